@@ -1,0 +1,11 @@
+/* Generated from arch/x86/entry/syscalls/syscall_32.tbl: one line per row. */
+__SYSCALL(3, sys_read)
+__SYSCALL(4, sys_write)
+__SYSCALL(20, sys_getpid)
+__SYSCALL_WITH_COMPAT(102, sys_socketcall, compat_sys_socketcall)
+__SYSCALL(131, sys_quotactl)
+__SYSCALL(359, sys_socket)
+__SYSCALL(361, sys_bind)
+__SYSCALL(362, sys_connect)
+__SYSCALL(369, sys_sendto)
+__SYSCALL_WITH_COMPAT(371, sys_recvfrom, compat_sys_recvfrom)

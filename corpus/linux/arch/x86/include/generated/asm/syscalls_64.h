@@ -1,0 +1,10 @@
+/* Generated from arch/x86/entry/syscalls/syscall_64.tbl: one line per built row. */
+__SYSCALL(0, sys_read)
+__SYSCALL(1, sys_write)
+__SYSCALL(39, sys_getpid)
+__SYSCALL(41, sys_socket)
+__SYSCALL(42, sys_connect)
+__SYSCALL(44, sys_sendto)
+__SYSCALL(45, sys_recvfrom)
+__SYSCALL(49, sys_bind)
+__SYSCALL(179, sys_quotactl)

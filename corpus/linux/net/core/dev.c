@@ -1,0 +1,84 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The device layer's transmit path: queue the packet on the device's qdisc,
+ * or, for queueless devices, hand it straight to the driver.
+ */
+#include <linux/types.h>
+#include <linux/netdevice.h>
+#include <linux/export.h>
+#include <linux/mutex.h>
+#include <linux/percpu-defs.h>
+#include <net/sch_generic.h>
+
+struct softnet_data {
+	struct sk_buff *output_queue;
+	unsigned int processed;
+};
+
+DEFINE_PER_CPU(struct softnet_data, softnet_data);
+static DEFINE_MUTEX(ifalias_mutex);
+
+static int xmit_one(struct sk_buff *skb, struct net_device *dev,
+		    struct netdev_queue *txq)
+{
+	return netdev_start_xmit(skb, dev, txq);
+}
+
+struct sk_buff *dev_hard_start_xmit(struct sk_buff *first, struct net_device *dev,
+				    struct netdev_queue *txq, int *ret)
+{
+	struct sk_buff *skb = first;
+
+	while (skb) {
+		struct sk_buff *next = skb->next;
+
+		*ret = xmit_one(skb, dev, txq);
+		if (*ret != NETDEV_TX_OK)
+			break;
+		skb = next;
+	}
+	return skb;
+}
+
+static int __dev_xmit_skb(struct sk_buff *skb, struct Qdisc *q,
+			  struct net_device *dev, struct netdev_queue *txq)
+{
+	int rc = q->enqueue(skb, q);
+
+	__qdisc_run(q);
+	return rc;
+}
+
+int __dev_queue_xmit(struct sk_buff *skb, struct net_device *sb_dev)
+{
+	struct net_device *dev = skb->dev;
+	struct netdev_queue *txq = &dev->tx_queue;
+	struct Qdisc *q = txq->qdisc;
+	int rc = -ENOBUFS;
+
+	if (q && q->enqueue)
+		return __dev_xmit_skb(skb, q, dev, txq);
+
+	/* No queue (loopback, tunnels): straight to the driver. */
+	dev_hard_start_xmit(skb, dev, txq, &rc);
+	return rc;
+}
+EXPORT_SYMBOL(__dev_queue_xmit);
+
+static struct net_device *dev_list[8];
+static int dev_count;
+
+int register_netdev(struct net_device *dev)
+{
+	const struct net_device_ops *ops = dev->netdev_ops;
+	int err = 0;
+
+	mutex_lock(&ifalias_mutex);
+	if (ops->ndo_init)
+		err = ops->ndo_init(dev);
+	if (!err && dev_count < 8)
+		dev_list[dev_count++] = dev;
+	mutex_unlock(&ifalias_mutex);
+	return err;
+}
+EXPORT_SYMBOL(register_netdev);

@@ -1,0 +1,466 @@
+"""The tree-sitter pass over one C file: definitions, function bodies, calls, registrations.
+
+It reads every `#if` branch and tolerates what macros do to the grammar; one query
+collects the interesting nodes and small local walks turn each into a fact.
+"""
+
+from __future__ import annotations
+
+import bisect
+from functools import lru_cache
+
+import tree_sitter_c
+from tree_sitter import Language, Node, Parser, Query, QueryCursor
+
+from indexer.facts import Call, Definition, FileFacts, Include, Registration, Scope
+from indexer.identifiers import identifier_lines
+
+_QUERY = """
+(function_definition) @function
+(preproc_def) @macro
+(preproc_function_def) @macro
+(struct_specifier body: (field_declaration_list)) @record
+(union_specifier body: (field_declaration_list)) @record
+(enum_specifier body: (enumerator_list)) @enum
+(type_definition) @typedef
+(declaration) @declaration
+(call_expression) @call
+(initializer_pair) @initializer
+(assignment_expression left: (field_expression)) @assignment
+(preproc_include) @include
+(expression_statement (call_expression function: (identifier) arguments: (argument_list))) @macro_body
+"""
+
+
+@lru_cache(maxsize=1)
+def _machinery() -> tuple[Parser, Query]:
+    language = Language(tree_sitter_c.language())
+    return Parser(language), Query(language, _QUERY)
+
+
+def _text(node: Node | None) -> str:
+    return node.text.decode("utf-8", "replace") if node is not None else ""
+
+
+def _line(node: Node) -> int:
+    return node.start_point[0] + 1
+
+
+def _one_line(text: str, limit: int = 200) -> str:
+    squeezed = " ".join(text.split())
+    return squeezed if len(squeezed) <= limit else squeezed[: limit - 3] + "..."
+
+
+def _declared_name(declarator: Node | None) -> Node | None:
+    """The identifier a (possibly nested) declarator declares."""
+    while declarator is not None:
+        if declarator.type in ("identifier", "field_identifier", "type_identifier"):
+            return declarator
+        inner = declarator.child_by_field_name("declarator")
+        if inner is None:
+            # parenthesized_declarator has no field name for its content
+            inner = next((c for c in declarator.named_children if c.type != "attribute_specifier"), None)
+        declarator = inner
+    return None
+
+
+def _is_function_declarator(declarator: Node | None) -> bool:
+    """True when the declarator declares a function (not a pointer to one)."""
+    while declarator is not None:
+        if declarator.type == "function_declarator":
+            inner = declarator.child_by_field_name("declarator")
+            return inner is not None and inner.type in ("identifier", "field_identifier")
+        if declarator.type in ("pointer_declarator", "init_declarator", "attributed_declarator"):
+            declarator = declarator.child_by_field_name("declarator") or (
+                declarator.named_children[0] if declarator.named_children else None
+            )
+            continue
+        return False
+    return False
+
+
+def _type_text(decl: Node) -> str:
+    type_node = decl.child_by_field_name("type")
+    return _text(type_node)
+
+
+def _struct_of_type(type_text: str) -> str:
+    """'const struct proto_ops *' -> 'proto_ops'; a typedef name stays as it is."""
+    words = type_text.replace("*", " ").split()
+    for i, word in enumerate(words):
+        if word in ("struct", "union") and i + 1 < len(words):
+            return words[i + 1]
+    rest = [w for w in words if w not in ("const", "volatile", "static", "extern", "register", "enum")]
+    return rest[-1] if rest else ""
+
+
+class _FileExtractor:
+    def __init__(self, source: bytes) -> None:
+        self.source = source
+        self.facts = FileFacts()
+        self.scope_starts: list[int] = []
+        self.scope_nodes: list[tuple[int, int, str, Node]] = []
+        self.locals_cache: dict[int, dict[str, tuple[str, int]]] = {}
+        self.globals: dict[str, str] = {}  # file-scope variable -> its type
+
+    # -- scopes ---------------------------------------------------------------
+
+    def add_scope(self, name: str, body: Node, start_node: Node) -> None:
+        self.scope_nodes.append((start_node.start_byte, body.end_byte, name, start_node))
+        self.facts.scopes.append(Scope(name, _line(start_node), body.end_point[0] + 1))
+
+    def finish_scopes(self) -> None:
+        self.scope_nodes.sort(key=lambda s: s[0])
+        self.scope_starts = [s[0] for s in self.scope_nodes]
+
+    def enclosing(self, node: Node) -> tuple[str, Node | None]:
+        i = bisect.bisect_right(self.scope_starts, node.start_byte) - 1
+        while i >= 0:
+            start, end, name, scope_node = self.scope_nodes[i]
+            if node.end_byte <= end:
+                return name, scope_node
+            i -= 1
+        return "", None
+
+    # -- local types: parameters and local variables of the enclosing function ---
+
+    def locals_of(self, scope_node: Node | None) -> dict[str, tuple[str, int]]:
+        """name -> (type text, parameter position or 0) for the function around a node."""
+        if scope_node is None:
+            return {}
+        key = scope_node.start_byte
+        cached = self.locals_cache.get(key)
+        if cached is not None:
+            return cached
+        found: dict[str, tuple[str, int]] = {}
+        if scope_node.type == "function_definition":
+            declarator = scope_node.child_by_field_name("declarator")
+            while declarator is not None and declarator.type != "function_declarator":
+                declarator = declarator.child_by_field_name("declarator")
+            params = declarator.child_by_field_name("parameters") if declarator is not None else None
+            position = 0
+            for param in params.named_children if params is not None else []:
+                if param.type != "parameter_declaration":
+                    continue
+                position += 1
+                name = _declared_name(param.child_by_field_name("declarator"))
+                if name is not None:
+                    found[_text(name)] = (_type_text(param) + _pointer_suffix(param), position)
+            body = scope_node.child_by_field_name("body")
+        else:
+            body = scope_node.next_named_sibling
+        if body is not None:
+            self._collect_locals(body, found)
+        self.locals_cache[key] = found
+        return found
+
+    def _collect_locals(self, node: Node, found: dict[str, tuple[str, int]]) -> None:
+        stack = [node]
+        while stack:
+            current = stack.pop()
+            for child in current.named_children:
+                if child.type == "declaration":
+                    type_text = _type_text(child)
+                    for declarator in child.children_by_field_name("declarator"):
+                        name = _declared_name(declarator)
+                        if name is not None:
+                            found.setdefault(_text(name), (type_text + _pointer_suffix_of(declarator), 0))
+                elif child.type in ("compound_statement", "if_statement", "for_statement", "while_statement",
+                                    "do_statement", "switch_statement", "case_statement", "else_clause",
+                                    "labeled_statement", "preproc_if", "preproc_ifdef", "preproc_else",
+                                    "preproc_elif"):
+                    stack.append(child)
+
+    # -- the struct behind a field expression --------------------------------
+
+    def struct_of_field_base(self, expr: Node, locals_: dict[str, tuple[str, int]]) -> str:
+        """For `a->b->f` give the struct of `a->b` as far as syntax shows: 'T:b' chains.
+
+        Returns "struct_name" when the base is a variable of known struct type and there is
+        no intermediate field, or "struct_name.field1.field2" for the store to resolve
+        through member types; "" when unknown.
+        """
+        base = expr.child_by_field_name("argument")
+        chain: list[str] = []
+        while base is not None and base.type in ("field_expression", "parenthesized_expression",
+                                                 "subscript_expression", "pointer_expression"):
+            if base.type == "field_expression":
+                chain.append(_text(base.child_by_field_name("field")))
+                base = base.child_by_field_name("argument")
+            elif base.type == "subscript_expression":
+                base = base.child_by_field_name("argument")
+            elif base.type == "pointer_expression":
+                base = base.child_by_field_name("argument")
+            else:
+                base = base.named_children[0] if base.named_children else None
+        if base is None:
+            return ""
+        if base.type == "identifier":
+            type_text = locals_.get(_text(base), ("", 0))[0] or self.globals.get(_text(base), "")
+        elif base.type == "call_expression":
+            # skb_dst(skb)->output: the function's return type, resolved in the store
+            callee = base.child_by_field_name("function")
+            type_text = "()" + _text(callee) if callee is not None and callee.type == "identifier" else ""
+        else:
+            type_text = ""
+        if not type_text:
+            return ""
+        struct = type_text if type_text.startswith("()") else _struct_of_type(type_text)
+        return ".".join([struct] + list(reversed(chain))) if struct else ""
+
+
+
+def _pointer_suffix(param: Node) -> str:
+    return _pointer_suffix_of(param.child_by_field_name("declarator"))
+
+
+def _pointer_suffix_of(declarator: Node | None) -> str:
+    stars = 0
+    while declarator is not None and declarator.type in ("pointer_declarator", "init_declarator"):
+        if declarator.type == "pointer_declarator":
+            stars += 1
+        declarator = declarator.child_by_field_name("declarator")
+    return " " + "*" * stars if stars else ""
+
+
+def _function_name(func: Node) -> Node | None:
+    declarator = func.child_by_field_name("declarator")
+    while declarator is not None and declarator.type != "function_declarator":
+        declarator = declarator.child_by_field_name("declarator")
+    if declarator is None:
+        return None
+    return _declared_name(declarator.child_by_field_name("declarator"))
+
+
+def _value_name(value: Node | None) -> str:
+    """The function a registration names: `f`, `&f`, `(cast)f`."""
+    while value is not None:
+        if value.type == "identifier":
+            return _text(value)
+        if value.type == "pointer_expression" and value.children and value.children[0].type == "&":
+            value = value.child_by_field_name("argument")
+        elif value.type == "cast_expression":
+            value = value.child_by_field_name("value")
+        elif value.type == "parenthesized_expression" and value.named_children:
+            value = value.named_children[0]
+        else:
+            return ""
+    return ""
+
+
+def _initializer_owner(pair: Node) -> tuple[str, list[str], str]:
+    """Walk up from `.field = value` to the declaration: (struct, outer fields, variable)."""
+    fields: list[str] = []
+    node = pair.parent  # initializer_list
+    while node is not None:
+        parent = node.parent
+        if parent is None:
+            return "", fields, ""
+        if parent.type == "initializer_pair":
+            designator = parent.child_by_field_name("designator")
+            if designator is not None and designator.type == "field_designator":
+                fields.insert(0, _text(designator.named_children[0]) if designator.named_children else "")
+            node = parent.parent
+            continue
+        if parent.type == "initializer_list":  # element of an array of structs
+            node = parent
+            continue
+        if parent.type == "init_declarator":
+            decl = parent.parent
+            name = _declared_name(parent.child_by_field_name("declarator"))
+            type_text = _type_text(decl) if decl is not None else ""
+            return _struct_of_type(type_text), fields, _text(name)
+        if parent.type == "compound_literal_expression":
+            return _struct_of_type(_text(parent.child_by_field_name("type"))), fields, ""
+        return "", fields, ""
+    return "", fields, ""
+
+
+def extract_c(source: bytes) -> FileFacts:
+    parser, query = _machinery()
+    tree = parser.parse(source)
+    ex = _FileExtractor(source)
+    facts = ex.facts
+    captures = QueryCursor(query).captures(tree.root_node)
+    defs = facts.definitions
+
+    for func in captures.get("function", ()):
+        body = func.child_by_field_name("body")
+        name = _function_name(func)
+        if name is None or body is None:
+            continue
+        header = ex.source[func.start_byte : body.start_byte].decode("utf-8", "replace")
+        return_type = _type_text(func) + _pointer_suffix_of(func.child_by_field_name("declarator"))
+        defs.append(Definition(_text(name), "function", _line(name), _one_line(header),
+                               typeref=return_type.strip(), end_line=body.end_point[0] + 1))
+        ex.add_scope(_text(name), body, func)
+
+    # `SYSCALL_DEFINE3(bind, ...) { ... }`: a file-scope macro call followed by a block is a
+    # function whose name only the macro knows; its body is still a scope.
+    for stmt in captures.get("macro_body", ()):
+        body = stmt.next_named_sibling
+        if stmt.parent is None or stmt.parent.type != "translation_unit":
+            continue
+        if body is None or body.type != "compound_statement":
+            continue
+        call = stmt.named_children[0]
+        macro = _text(call.child_by_field_name("function"))
+        args = call.child_by_field_name("arguments")
+        first = args.named_children[0] if args is not None and args.named_children else None
+        label = f"{macro}({_text(first)})" if first is not None and first.type == "identifier" else macro
+        ex.add_scope(label, body, stmt)
+    ex.finish_scopes()
+
+    for node in captures.get("macro", ()):
+        name = node.child_by_field_name("name")
+        if name is None:
+            continue
+        line_text = ex.source[node.start_byte : node.end_byte].split(b"\n", 1)[0]
+        defs.append(Definition(_text(name), "macro", _line(name), _one_line(line_text.decode("utf-8", "replace"))))
+
+    for node in captures.get("record", ()):
+        kind = "struct" if node.type == "struct_specifier" else "union"
+        name_node = node.child_by_field_name("name")
+        body = node.child_by_field_name("body")
+        owner = _text(name_node)
+        if name_node is not None:
+            defs.append(Definition(owner, kind, _line(name_node), f"{kind} {owner}", end_line=body.end_point[0] + 1))
+        elif node.parent is not None and node.parent.type == "type_definition":
+            owner = _text(_declared_name(node.parent.child_by_field_name("declarator")))
+        for member in body.named_children:
+            if member.type != "field_declaration":
+                continue
+            type_text = _type_text(member)
+            for declarator in member.children_by_field_name("declarator"):
+                mname = _declared_name(declarator)
+                if mname is None:
+                    continue
+                defs.append(Definition(_text(mname), "member", _line(mname), _one_line(_text(member)),
+                                       scope=owner, typeref=(type_text + _pointer_suffix_of(declarator)).strip()))
+
+    for node in captures.get("enum", ()):
+        name_node = node.child_by_field_name("name")
+        owner = _text(name_node)
+        if name_node is not None:
+            defs.append(Definition(owner, "enum", _line(name_node), f"enum {owner}"))
+        for enumerator in node.child_by_field_name("body").named_children:
+            if enumerator.type == "enumerator":
+                ename = enumerator.child_by_field_name("name")
+                defs.append(Definition(_text(ename), "enumerator", _line(ename), _one_line(_text(enumerator)),
+                                       scope=owner))
+
+    for node in captures.get("typedef", ()):
+        type_text = _type_text(node)
+        for declarator in node.children_by_field_name("declarator"):
+            name = _declared_name(declarator)
+            if name is not None:
+                defs.append(Definition(_text(name), "typedef", _line(name), _one_line(_text(node)),
+                                       typeref=type_text))
+
+    for node in captures.get("declaration", ()):
+        parent = node.parent
+        if parent is None or parent.type not in ("translation_unit", "preproc_if", "preproc_ifdef",
+                                                 "preproc_else", "preproc_elif", "linkage_specification",
+                                                 "declaration_list"):
+            continue
+        type_text = _type_text(node)
+        is_extern = any(c.type == "storage_class_specifier" and c.text == b"extern" for c in node.children)
+        for declarator in node.children_by_field_name("declarator"):
+            name = _declared_name(declarator)
+            if name is None:
+                continue
+            text = _text(name)
+            if _is_function_declarator(declarator):
+                kind = "prototype"
+            elif is_extern:
+                kind = "extern"
+            else:
+                kind = "variable"
+                ex.globals[text] = type_text + _pointer_suffix_of(declarator)
+            head = ex.source[node.start_byte : declarator.end_byte]
+            if declarator.type == "init_declarator":
+                value = declarator.child_by_field_name("value")
+                if value is not None:
+                    head = ex.source[node.start_byte : value.start_byte]
+            defs.append(Definition(text, kind, _line(name), _one_line(head.decode("utf-8", "replace")),
+                                   typeref=(type_text + _pointer_suffix_of(declarator)).strip()))
+
+    for node in captures.get("include", ()):
+        path = node.child_by_field_name("path")
+        if path is None:
+            continue
+        raw = _text(path)
+        facts.includes.append(Include(raw.strip('<>"'), _line(node), raw.startswith("<")))
+
+    for node in captures.get("call", ()):
+        _record_call(ex, node)
+
+    for pair in captures.get("initializer", ()):
+        designator = pair.child_by_field_name("designator")
+        if designator is None or designator.type != "field_designator" or not designator.named_children:
+            continue
+        function = _value_name(pair.child_by_field_name("value"))
+        if not function:
+            continue
+        struct, outer, variable = _initializer_owner(pair)
+        struct_path = ".".join([struct] + outer) if struct and outer else struct
+        facts.registrations.append(Registration(struct_path, _text(designator.named_children[0]), function,
+                                                _line(pair), "initializer", context=variable))
+
+    for node in captures.get("assignment", ()):
+        function = _value_name(node.child_by_field_name("right"))
+        if not function or node.child_by_field_name("operator").type != "=":
+            continue
+        left = node.child_by_field_name("left")
+        _, scope_node = ex.enclosing(node)
+        locals_ = ex.locals_of(scope_node)
+        if function in locals_:
+            continue  # copying a local pointer, not naming a function
+        struct = ex.struct_of_field_base(left, locals_)
+        facts.registrations.append(Registration(struct, _text(left.child_by_field_name("field")), function,
+                                                _line(node), "assignment", context=_one_line(_text(left))))
+
+    facts.references = identifier_lines(source)
+    facts.parse_errors = 1 if tree.root_node.has_error else 0
+    return facts
+
+
+def _record_call(ex: _FileExtractor, node: Node) -> None:
+    function = node.child_by_field_name("function")
+    args = node.child_by_field_name("arguments")
+    if function is None:
+        return
+    caller, scope_node = ex.enclosing(node)
+    facts = ex.facts
+    line = _line(node)
+    callee = ""
+    if function.type == "identifier":
+        callee = _text(function)
+        locals_ = ex.locals_of(scope_node)
+        param = locals_.get(callee)
+        if param is not None and param[1]:
+            facts.calls.append(Call(caller, callee, line, "param", via=str(param[1])))
+        elif param is None:
+            facts.calls.append(Call(caller, callee, line, "direct"))
+        else:
+            facts.calls.append(Call(caller, callee, line, "local"))
+    elif function.type == "field_expression":
+        locals_ = ex.locals_of(scope_node)
+        field_name = _text(function.child_by_field_name("field"))
+        struct = ex.struct_of_field_base(function, locals_)
+        facts.calls.append(Call(caller, field_name, line, "field", struct=struct, via=_one_line(_text(function))))
+    else:
+        return
+    if args is None or not callee:
+        return
+    locals_ = None
+    for position, arg in enumerate(args.named_children, start=1):
+        name = _value_name(arg)
+        if not name:
+            continue
+        if locals_ is None:
+            locals_ = ex.locals_of(scope_node)
+        if name in locals_:
+            continue
+        facts.registrations.append(Registration("", "", name, line, "argument", callee=callee, argpos=position,
+                                                context=caller))

@@ -1,0 +1,61 @@
+"""Every identifier occurrence in a C or assembly file, by line, found with one bytes regex.
+
+Comments, string and character literals and `#include` lines are blanked first (newlines
+kept), so line numbers stay right and only code counts, as in cscope.
+"""
+
+from __future__ import annotations
+
+import re
+
+_NOISE = re.compile(
+    rb"/\*.*?\*/"  # block comment
+    rb"|//[^\n]*"  # line comment
+    rb'|"(?:\\.|[^"\\\n])*"'  # string literal
+    rb"|'(?:\\.|[^'\\\n])*'"  # character literal
+    rb"|^[ \t]*#[ \t]*include[^\n]*",  # include line: its path is not code
+    re.S | re.M,
+)
+_IDENT = re.compile(rb"[A-Za-z_][A-Za-z0-9_]*")
+_ASM_COMMENT = re.compile(rb"/\*.*?\*/|(?<![\w$])#(?![ \t]*(?:define|if|ifdef|ifndef|else|elif|endif|undef|include))[^\n]*|;[^\n]*$", re.S | re.M)
+
+C_KEYWORDS = frozenset(
+    b"auto break case char const continue default do double else enum extern float for goto if "
+    b"inline int long register restrict return short signed sizeof static struct switch typedef "
+    b"union unsigned void volatile while _Bool _Complex _Static_assert __asm__ asm __attribute__ "
+    b"typeof __typeof__ __inline __inline__ __volatile__ __restrict define ifdef ifndef endif elif "
+    b"undef defined pragma error".split()
+)
+
+
+def _blank(match: re.Match[bytes]) -> bytes:
+    return b"\n" * match.group().count(b"\n")
+
+
+def strip_noise(source: bytes) -> bytes:
+    """Source with comments, literals and include lines replaced by their newlines."""
+    return _NOISE.sub(_blank, source)
+
+
+def identifier_lines(source: bytes, assembly: bool = False) -> dict[str, list[int]]:
+    """Map each identifier to the sorted lines it occurs on (each line once)."""
+    text = strip_noise(source)
+    if assembly:
+        text = _ASM_COMMENT.sub(_blank, text)
+    found: dict[bytes, list[int]] = {}
+    line = 1
+    pos = 0
+    count = text.count
+    for match in _IDENT.finditer(text):
+        start = match.start()
+        line += count(b"\n", pos, start)
+        pos = start
+        name = match.group()
+        lines = found.get(name)
+        if lines is None:
+            if name in C_KEYWORDS:
+                continue
+            found[name] = [line]
+        elif lines[-1] != line:
+            lines.append(line)
+    return {name.decode("ascii"): lines for name, lines in found.items()}

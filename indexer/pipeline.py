@@ -1,0 +1,341 @@
+"""The indexing pipeline: discover files, extract facts in a process pool, write them once.
+
+Stages, top to bottom: `discover` (walk the trees), `plan` (which files changed, by size,
+mtime and content hash), `extract_file` (one file -> FileFacts, in a worker), `write_facts`
+(the single writer), then `finish` (resolve struct paths, drop non-function arguments,
+build the search index).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import signal
+import sqlite3
+import stat
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from multiprocessing import get_context
+from pathlib import Path
+
+from indexer.facts import FileFacts
+from xref import search, store
+
+MAX_FILE_BYTES = 64 * 1024 * 1024
+LANGS = {".c": "c", ".h": "c", ".S": "asm", ".tbl": "table"}
+SKIP_DIRS = {".git", ".xref", ".hg", ".svn", "__pycache__"}
+
+# (tree id, path relative to the tree, absolute path, size, mtime_ns)
+Candidate = tuple[int, str, str, int, int]
+# (tree id, relative path, size, mtime_ns, hash, lang, facts or None, skip reason)
+Extracted = tuple[int, str, int, int, str, str, "FileFacts | None", str]
+
+
+@dataclass
+class Tree:
+    name: str
+    root: Path
+
+
+@dataclass
+class Summary:
+    files: int = 0
+    parsed: int = 0
+    unchanged: int = 0
+    removed: int = 0
+    definitions: int = 0
+    references: int = 0
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def line(self) -> str:
+        return (f"indexed {self.files} files ({self.parsed} parsed, {self.unchanged} unchanged, "
+                f"{self.removed} removed): {self.definitions} definitions, {self.references} references, "
+                f"{len(self.skipped)} skipped, {self.seconds:.1f} s")
+
+
+class IndexBusy(Exception):
+    """Another `xref index` holds the lock on this index directory."""
+
+
+def language_of(name: str) -> str:
+    if name.endswith(".tbl"):
+        return "table" if "syscall" in name else ""
+    return LANGS.get(os.path.splitext(name)[1], "")
+
+
+def discover(tree_id: int, root: Path, skipped: list[tuple[str, str]]) -> Iterator[Candidate]:
+    """Every indexable file under root; symlinks to directories are not followed (no loops)."""
+    def onerror(err: OSError) -> None:
+        skipped.append((str(err.filename), f"unreadable directory ({err.strerror})"))
+
+    root_str = str(root)
+    for dirpath, dirnames, filenames in os.walk(root_str, onerror=onerror):
+        dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS)
+        for name in filenames:
+            if not language_of(name):
+                continue
+            full = os.path.join(dirpath, name)
+            rel = os.path.relpath(full, root_str)
+            try:
+                st = os.stat(full)
+            except OSError as err:
+                skipped.append((rel, f"cannot stat ({err.strerror})"))
+                continue
+            if not stat.S_ISREG(st.st_mode):
+                skipped.append((rel, "not a regular file"))
+                continue
+            if os.path.islink(full) and not os.path.realpath(full).startswith(root_str + os.sep):
+                skipped.append((rel, "symlink pointing outside the tree"))
+                continue
+            yield tree_id, rel, full, st.st_size, st.st_mtime_ns
+
+
+def extract_file(task: tuple[Candidate, str]) -> Extracted:
+    """Read, hash and parse one file (runs in a worker process)."""
+    (tree_id, rel, full, size, mtime), old_hash = task
+    lang = language_of(rel)
+    if size > MAX_FILE_BYTES:
+        return tree_id, rel, size, mtime, "", lang, None, f"larger than {MAX_FILE_BYTES >> 20} MiB"
+    try:
+        with open(full, "rb") as fh:
+            data = fh.read()
+    except FileNotFoundError:
+        return tree_id, rel, size, mtime, "", lang, None, "vanished during the run"
+    except OSError as err:
+        return tree_id, rel, size, mtime, "", lang, None, f"unreadable ({err.strerror})"
+    digest = hashlib.blake2b(data, digest_size=16).hexdigest()
+    if digest == old_hash:
+        return tree_id, rel, len(data), mtime, digest, lang, None, "unchanged"
+    if b"\0" in data[:8192]:
+        return tree_id, rel, len(data), mtime, digest, lang, None, "binary"
+    try:
+        if lang == "c":
+            from indexer.cparse import extract_c
+
+            facts = extract_c(data)
+        elif lang == "asm":
+            from indexer.asm import extract_asm
+
+            facts = extract_asm(data)
+        else:
+            from indexer.tables import extract_table
+
+            facts = extract_table(data)
+    except RecursionError:
+        return tree_id, rel, len(data), mtime, digest, lang, None, "too deeply nested to parse"
+    return tree_id, rel, len(data), mtime, digest, lang, facts, ""
+
+
+def _init_worker() -> None:
+    # Ctrl-C is handled once, by the parent, which then stops the pool.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+class Writer:
+    """The one process that writes: interns names and inserts each file's facts."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+        self.names: dict[str, int] = dict(
+            (name, id_) for id_, name in conn.execute("SELECT id, name FROM names"))
+        self.new_names: list[tuple[int, str]] = []
+        self.next_id = max(self.names.values(), default=0) + 1
+
+    def name_id(self, name: str) -> int:
+        id_ = self.names.get(name)
+        if id_ is None:
+            id_ = self.next_id
+            self.next_id += 1
+            self.names[name] = id_
+            self.new_names.append((id_, name))
+        return id_
+
+    def file_id(self, tree_id: int, rel: str, size: int, mtime: int, digest: str, lang: str, errors: int) -> int:
+        cur = self.conn.execute(
+            "INSERT INTO files(tree_id, path, hash, size, mtime, lang, errors) VALUES (?,?,?,?,?,?,?) "
+            "ON CONFLICT(tree_id, path) DO UPDATE SET hash=excluded.hash, size=excluded.size, "
+            "mtime=excluded.mtime, lang=excluded.lang, errors=excluded.errors RETURNING id",
+            (tree_id, rel, digest, size, mtime, lang, errors))
+        return cur.fetchone()[0]
+
+    def delete_facts(self, file_ids: list[int]) -> None:
+        for table in store.FACT_TABLES:
+            self.conn.executemany(f"DELETE FROM {table} WHERE file_id = ?", [(i,) for i in file_ids])
+
+    def write(self, file_id: int, facts: FileFacts) -> tuple[int, int]:
+        nid = self.name_id
+        ex = self.conn.executemany
+        ex("INSERT INTO defs VALUES (?,?,?,?,?,?,?,?, 'ts')",
+           [(nid(d.name), file_id, d.line, d.end_line, d.kind, d.scope, d.typeref, d.signature)
+            for d in facts.definitions])
+        ex("INSERT INTO scopes VALUES (?,?,?,?)", [(file_id, s.start, s.end, s.name) for s in facts.scopes])
+        ex("INSERT INTO refs VALUES (?,?,?)",
+           [(nid(name), file_id, ",".join(map(str, lines))) for name, lines in facts.references.items()])
+        ex("INSERT INTO calls VALUES (?,?,?,?,?,?,?)",
+           [(nid(c.caller) if c.caller else 0, nid(c.callee), file_id, c.line, c.how, c.struct, c.via)
+            for c in facts.calls])
+        ex("INSERT INTO regs VALUES (?,?,?,?,?,?,?,?,?)",
+           [(r.struct, r.field, nid(r.function), file_id, r.line, r.how, r.callee, r.argpos, r.context)
+            for r in facts.registrations])
+        ex("INSERT INTO includes VALUES (?,?,?,?)",
+           [(file_id, i.target, i.line, int(i.system)) for i in facts.includes])
+        ex("INSERT INTO syscalls VALUES (?,?,?,?,?,?,?)",
+           [(file_id, t.number, t.abi, t.name, t.entry, t.compat, t.line) for t in facts.table_rows])
+        return len(facts.definitions), sum(len(v) for v in facts.references.values())
+
+    def flush_names(self) -> None:
+        if self.new_names:
+            self.conn.executemany("INSERT INTO names(id, name) VALUES (?, ?)", self.new_names)
+            self.new_names = []
+
+
+def _lock(index_dir: Path):
+    import fcntl
+
+    index_dir.mkdir(parents=True, exist_ok=True)
+    fh = open(index_dir / "lock", "w")
+    try:
+        fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        fh.close()
+        raise IndexBusy(f"another xref index is running on {index_dir}; wait for it to finish.") from None
+    return fh
+
+
+def run(trees: list[Tree], index_dir: Path, jobs: int | None = None,
+        progress: Callable[[int, int], None] | None = None) -> Summary:
+    """Index `trees` into `index_dir`: incrementally into the live generation if there is one."""
+    started = time.monotonic()
+    lock = _lock(index_dir)
+    try:
+        live = store.current_generation(index_dir)
+        fresh = live is None
+        gen = store.new_generation(index_dir) if fresh else live
+        conn = store.connect(gen / "facts.sqlite")
+        if fresh:
+            conn.execute("PRAGMA journal_mode=OFF")
+            conn.execute("PRAGMA synchronous=OFF")
+        store.create_schema(conn)
+        summary = _index_into(conn, trees, jobs or os.cpu_count() or 1, progress, fresh)
+        conn.execute("INSERT OR REPLACE INTO meta VALUES ('search_stale', '1')")
+        if fresh:
+            conn.execute("PRAGMA journal_mode=WAL")
+        conn.close()
+        search.build(gen, store.connect(gen / "facts.sqlite"))
+        conn = store.connect(gen / "facts.sqlite")
+        conn.execute("INSERT OR REPLACE INTO meta VALUES ('search_stale', '0')")
+        conn.close()
+        if fresh:
+            store.publish_generation(index_dir, gen)
+        summary.seconds = time.monotonic() - started
+        return summary
+    finally:
+        lock.close()
+
+
+def _index_into(conn: sqlite3.Connection, trees: list[Tree], jobs: int,
+                progress: Callable[[int, int], None] | None, fresh: bool) -> Summary:
+    summary = Summary()
+    conn.execute("BEGIN")
+    tree_ids: dict[str, int] = {}
+    for tree in trees:
+        conn.execute("INSERT INTO trees(name, root) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET root=excluded.root",
+                     (tree.name, str(tree.root)))
+        tree_ids[tree.name] = conn.execute("SELECT id FROM trees WHERE name = ?", (tree.name,)).fetchone()[0]
+    known = {(t, p): (i, h, s, m) for i, t, p, h, s, m in
+             conn.execute("SELECT id, tree_id, path, hash, size, mtime FROM files")}
+    conn.execute("DELETE FROM skipped WHERE tree_id IN (%s)" % ",".join("?" * len(tree_ids)), list(tree_ids.values()))
+
+    tasks: list[tuple[Candidate, str]] = []
+    seen: set[tuple[int, str]] = set()
+    for tree in trees:
+        for cand in discover(tree_ids[tree.name], tree.root, summary.skipped):
+            key = (cand[0], cand[1])
+            seen.add(key)
+            old = known.get(key)
+            if old is not None and old[2] == cand[3] and old[3] == cand[4]:
+                summary.unchanged += 1
+                continue
+            tasks.append((cand, old[1] if old else ""))
+    summary.files = len(seen)
+
+    writer = Writer(conn)
+    gone = [old[0] for key, old in known.items() if key not in seen and key[0] in tree_ids.values()]
+    if gone:
+        writer.delete_facts(gone)
+        conn.executemany("DELETE FROM files WHERE id = ?", [(i,) for i in gone])
+        summary.removed = len(gone)
+
+    done = 0
+    ctx = get_context("fork")
+    pool = ctx.Pool(jobs, initializer=_init_worker) if jobs > 1 and len(tasks) > 1 else None
+    results = (pool.imap_unordered(extract_file, tasks, chunksize=8) if pool
+               else map(extract_file, tasks))
+    try:
+        for tree_id, rel, size, mtime, digest, lang, facts, reason in results:
+            done += 1
+            if progress:
+                progress(done, len(tasks))
+            old = known.get((tree_id, rel))
+            if reason == "unchanged":
+                conn.execute("UPDATE files SET mtime = ?, size = ? WHERE id = ?", (mtime, size, old[0]))
+                summary.unchanged += 1
+                continue
+            if old is not None and not fresh:
+                writer.delete_facts([old[0]])
+            if facts is None:
+                summary.skipped.append((rel, reason))
+                conn.execute("INSERT INTO skipped VALUES (?,?,?)", (tree_id, rel, reason))
+                if old is not None:
+                    conn.execute("DELETE FROM files WHERE id = ?", (old[0],))
+                continue
+            file_id = writer.file_id(tree_id, rel, size, mtime, digest, lang, facts.parse_errors)
+            ndefs, nrefs = writer.write(file_id, facts)
+            summary.parsed += 1
+        writer.flush_names()
+    except BaseException:
+        if pool:
+            pool.terminate()
+        conn.execute("ROLLBACK")
+        raise
+    finally:
+        if pool:
+            pool.close()
+    store.create_indexes(conn)
+    _finish(conn, fresh)
+    conn.execute("COMMIT")
+    summary.definitions = conn.execute("SELECT count(*) FROM defs").fetchone()[0]
+    summary.references = conn.execute(
+        "SELECT coalesce(sum(length(lines) - length(replace(lines, ',', '')) + 1), 0) FROM refs").fetchone()[0]
+    return summary
+
+
+def _finish(conn: sqlite3.Connection, fresh: bool) -> None:
+    """Whole-index steps: name the structs behind member paths, keep only function arguments."""
+    resolver = store.StructResolver(conn)
+    resolver.resolve_table("regs")
+    resolver.resolve_table("calls")
+    # An identifier passed to a call is a registration only if it names a function.
+    conn.execute(
+        "DELETE FROM regs WHERE how = 'argument' AND func_id NOT IN "
+        "(SELECT name_id FROM defs WHERE kind IN ('function', 'prototype', 'label'))")
+    if not fresh:
+        conn.execute("DELETE FROM names WHERE id NOT IN (SELECT name_id FROM defs) "
+                     "AND id NOT IN (SELECT name_id FROM refs) AND id NOT IN (SELECT caller_id FROM calls) "
+                     "AND id NOT IN (SELECT callee_id FROM calls) AND id NOT IN (SELECT func_id FROM regs)")
+
+
+def tree_from_arg(arg: str) -> Tree:
+    """SRC or NAME=SRC; the name defaults to the directory's name."""
+    name, sep, path = arg.partition("=")
+    if not sep:
+        name, path = "", arg
+    root = Path(path).resolve()
+    return Tree(name or root.name, root)
+
+
+if __name__ == "__main__":  # pragma: no cover - handy for profiling a worker
+    print(extract_file(((0, sys.argv[1], sys.argv[1], os.path.getsize(sys.argv[1]), 0), "")))

@@ -1,0 +1,23 @@
+"""Syscall tables (`syscall_*.tbl`): number, ABI, name, entry point and compat entry point.
+
+A row with no entry point is reserved and answers like `sys_ni_syscall`.
+"""
+
+from __future__ import annotations
+
+from indexer.facts import Definition, FileFacts, TableRow
+from indexer.identifiers import identifier_lines
+
+
+def extract_table(source: bytes) -> FileFacts:
+    facts = FileFacts()
+    for number, raw in enumerate(source.decode("utf-8", "replace").splitlines(), start=1):
+        line = raw.split("#", 1)[0].split()
+        if len(line) < 3 or not line[0].isdigit():
+            continue
+        entry = line[3] if len(line) > 3 else ""
+        compat = line[4] if len(line) > 4 else ""
+        facts.table_rows.append(TableRow(int(line[0]), line[1], line[2], entry, compat, number))
+        facts.definitions.append(Definition(line[2], "syscall", number, " ".join(line)))
+    facts.references = identifier_lines(source, assembly=True)
+    return facts

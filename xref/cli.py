@@ -1,0 +1,248 @@
+"""The `xref` command line: a thin layer over `xref.queries` and the indexer.
+
+Every error a user can cause ends in one sentence on stderr and a non-zero exit code:
+1 for "not found", 2 for "cannot do that here" (no index, bad path, failed fetch).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from xref import __version__
+from xref.queries import Hit, Index, NoIndex
+
+
+class UserError(click.ClickException):
+    exit_code = 2
+
+    def show(self, file=None) -> None:
+        click.echo(f"xref: {self.message}", err=True)
+
+
+def _db_option(f):
+    """--db DIR, accepted before or after the command name (and XREF_DB)."""
+
+    @click.option("--db", "db", metavar="DIR", default=None, expose_value=True,
+                  help="Index directory (default: .xref/ found upward from here, or $XREF_DB).")
+    @functools.wraps(f)
+    def wrapper(*args, db=None, **kwargs):
+        ctx = click.get_current_context()
+        if db is None:
+            db = (ctx.find_root().obj or {}).get("db")
+        return f(*args, db=db, **kwargs)
+
+    return wrapper
+
+
+def _open(db: str | None) -> Index:
+    try:
+        return Index.open(db)
+    except NoIndex as err:
+        raise UserError(str(err)) from None
+
+
+def _print_hits(hits: list[Hit], as_json: bool, multi_tree: bool, empty: str) -> None:
+    if as_json:
+        click.echo(json.dumps([h.to_json() for h in hits], indent=1))
+    else:
+        for h in hits:
+            path = f"{h.tree}/{h.path}" if multi_tree else h.path
+            detail = h.text
+            if h.kind == "reference" and h.function:
+                detail = f"{h.function}: {h.text}"
+            elif h.kind == "call":
+                detail = f"{h.caller or '<file scope>'} -> {h.callee}  [{h.how}]  {h.text}"
+            elif h.kind == "registration":
+                where = f"struct {h.struct}.{h.field}" if h.field else f"argument {h.extra.get('argpos')} of " \
+                                                                         f"{h.extra.get('callee')}"
+                detail = f"{h.name} -> {where}  [{h.how}]  {h.text}"
+            click.echo(f"{path}:{h.line}: {h.kind}  {detail}")
+    if not hits:
+        click.echo(f"xref: {empty}", err=True)
+        sys.exit(1)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="xref")
+@click.option("--db", metavar="DIR", envvar="XREF_DB", default=None,
+              help="Index directory for every command (default: .xref/ found upward, or $XREF_DB).")
+@click.pass_context
+def main(ctx: click.Context, db: str | None) -> None:
+    """Cross-reference and macro-expansion explorer for the Linux kernel and glibc.
+
+    Index a tree with `xref index SRC`, then ask: def, refs, callers, callees, regs, search.
+    """
+    ctx.obj = {"db": db}
+
+
+@main.command()
+@click.argument("sources", nargs=-1, required=True, metavar="SRC [SRC ...]")
+@click.option("--jobs", "-j", type=click.IntRange(1, 256), default=None, help="Worker processes (default: cores).")
+@click.option("--verbose", "-v", is_flag=True, help="List the skipped files and why.")
+@_db_option
+def index(sources: tuple[str, ...], jobs: int | None, verbose: bool, db: str | None) -> None:
+    """Index one or more source trees (NAME=SRC names a tree; default: its directory name).
+
+    The index goes to .xref/ in the first SRC, or to --db DIR. Running it again re-parses
+    only the files whose content changed and drops deleted ones.
+    """
+    from indexer import pipeline
+
+    trees = []
+    for src in sources:
+        tree = pipeline.tree_from_arg(src)
+        if not tree.root.is_dir():
+            raise UserError(f"{src} is not a directory.")
+        trees.append(tree)
+    names = [t.name for t in trees]
+    if len(set(names)) != len(names):
+        raise UserError("two trees have the same name; name them with NAME=SRC.")
+    index_dir = Path(db) if db else trees[0].root / ".xref"
+    progress = _progress_printer() if sys.stderr.isatty() else None
+    try:
+        summary = pipeline.run(trees, index_dir, jobs, progress)
+    except pipeline.IndexBusy as err:
+        raise UserError(str(err)) from None
+    except PermissionError as err:
+        raise UserError(f"cannot write the index in {index_dir} ({err.strerror}); use --db DIR.") from None
+    except KeyboardInterrupt:
+        click.echo("\nxref: interrupted; the previous index is unchanged.", err=True)
+        sys.exit(130)
+    if progress:
+        click.echo("", err=True)
+    click.echo(summary.line())
+    if verbose:
+        for path, reason in summary.skipped:
+            click.echo(f"skipped {path}: {reason}")
+
+
+def _progress_printer():
+    def show(done: int, total: int) -> None:
+        if done == total or done % 50 == 0:
+            width = 30
+            filled = width * done // max(total, 1)
+            click.echo(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} files", err=True, nl=False)
+
+    return show
+
+
+def _query_command(name: str, help_text: str):
+    def decorator(f):
+        @main.command(name=name, help=help_text)
+        @click.argument("symbol")
+        @click.option("--json", "as_json", is_flag=True, help="Print a JSON array of objects.")
+        @_db_option
+        @functools.wraps(f)
+        def command(symbol: str, as_json: bool, db: str | None, **kwargs):
+            idx = _open(db)
+            hits, empty = f(idx, symbol, **kwargs)
+            _print_hits(hits, as_json, len(idx.trees) > 1, empty)
+
+        return command
+
+    return decorator
+
+
+@_query_command("def", "Where SYMBOL is defined (functions first, prototypes last).")
+def def_(idx: Index, symbol: str):
+    return idx.definitions(symbol), f"no definition of {symbol!r} in the index."
+
+
+@_query_command("refs", "Every line that uses SYMBOL, with its enclosing function.")
+def refs(idx: Index, symbol: str):
+    return idx.references(symbol), f"no reference to {symbol!r} in the index."
+
+
+@_query_command("callers", "Who calls SYMBOL: direct calls and calls through a struct field it is registered in.")
+def callers(idx: Index, symbol: str):
+    return idx.callers(symbol), f"no caller of {symbol!r} in the index."
+
+
+@_query_command("callees", "What SYMBOL calls: direct calls, calls through struct fields and parameters.")
+def callees(idx: Index, symbol: str):
+    return idx.callees(symbol), f"no call made by {symbol!r} in the index."
+
+
+@main.command()
+@click.argument("symbol", required=False)
+@click.option("--field", "field_", metavar="STRUCT.FIELD", help="What is registered in this struct field.")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array of objects.")
+@_db_option
+def regs(symbol: str | None, field_: str | None, as_json: bool, db: str | None) -> None:
+    """Where function SYMBOL is registered as a function pointer (or, with --field, what is)."""
+    if bool(symbol) == bool(field_):
+        raise UserError("give either SYMBOL or --field STRUCT.FIELD.")
+    idx = _open(db)
+    if field_:
+        struct, dot, fname = field_.rpartition(".")
+        struct = struct.removeprefix("struct ").strip()
+        hits = idx.registrations(struct=struct, field_=fname if dot else field_)
+        empty = f"nothing is registered in {field_!r}."
+    else:
+        hits = idx.registrations(symbol)
+        empty = f"{symbol!r} is not registered as a function pointer anywhere in the index."
+    _print_hits(hits, as_json, len(idx.trees) > 1, empty)
+
+
+@main.command()
+@click.argument("text")
+@click.option("--kind", help="Only this kind (function, macro, struct, member, ...).")
+@click.option("--limit", type=click.IntRange(1, 10000), default=30, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array of objects.")
+@_db_option
+def search(text: str, kind: str | None, limit: int, as_json: bool, db: str | None) -> None:
+    """Find symbols by name: exact, prefix, substring, then fuzzy matches, best first."""
+    idx = _open(db)
+    hits = idx.search(text, kind, limit)
+    if as_json:
+        click.echo(json.dumps([h.__dict__ for h in hits], indent=1))
+    else:
+        for h in hits:
+            click.echo(f"{h.name}  [{','.join(h.kinds)}]  {h.where}  ({h.match})")
+    if not hits:
+        click.echo(f"xref: no symbol matches {text!r}.", err=True)
+        sys.exit(1)
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON object.")
+@_db_option
+def stats(as_json: bool, db: str | None) -> None:
+    """Counts of what the index holds."""
+    data = _open(db).stats()
+    if as_json:
+        click.echo(json.dumps(data, indent=1))
+    else:
+        for key, value in data.items():
+            click.echo(f"{key}: {value}")
+
+
+@main.group()
+def corpus() -> None:
+    """The real Linux 6.1 and glibc 2.36 trees, fetched from Debian's source packages."""
+
+
+@corpus.command()
+@click.argument("name", type=click.Choice(["linux", "glibc"]))
+@click.option("--dest", type=click.Path(file_okay=False), default=None,
+              help="Cache directory (default: $XREF_CACHE or ~/.cache/xref).")
+def fetch(name: str, dest: str | None) -> None:
+    """Download and unpack NAME's source tree once; print its path."""
+    from xref import corpus as corpus_mod
+
+    try:
+        path = corpus_mod.fetch(name, Path(dest) if dest else None)
+    except corpus_mod.FetchError as err:
+        raise UserError(str(err)) from None
+    except OSError as err:
+        raise UserError(f"could not unpack {name} ({err.strerror or err}).") from None
+    click.echo(str(path))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,285 @@
+"""Questions answered from the index: definitions, references, callers, callees, registrations.
+
+`Index.open` finds the index (like git: upward from a directory, or `--db`, or `XREF_DB`);
+each query returns plain dataclasses that the CLI, the web app and the editors print.
+"""
+
+from __future__ import annotations
+
+import bisect
+import os
+import sqlite3
+from dataclasses import asdict, dataclass
+from dataclasses import field as dc_field
+from functools import lru_cache
+from pathlib import Path
+
+from xref import store
+
+
+class NoIndex(Exception):
+    """No index could be found or opened; the message says how to make one."""
+
+
+@dataclass
+class Hit:
+    """One answer line: a place in a tree and what is there."""
+
+    name: str
+    kind: str
+    tree: str
+    path: str
+    line: int
+    text: str = ""
+    source: str = "ts"
+    function: str = ""  # enclosing function of a reference
+    caller: str = ""
+    callee: str = ""
+    struct: str = ""
+    field: str = ""
+    how: str = ""
+    extra: dict = dc_field(default_factory=dict)
+
+    def to_json(self) -> dict:
+        data = asdict(self)
+        extra = data.pop("extra")
+        data = {k: v for k, v in data.items() if v not in ("", None) or k in ("name", "kind", "tree", "path")}
+        data.update(extra)
+        return data
+
+
+def find_index_dir(start: Path, db: str | None = None) -> Path:
+    if db:
+        path = Path(db)
+        if store.current_generation(path) is None:
+            raise NoIndex(f"no xref index in {path}; run `xref index SRC --db {path}` to make one.")
+        return path
+    env = os.environ.get("XREF_DB")
+    if env:
+        return find_index_dir(start, env)
+    for directory in [start, *start.parents]:
+        candidate = directory / ".xref"
+        if store.current_generation(candidate) is not None:
+            return candidate
+        if candidate.is_dir() and (candidate / "lock").exists():
+            raise NoIndex(f"the index in {candidate} is still being built; try again when `xref index` ends.")
+    raise NoIndex("no xref index found here or in any parent directory; run `xref index SRC` to make one.")
+
+
+class Index:
+    def __init__(self, index_dir: Path) -> None:
+        self.dir = index_dir
+        gen = store.current_generation(index_dir)
+        if gen is None:
+            raise NoIndex(f"no xref index in {index_dir}; run `xref index SRC` to make one.")
+        self.gen = gen
+        try:
+            self.conn = store.connect(gen / "facts.sqlite", readonly=True)
+            self.trees = {id_: (name, Path(root)) for id_, name, root in
+                          self.conn.execute("SELECT id, name, root FROM trees")}
+        except sqlite3.DatabaseError as err:
+            raise NoIndex(f"the index in {index_dir} is unreadable ({err}); rebuild it with `xref index`.") from err
+        self._searcher = None
+
+    @classmethod
+    def open(cls, db: str | None = None, start: Path | None = None) -> Index:
+        return cls(find_index_dir((start or Path.cwd()).resolve(), db))
+
+    # -- helpers --------------------------------------------------------------
+
+    def name_id(self, name: str) -> int | None:
+        row = self.conn.execute("SELECT id FROM names WHERE name = ?", (name,)).fetchone()
+        return row[0] if row else None
+
+    def _where(self, file_id: int) -> tuple[str, str, Path]:
+        return self._file(file_id)
+
+    @lru_cache(maxsize=65536)  # noqa: B019 - one Index lives as long as its connection
+    def _file(self, file_id: int) -> tuple[str, str, Path]:
+        tree_id, path = self.conn.execute("SELECT tree_id, path FROM files WHERE id = ?", (file_id,)).fetchone()
+        name, root = self.trees[tree_id]
+        return name, path, root / path
+
+    @lru_cache(maxsize=4096)  # noqa: B019
+    def _scopes(self, file_id: int) -> tuple[list[int], list[tuple[int, int, str]]]:
+        rows = self.conn.execute(
+            "SELECT start, end, name FROM scopes WHERE file_id = ? ORDER BY start", (file_id,)).fetchall()
+        return [r[0] for r in rows], rows
+
+    def enclosing(self, file_id: int, line: int) -> str:
+        starts, rows = self._scopes(file_id)
+        i = bisect.bisect_right(starts, line) - 1
+        while i >= 0:
+            start, end, name = rows[i]
+            if line <= end:
+                return name
+            i -= 1
+        return ""
+
+    @lru_cache(maxsize=256)  # noqa: B019
+    def _lines(self, file_id: int) -> list[str]:
+        try:
+            return self._file(file_id)[2].read_bytes().decode("utf-8", "replace").splitlines()
+        except OSError:
+            return []
+
+    def source_line(self, file_id: int, line: int) -> str:
+        lines = self._lines(file_id)
+        return lines[line - 1].strip() if 0 < line <= len(lines) else ""
+
+    # -- queries --------------------------------------------------------------
+
+    def definitions(self, name: str, kinds: tuple[str, ...] | None = None) -> list[Hit]:
+        id_ = self.name_id(name)
+        if id_ is None:
+            return []
+        rows = self.conn.execute(
+            "SELECT file_id, line, kind, scope, typeref, signature, source FROM defs WHERE name_id = ?",
+            (id_,)).fetchall()
+        hits = []
+        for file_id, line, kind, scope, typeref, signature, source in rows:
+            if kinds and kind not in kinds:
+                continue
+            tree, path, _ = self._file(file_id)
+            extra = {"scope": scope} if scope else {}
+            if typeref:
+                extra["type"] = typeref
+            hits.append(Hit(name, kind, tree, path, line, signature, source=source, extra=extra))
+        return sorted(hits, key=_def_order)
+
+    def references(self, name: str) -> list[Hit]:
+        id_ = self.name_id(name)
+        if id_ is None:
+            return []
+        hits = []
+        for file_id, lines in self.conn.execute("SELECT file_id, lines FROM refs WHERE name_id = ?", (id_,)):
+            tree, path, _ = self._file(file_id)
+            for line in map(int, lines.split(",")):
+                hits.append(Hit(name, "reference", tree, path, line, self.source_line(file_id, line),
+                                function=self.enclosing(file_id, line)))
+        return sorted(hits, key=lambda h: (h.tree, h.path, h.line))
+
+    def callers(self, name: str) -> list[Hit]:
+        id_ = self.name_id(name)
+        if id_ is None:
+            return []
+        hits = []
+        for caller_id, file_id, line, how in self.conn.execute(
+                "SELECT caller_id, file_id, line, how FROM calls WHERE callee_id = ? AND how IN "
+                "('direct', 'jump')", (id_,)):
+            hits.append(self._call_hit(caller_id, name, file_id, line, how))
+        # Calls through a struct field where this function is registered.
+        for struct, field_, reg_file, reg_line in self.conn.execute(
+                "SELECT DISTINCT struct, field, file_id, line FROM regs WHERE func_id = ? AND struct != '' "
+                "AND how IN ('initializer', 'assignment')", (id_,)):
+            field_id = self.name_id(field_)
+            reg_tree, reg_path, _ = self._file(reg_file)
+            for caller_id, file_id, line, via in self.conn.execute(
+                    "SELECT caller_id, file_id, line, via FROM calls WHERE callee_id = ? AND how = 'field' "
+                    "AND struct = ?", (field_id, struct)):
+                hit = self._call_hit(caller_id, name, file_id, line, f"indirect via struct {struct}.{field_}")
+                hit.struct, hit.field = struct, field_
+                hit.extra = {"via": via, "registered": f"{reg_tree}:{reg_path}:{reg_line}"}
+                hits.append(hit)
+        return _unique(hits)
+
+    def callees(self, name: str) -> list[Hit]:
+        id_ = self.name_id(name)
+        if id_ is None:
+            return []
+        hits = []
+        for callee_id, file_id, line, how, struct, via in self.conn.execute(
+                "SELECT callee_id, file_id, line, how, struct, via FROM calls WHERE caller_id = ?", (id_,)):
+            callee = self._name(callee_id)
+            tree, path, _ = self._file(file_id)
+            if how == "field":
+                hit = Hit(callee, "call", tree, path, line, self.source_line(file_id, line), caller=name,
+                          callee=via or callee, how=f"indirect via struct {struct or '?'}.{callee}",
+                          struct=struct, field=callee)
+            elif how == "param":
+                hit = Hit(callee, "call", tree, path, line, self.source_line(file_id, line), caller=name,
+                          callee=callee, how=f"indirect via parameter {via}")
+            else:
+                hit = Hit(callee, "call", tree, path, line, self.source_line(file_id, line), caller=name,
+                          callee=callee, how=how)
+            hits.append(hit)
+        return _unique(hits)
+
+    def registrations(self, name: str | None = None, struct: str | None = None,
+                      field_: str | None = None) -> list[Hit]:
+        if name is not None:
+            id_ = self.name_id(name)
+            if id_ is None:
+                return []
+            rows = self.conn.execute(
+                "SELECT struct, field, func_id, file_id, line, how, callee, argpos, context FROM regs "
+                "WHERE func_id = ?", (id_,)).fetchall()
+        else:
+            rows = self.conn.execute(
+                "SELECT struct, field, func_id, file_id, line, how, callee, argpos, context FROM regs "
+                "WHERE field = ? AND (struct = ? OR ? = '')", (field_, struct or "", struct or "")).fetchall()
+        hits = []
+        for struct_, field__, func_id, file_id, line, how, callee, argpos, context in rows:
+            tree, path, _ = self._file(file_id)
+            function = self._name(func_id)
+            extra = {}
+            if how == "argument":
+                extra = {"callee": callee, "argpos": argpos}
+            if context:
+                extra["context"] = context
+            hits.append(Hit(function, "registration", tree, path, line, self.source_line(file_id, line),
+                            struct=struct_, field=field__, how=how, extra=extra))
+        return sorted(hits, key=lambda h: (h.tree, h.path, h.line))
+
+    def search(self, text: str, kind: str | None = None, limit: int = 50):
+        from xref.search import Searcher
+
+        if self._searcher is None:
+            self._searcher = Searcher(self.gen)
+        return self._searcher.search(text, kind, limit)
+
+    def stats(self) -> dict:
+        count = lambda sql: self.conn.execute(sql).fetchone()[0]  # noqa: E731
+        return {
+            "trees": {name: str(root) for name, root in self.trees.values()},
+            "files": count("SELECT count(*) FROM files"),
+            "definitions": count("SELECT count(*) FROM defs"),
+            "names": count("SELECT count(*) FROM names"),
+            "reference_lines": count("SELECT coalesce(sum(length(lines) - length(replace(lines, ',', '')) + 1), 0) "
+                                     "FROM refs"),
+            "calls": count("SELECT count(*) FROM calls"),
+            "registrations": count("SELECT count(*) FROM regs"),
+            "includes": count("SELECT count(*) FROM includes"),
+            "syscall_rows": count("SELECT count(*) FROM syscalls"),
+            "skipped": count("SELECT count(*) FROM skipped"),
+            "generation": self.gen.name,
+        }
+
+    def _name(self, id_: int) -> str:
+        row = self.conn.execute("SELECT name FROM names WHERE id = ?", (id_,)).fetchone()
+        return row[0] if row else ""
+
+    def _call_hit(self, caller_id: int, callee: str, file_id: int, line: int, how: str) -> Hit:
+        tree, path, _ = self._file(file_id)
+        caller = self._name(caller_id) if caller_id else ""
+        return Hit(caller or "<file scope>", "call", tree, path, line, self.source_line(file_id, line),
+                   caller=caller, callee=callee, how=how)
+
+
+_DEF_RANK = {"function": 0, "label": 0, "macro": 1, "struct": 1, "union": 1, "enum": 1, "typedef": 2,
+             "variable": 2, "enumerator": 3, "member": 3, "syscall": 4, "prototype": 5, "extern": 6}
+
+
+def _def_order(hit: Hit) -> tuple:
+    return (_DEF_RANK.get(hit.kind, 9), hit.tree, hit.path, hit.line)
+
+
+def _unique(hits: list[Hit]) -> list[Hit]:
+    seen = set()
+    out = []
+    for hit in sorted(hits, key=lambda h: (h.tree, h.path, h.line, h.caller, h.callee)):
+        key = (hit.tree, hit.path, hit.line, hit.caller, hit.callee, hit.how)
+        if key not in seen:
+            seen.add(key)
+            out.append(hit)
+    return out

@@ -1,0 +1,90 @@
+"""Symbol search over unique definition names, with Whoosh: prefix, substring and fuzzy.
+
+One document per defined name (not per occurrence), holding its kinds and a first location.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+from whoosh import fields, index, query
+
+SCHEMA = fields.Schema(
+    name=fields.ID(stored=True, unique=True),
+    lower=fields.ID(),
+    kinds=fields.KEYWORD(stored=True),
+    where=fields.STORED(),
+)
+
+KIND_RANK = {"function": 0, "macro": 1, "struct": 2, "union": 2, "typedef": 3, "enum": 3, "label": 4,
+             "syscall": 4, "variable": 5, "enumerator": 6, "member": 7, "prototype": 8, "extern": 9}
+
+
+@dataclass
+class SearchHit:
+    name: str
+    kinds: list[str]
+    where: str  # tree:path:line of one definition
+    match: str  # exact | prefix | substring | fuzzy
+
+
+def build(gen: Path, conn: sqlite3.Connection) -> None:
+    """(Re)build the search index of a generation from its definitions."""
+    target = gen / "search"
+    tmp = gen / "search.tmp"
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir()
+    ix = index.create_in(str(tmp), SCHEMA)
+    writer = ix.writer(limitmb=256)
+    rows = conn.execute(
+        "SELECT n.name, group_concat(DISTINCT d.kind), min(t.name || ':' || f.path || ':' || d.line) "
+        "FROM defs d JOIN names n ON n.id = d.name_id JOIN files f ON f.id = d.file_id "
+        "JOIN trees t ON t.id = f.tree_id GROUP BY d.name_id")
+    for name, kinds, where in rows:
+        writer.add_document(name=name, lower=name.lower(), kinds=kinds.replace(",", " "), where=where)
+    writer.commit()
+    conn.close()
+    old = gen / "search.old"
+    if target.exists():
+        target.rename(old)
+    tmp.rename(target)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+class Searcher:
+    def __init__(self, gen: Path) -> None:
+        self.ix = index.open_dir(str(gen / "search"))
+
+    def search(self, text: str, kind: str | None = None, limit: int = 50) -> list[SearchHit]:
+        text = text.strip()
+        if not text:
+            return []
+        low = text.lower()
+        hits: dict[str, SearchHit] = {}
+        order: list[tuple[int, int, int, str]] = []
+        kind_filter = query.Term("kinds", kind) if kind else None
+        attempts = [
+            ("exact", query.Term("lower", low)),
+            ("prefix", query.Prefix("lower", low)),
+            ("substring", query.Wildcard("lower", f"*{low}*")),
+            ("fuzzy", query.FuzzyTerm("lower", low, maxdist=1 if len(low) < 6 else 2, prefixlength=1)),
+        ]
+        with self.ix.searcher() as s:
+            for rank, (how, q) in enumerate(attempts):
+                if len(hits) >= limit:
+                    break
+                if how == "substring" and len(low) < 3:
+                    continue
+                for doc in s.search(q, filter=kind_filter, limit=limit * 4 if how != "exact" else None):
+                    name = doc["name"]
+                    if name in hits:
+                        continue
+                    kinds = doc["kinds"].split()
+                    hits[name] = SearchHit(name, kinds, doc["where"], how)
+                    best = min(KIND_RANK.get(k, 10) for k in kinds)
+                    order.append((rank, best, len(name), name))
+        order.sort()
+        return [hits[name] for *_, name in order[:limit]]

@@ -1,0 +1,184 @@
+"""The index store: one SQLite database of facts per generation, inside an index directory.
+
+`.xref/CURRENT` names the live generation; a full build writes a new one beside it and
+swaps CURRENT atomically, so an interrupted build leaves the previous index usable.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+from pathlib import Path
+
+SCHEMA_VERSION = "1"
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE IF NOT EXISTS trees(id INTEGER PRIMARY KEY, name TEXT UNIQUE, root TEXT);
+CREATE TABLE IF NOT EXISTS files(
+    id INTEGER PRIMARY KEY, tree_id INT, path TEXT, hash TEXT, size INT, mtime INT,
+    lang TEXT, errors INT, UNIQUE(tree_id, path));
+CREATE TABLE IF NOT EXISTS names(id INTEGER PRIMARY KEY, name TEXT UNIQUE);
+CREATE TABLE IF NOT EXISTS defs(
+    name_id INT, file_id INT, line INT, end_line INT, kind TEXT, scope TEXT,
+    typeref TEXT, signature TEXT, source TEXT);
+CREATE TABLE IF NOT EXISTS scopes(file_id INT, start INT, end INT, name TEXT);
+CREATE TABLE IF NOT EXISTS refs(name_id INT, file_id INT, lines TEXT);
+CREATE TABLE IF NOT EXISTS calls(
+    caller_id INT, callee_id INT, file_id INT, line INT, how TEXT, struct TEXT, via TEXT);
+CREATE TABLE IF NOT EXISTS regs(
+    struct TEXT, field TEXT, func_id INT, file_id INT, line INT, how TEXT,
+    callee TEXT, argpos INT, context TEXT);
+CREATE TABLE IF NOT EXISTS includes(file_id INT, target TEXT, line INT, system INT);
+CREATE TABLE IF NOT EXISTS syscalls(
+    file_id INT, nr INT, abi TEXT, name TEXT, entry TEXT, compat TEXT, line INT);
+CREATE TABLE IF NOT EXISTS skipped(tree_id INT, path TEXT, reason TEXT);
+"""
+
+INDEXES = """
+CREATE INDEX IF NOT EXISTS defs_name ON defs(name_id);
+CREATE INDEX IF NOT EXISTS defs_file ON defs(file_id);
+CREATE INDEX IF NOT EXISTS refs_name ON refs(name_id);
+CREATE INDEX IF NOT EXISTS refs_file ON refs(file_id);
+CREATE INDEX IF NOT EXISTS calls_callee ON calls(callee_id);
+CREATE INDEX IF NOT EXISTS calls_caller ON calls(caller_id);
+CREATE INDEX IF NOT EXISTS calls_file ON calls(file_id);
+CREATE INDEX IF NOT EXISTS regs_func ON regs(func_id);
+CREATE INDEX IF NOT EXISTS regs_field ON regs(field, struct);
+CREATE INDEX IF NOT EXISTS regs_file ON regs(file_id);
+CREATE INDEX IF NOT EXISTS scopes_file ON scopes(file_id, start);
+CREATE INDEX IF NOT EXISTS includes_file ON includes(file_id);
+CREATE INDEX IF NOT EXISTS includes_target ON includes(target);
+CREATE INDEX IF NOT EXISTS syscalls_name ON syscalls(name);
+CREATE INDEX IF NOT EXISTS syscalls_file ON syscalls(file_id);
+"""
+
+FACT_TABLES = ("defs", "scopes", "refs", "calls", "regs", "includes", "syscalls")
+
+
+class IndexError_(Exception):
+    """A problem with the index a user can act on; the message is one sentence."""
+
+
+def current_generation(index_dir: Path) -> Path | None:
+    marker = index_dir / "CURRENT"
+    try:
+        name = marker.read_text().strip()
+    except OSError:
+        return None
+    gen = index_dir / name
+    return gen if (gen / "facts.sqlite").is_file() else None
+
+
+def new_generation(index_dir: Path) -> Path:
+    index_dir.mkdir(parents=True, exist_ok=True)
+    numbers = [int(p.name[4:]) for p in index_dir.glob("gen-*") if p.name[4:].isdigit()]
+    gen = index_dir / f"gen-{max(numbers, default=0) + 1:06d}"
+    gen.mkdir()
+    return gen
+
+
+def publish_generation(index_dir: Path, gen: Path) -> None:
+    """Make `gen` the live generation and remove the others."""
+    tmp = index_dir / f"CURRENT.tmp{os.getpid()}"
+    tmp.write_text(gen.name + "\n")
+    os.replace(tmp, index_dir / "CURRENT")
+    for old in index_dir.glob("gen-*"):
+        if old != gen:
+            shutil.rmtree(old, ignore_errors=True)
+
+
+def connect(path: Path, readonly: bool = False) -> sqlite3.Connection:
+    if readonly:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+    else:
+        conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=NORMAL")
+    conn.execute("PRAGMA cache_size=-200000")
+    conn.execute("PRAGMA temp_store=MEMORY")
+    return conn
+
+
+def create_schema(conn: sqlite3.Connection) -> None:
+    conn.executescript(SCHEMA)
+    conn.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
+
+
+def create_indexes(conn: sqlite3.Connection) -> None:
+    # One statement at a time: executescript() would commit the caller's transaction.
+    for statement in filter(str.strip, INDEXES.split(";")):
+        conn.execute(statement)
+
+
+def struct_of_type(type_text: str) -> str:
+    """'const struct proto_ops *' -> 'proto_ops'; a typedef name stays as it is."""
+    words = type_text.replace("*", " ").replace("(", " ").split()
+    for i, word in enumerate(words):
+        if word in ("struct", "union") and i + 1 < len(words):
+            return words[i + 1]
+    rest = [w for w in words if w not in ("const", "volatile", "static", "extern", "register", "enum", "inline")]
+    return rest[-1] if rest else ""
+
+
+class StructResolver:
+    """Turns the struct paths the parser leaves ('rtable.dst', '()skb_dst') into struct names.
+
+    A path is a struct (or a function whose return type is one) followed by member names;
+    member types come from the definitions of the whole index, typedefs are followed.
+    """
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+        self.cache: dict[str, str] = {}
+
+    def _typeref(self, sql: str, args: tuple) -> str:
+        row = self.conn.execute(sql, args).fetchone()
+        return row[0] if row and row[0] else ""
+
+    def _through_typedef(self, name: str, depth: int = 0) -> str:
+        if depth > 4 or not name:
+            return name
+        is_struct = self._typeref(
+            "SELECT d.kind FROM defs d JOIN names n ON n.id = d.name_id "
+            "WHERE n.name = ? AND d.kind IN ('struct', 'union') LIMIT 1", (name,))
+        if is_struct:
+            return name
+        typeref = self._typeref(
+            "SELECT d.typeref FROM defs d JOIN names n ON n.id = d.name_id "
+            "WHERE n.name = ? AND d.kind = 'typedef' LIMIT 1", (name,))
+        return self._through_typedef(struct_of_type(typeref), depth + 1) if typeref else name
+
+    def resolve(self, path: str) -> str:
+        if "." not in path and not path.startswith("()"):
+            return self._through_typedef(path) if path else path
+        if path in self.cache:
+            return self.cache[path]
+        head, *members = path.split(".")
+        if head.startswith("()"):
+            head = struct_of_type(self._typeref(
+                "SELECT d.typeref FROM defs d JOIN names n ON n.id = d.name_id "
+                "WHERE n.name = ? AND d.kind IN ('function', 'prototype') AND d.typeref != '' LIMIT 1",
+                (head[2:],)))
+        struct = self._through_typedef(head)
+        for member in members:
+            if not struct:
+                break
+            typeref = self._typeref(
+                "SELECT d.typeref FROM defs d JOIN names n ON n.id = d.name_id "
+                "WHERE n.name = ? AND d.kind = 'member' AND d.scope = ? LIMIT 1", (member, struct))
+            struct = self._through_typedef(struct_of_type(typeref)) if typeref else ""
+        self.cache[path] = struct
+        return struct
+
+    def resolve_table(self, table: str, where: str = "") -> int:
+        rows = self.conn.execute(
+            f"SELECT DISTINCT struct FROM {table} WHERE struct != '' {where}").fetchall()
+        changed = 0
+        for (path,) in rows:
+            resolved = self.resolve(path)
+            if resolved != path:
+                self.conn.execute(f"UPDATE {table} SET struct = ? WHERE struct = ? {where}", (resolved, path))
+                changed += 1
+        return changed

@@ -17,7 +17,11 @@ _NOISE = re.compile(
     re.S | re.M,
 )
 _IDENT = re.compile(rb"[A-Za-z_][A-Za-z0-9_]*")
-_ASM_COMMENT = re.compile(rb"/\*.*?\*/|(?<![\w$])#(?![ \t]*(?:define|if|ifdef|ifndef|else|elif|endif|undef|include))[^\n]*|;[^\n]*$", re.S | re.M)
+# In assembly, "#" starts a comment unless it is a preprocessor directive.
+_ASM_COMMENT = re.compile(
+    rb"/\*.*?\*/|(?<![\w$])#(?![ \t]*(?:define|if|ifdef|ifndef|else|elif|endif|undef|include))[^\n]*",
+    re.S | re.M,
+)
 
 C_KEYWORDS = frozenset(
     b"auto break case char const continue default do double else enum extern float for goto if "

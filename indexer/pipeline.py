@@ -23,7 +23,7 @@ from pathlib import Path
 from indexer.facts import FileFacts
 from xref import search, store
 
-MAX_FILE_BYTES = 64 * 1024 * 1024
+MAX_FILE_BYTES = int(os.environ.get("XREF_MAX_FILE_BYTES", 64 * 1024 * 1024))
 LANGS = {".c": "c", ".h": "c", ".S": "asm", ".tbl": "table"}
 SKIP_DIRS = {".git", ".xref", ".hg", ".svn", "__pycache__"}
 
@@ -247,7 +247,8 @@ def _index_into(conn: sqlite3.Connection, trees: list[Tree], jobs: int,
         tree_ids[tree.name] = conn.execute("SELECT id FROM trees WHERE name = ?", (tree.name,)).fetchone()[0]
     known = {(t, p): (i, h, s, m) for i, t, p, h, s, m in
              conn.execute("SELECT id, tree_id, path, hash, size, mtime FROM files")}
-    conn.execute("DELETE FROM skipped WHERE tree_id IN (%s)" % ",".join("?" * len(tree_ids)), list(tree_ids.values()))
+    marks = ",".join("?" * len(tree_ids))
+    conn.execute(f"DELETE FROM skipped WHERE tree_id IN ({marks})", list(tree_ids.values()))
 
     tasks: list[tuple[Candidate, str]] = []
     seen: set[tuple[int, str]] = set()
@@ -299,7 +300,8 @@ def _index_into(conn: sqlite3.Connection, trees: list[Tree], jobs: int,
     except BaseException:
         if pool:
             pool.terminate()
-        conn.execute("ROLLBACK")
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
         raise
     finally:
         if pool:

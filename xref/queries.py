@@ -52,6 +52,8 @@ def find_index_dir(start: Path, db: str | None = None) -> Path:
     if db:
         path = Path(db)
         if store.current_generation(path) is None:
+            if _build_running(path):
+                raise NoIndex(f"the index in {path} is still being built; try again when `xref index` ends.")
             raise NoIndex(f"no xref index in {path}; run `xref index SRC --db {path}` to make one.")
         return path
     env = os.environ.get("XREF_DB")
@@ -61,9 +63,23 @@ def find_index_dir(start: Path, db: str | None = None) -> Path:
         candidate = directory / ".xref"
         if store.current_generation(candidate) is not None:
             return candidate
-        if candidate.is_dir() and (candidate / "lock").exists():
+        if candidate.is_dir() and _build_running(candidate):
             raise NoIndex(f"the index in {candidate} is still being built; try again when `xref index` ends.")
     raise NoIndex("no xref index found here or in any parent directory; run `xref index SRC` to make one.")
+
+
+def _build_running(index_dir: Path) -> bool:
+    """True while an `xref index` holds the directory's lock (a killed one leaves it free)."""
+    import fcntl
+
+    try:
+        with open(index_dir / "lock") as fh:
+            fcntl.flock(fh, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except FileNotFoundError:
+        return False
+    except BlockingIOError:
+        return True
+    return False
 
 
 class Index:

@@ -1,0 +1,118 @@
+"""Bad input is skipped and counted, never a traceback; interruptions lose nothing."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+from tests.conftest import REPO, run_xref
+
+
+def make_tree(root, files):
+    for rel, content in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content if isinstance(content, bytes) else content.encode())
+    return root
+
+
+def test_binary_large_fifo_and_symlink_loop_are_skipped_and_listed(tmp_path):
+    tree = make_tree(tmp_path / "t", {
+        "good.c": "int good(void) { return 0; }\n",
+        "blob.c": b"\x7fELF\x00\x00\x01binary",
+        "huge.h": "#define BIG 1\n" * 5000,
+    })
+    os.mkfifo(tree / "pipe.c")
+    (tree / "loop").symlink_to(tree)  # a directory symlink loop: not followed
+    (tree / "outside.c").symlink_to("/etc/hostname")
+    proc = run_xref("index", str(tree), "--db", str(tmp_path / "db"), "-v",
+                    env={"XREF_MAX_FILE_BYTES": "10000"}, check=True)
+    skipped = {line.split(":")[0].removeprefix("skipped ") for line in proc.stdout.splitlines()
+               if line.startswith("skipped ")}
+    assert skipped == {"blob.c", "huge.h", "pipe.c", "outside.c"}
+    assert "4 skipped" in proc.stdout
+    assert run_xref("def", "good", "--db", str(tmp_path / "db"), check=True).stdout.startswith("good.c:1:")
+
+
+def test_non_utf8_and_malformed_c_are_indexed_as_far_as_they_parse(tmp_path):
+    tree = make_tree(tmp_path / "t", {
+        "latin1.c": b"/* auteur: Fran\xe7ois */\nint latin_fn(void) { return 0; }\n",
+        "broken.c": "int ok_before(void) { return 1; }\nstruct { int x ;;; ))) {\nint ok_after(void) { return 2; }\n",
+    })
+    run_xref("index", str(tree), "--db", str(tmp_path / "db"), check=True)
+    for name in ("latin_fn", "ok_before"):
+        assert run_xref("def", name, "--db", str(tmp_path / "db")).returncode == 0, name
+
+
+def test_reindex_parses_only_changed_files_and_drops_deleted(tmp_path):
+    tree = make_tree(tmp_path / "t", {f"f{i}.c": f"int fn{i}(void) {{ return {i}; }}\n" for i in range(20)})
+    db = str(tmp_path / "db")
+    run_xref("index", str(tree), "--db", db, check=True)
+    (tree / "f3.c").write_text("int renamed3(void) { return 3; }\n")
+    (tree / "f4.c").unlink()
+    os.utime(tree / "f5.c")  # touched, same content: hashed, not parsed
+    out = run_xref("index", str(tree), "--db", db, check=True).stdout
+    assert "(1 parsed, 18 unchanged, 1 removed)" in out
+    assert run_xref("def", "fn3", "--db", db).returncode == 1
+    assert run_xref("def", "fn4", "--db", db).returncode == 1
+    assert run_xref("def", "renamed3", "--db", db).returncode == 0
+    assert run_xref("search", "renamed", "--db", db, check=True).stdout.startswith("renamed3")
+
+
+def _big_tree(root, marker):
+    body = "".join(f"static int helper_{j}(int x) {{ return x + {j}; }}\n" for j in range(200))
+    files = {f"d{i // 100}/file{i}.c": body + f"int entry_{i}(void) {{ return helper_1(0); }}\n"
+             for i in range(1500)}
+    files["marker.c"] = f"int {marker}(void) {{ return 0; }}\n"
+    return make_tree(root, files)
+
+
+def _start_index(tree, db):
+    return subprocess.Popen([sys.executable, "-m", "xref.cli", "index", str(tree), "--db", str(db)],
+                            cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def test_kill_9_during_reindex_leaves_the_previous_index_queryable(tmp_path):
+    tree = _big_tree(tmp_path / "t", "old_marker")
+    db = tmp_path / "db"
+    run_xref("index", str(tree), "--db", str(db), check=True)
+    (tree / "marker.c").write_text("int new_marker(void) { return 0; }\n")
+    for path in list(tree.rglob("file*.c"))[:1200]:
+        path.write_text(path.read_text() + "int extra(void) { return 1; }\n")
+    proc = _start_index(tree, db)
+    time.sleep(1.5)
+    assert proc.poll() is None, "the re-index finished before it could be killed; make the tree bigger"
+    proc.kill()
+    proc.wait()
+    assert run_xref("def", "old_marker", "--db", str(db)).returncode == 0
+    assert run_xref("def", "new_marker", "--db", str(db)).returncode == 1
+    # and the next run completes the update
+    run_xref("index", str(tree), "--db", str(db), check=True)
+    assert run_xref("def", "new_marker", "--db", str(db)).returncode == 0
+
+
+def test_ctrl_c_during_first_index_says_so_and_leaves_no_half_index(tmp_path):
+    tree = _big_tree(tmp_path / "t", "marker")
+    db = tmp_path / "db"
+    proc = _start_index(tree, db)
+    time.sleep(1.5)
+    assert proc.poll() is None
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130 and err.strip().endswith("the previous index is unchanged.")
+    query = run_xref("def", "marker", "--db", str(db))
+    assert query.returncode == 2 and "no xref index" in query.stderr
+
+
+def test_a_second_index_run_on_the_same_directory_is_refused(tmp_path):
+    tree = _big_tree(tmp_path / "t", "marker")
+    db = tmp_path / "db"
+    first = _start_index(tree, db)
+    time.sleep(1.0)
+    second = run_xref("index", str(tree), "--db", str(db))
+    first.wait(timeout=600)
+    assert second.returncode == 2 and "another xref index is running" in second.stderr
+    assert first.returncode == 0

@@ -1,0 +1,5 @@
+"""`python -m xref` runs the command line."""
+
+from xref.cli import main
+
+main()

@@ -29,8 +29,10 @@ SKIP_DIRS = {".git", ".xref", ".hg", ".svn", "__pycache__"}
 
 # (tree id, path relative to the tree, absolute path, size, mtime_ns)
 Candidate = tuple[int, str, str, int, int]
-# (tree id, relative path, size, mtime_ns, hash, lang, facts or None, skip reason)
-Extracted = tuple[int, str, int, int, str, str, "FileFacts | None", str]
+# Rows for each fact table, in store.FACT_TABLES order, with the file id already in them.
+Rows = tuple[list[tuple], ...]
+# (tree id, relative path, size, mtime_ns, hash, lang, rows or None, skip reason, parse errors)
+Extracted = tuple[int, str, int, int, str, str, "Rows | None", str, int]
 
 
 @dataclass
@@ -48,12 +50,13 @@ class Summary:
     definitions: int = 0
     references: int = 0
     skipped: list[tuple[str, str]] = field(default_factory=list)
-    seconds: float = 0.0
+    seconds: float = 0.0  # until the facts were committed and queryable
+    search_seconds: float = 0.0  # then the name search index
 
     def line(self) -> str:
         return (f"indexed {self.files} files ({self.parsed} parsed, {self.unchanged} unchanged, "
                 f"{self.removed} removed): {self.definitions} definitions, {self.references} references, "
-                f"{len(self.skipped)} skipped, {self.seconds:.1f} s")
+                f"{len(self.skipped)} skipped, {self.seconds:.1f} s (+ {self.search_seconds:.1f} s search index)")
 
 
 class IndexBusy(Exception):
@@ -93,24 +96,24 @@ def discover(tree_id: int, root: Path, skipped: list[tuple[str, str]]) -> Iterat
             yield tree_id, rel, full, st.st_size, st.st_mtime_ns
 
 
-def extract_file(task: tuple[Candidate, str]) -> Extracted:
-    """Read, hash and parse one file (runs in a worker process)."""
-    (tree_id, rel, full, size, mtime), old_hash = task
+def extract_file(task: tuple[Candidate, str, int]) -> Extracted:
+    """Read, hash and parse one file into table rows (runs in a worker process)."""
+    (tree_id, rel, full, size, mtime), old_hash, file_id = task
     lang = language_of(rel)
     if size > MAX_FILE_BYTES:
-        return tree_id, rel, size, mtime, "", lang, None, f"larger than {MAX_FILE_BYTES >> 20} MiB"
+        return tree_id, rel, size, mtime, "", lang, None, f"larger than {MAX_FILE_BYTES >> 20} MiB", 0
     try:
         with open(full, "rb") as fh:
             data = fh.read()
     except FileNotFoundError:
-        return tree_id, rel, size, mtime, "", lang, None, "vanished during the run"
+        return tree_id, rel, size, mtime, "", lang, None, "vanished during the run", 0
     except OSError as err:
-        return tree_id, rel, size, mtime, "", lang, None, f"unreadable ({err.strerror})"
+        return tree_id, rel, size, mtime, "", lang, None, f"unreadable ({err.strerror})", 0
     digest = hashlib.blake2b(data, digest_size=16).hexdigest()
     if digest == old_hash:
-        return tree_id, rel, len(data), mtime, digest, lang, None, "unchanged"
+        return tree_id, rel, len(data), mtime, digest, lang, None, "unchanged", 0
     if b"\0" in data[:8192]:
-        return tree_id, rel, len(data), mtime, digest, lang, None, "binary"
+        return tree_id, rel, len(data), mtime, digest, lang, None, "binary", 0
     try:
         if lang == "c":
             from indexer.cparse import extract_c
@@ -125,8 +128,23 @@ def extract_file(task: tuple[Candidate, str]) -> Extracted:
 
             facts = extract_table(data)
     except RecursionError:
-        return tree_id, rel, len(data), mtime, digest, lang, None, "too deeply nested to parse"
-    return tree_id, rel, len(data), mtime, digest, lang, facts, ""
+        return tree_id, rel, len(data), mtime, digest, lang, None, "too deeply nested to parse", 0
+    return tree_id, rel, len(data), mtime, digest, lang, rows_of(file_id, facts), "", facts.parse_errors
+
+
+def rows_of(file_id: int, facts: FileFacts) -> Rows:
+    """The facts as rows of store.FACT_TABLES: built here, in the worker, so the writer only inserts."""
+    return (
+        [(d.name, file_id, d.line, d.end_line, d.kind, d.scope, d.typeref, d.signature, "ts")
+         for d in facts.definitions],
+        [(file_id, sc.start, sc.end, sc.name) for sc in facts.scopes],
+        [(name, file_id, ",".join(map(str, lines))) for name, lines in facts.references.items()],
+        [(c.caller, c.callee, file_id, c.line, c.how, c.struct, c.via) for c in facts.calls],
+        [(r.struct, r.field, r.function, file_id, r.line, r.how, r.callee, r.argpos, r.context)
+         for r in facts.registrations],
+        [(file_id, i.target, i.line, int(i.system)) for i in facts.includes],
+        [(file_id, t.number, t.abi, t.name, t.entry, t.compat, t.line) for t in facts.table_rows],
+    )
 
 
 def _init_worker() -> None:
@@ -134,62 +152,19 @@ def _init_worker() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-class Writer:
-    """The one process that writes: interns names and inserts each file's facts."""
+_INSERTS = {table: f"INSERT INTO {table} VALUES ({','.join('?' * width)})" for table, width in
+            zip(store.FACT_TABLES, (9, 4, 3, 7, 9, 4, 7), strict=True)}
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
-        self.conn = conn
-        self.names: dict[str, int] = dict(
-            (name, id_) for id_, name in conn.execute("SELECT id, name FROM names"))
-        self.new_names: list[tuple[int, str]] = []
-        self.next_id = max(self.names.values(), default=0) + 1
 
-    def name_id(self, name: str) -> int:
-        id_ = self.names.get(name)
-        if id_ is None:
-            id_ = self.next_id
-            self.next_id += 1
-            self.names[name] = id_
-            self.new_names.append((id_, name))
-        return id_
+def write_rows(conn: sqlite3.Connection, rows: Rows) -> None:
+    for table, table_rows in zip(store.FACT_TABLES, rows, strict=True):
+        if table_rows:
+            conn.executemany(_INSERTS[table], table_rows)
 
-    def file_id(self, tree_id: int, rel: str, size: int, mtime: int, digest: str, lang: str, errors: int) -> int:
-        cur = self.conn.execute(
-            "INSERT INTO files(tree_id, path, hash, size, mtime, lang, errors) VALUES (?,?,?,?,?,?,?) "
-            "ON CONFLICT(tree_id, path) DO UPDATE SET hash=excluded.hash, size=excluded.size, "
-            "mtime=excluded.mtime, lang=excluded.lang, errors=excluded.errors RETURNING id",
-            (tree_id, rel, digest, size, mtime, lang, errors))
-        return cur.fetchone()[0]
 
-    def delete_facts(self, file_ids: list[int]) -> None:
-        for table in store.FACT_TABLES:
-            self.conn.executemany(f"DELETE FROM {table} WHERE file_id = ?", [(i,) for i in file_ids])
-
-    def write(self, file_id: int, facts: FileFacts) -> tuple[int, int]:
-        nid = self.name_id
-        ex = self.conn.executemany
-        ex("INSERT INTO defs VALUES (?,?,?,?,?,?,?,?, 'ts')",
-           [(nid(d.name), file_id, d.line, d.end_line, d.kind, d.scope, d.typeref, d.signature)
-            for d in facts.definitions])
-        ex("INSERT INTO scopes VALUES (?,?,?,?)", [(file_id, s.start, s.end, s.name) for s in facts.scopes])
-        ex("INSERT INTO refs VALUES (?,?,?)",
-           [(nid(name), file_id, ",".join(map(str, lines))) for name, lines in facts.references.items()])
-        ex("INSERT INTO calls VALUES (?,?,?,?,?,?,?)",
-           [(nid(c.caller) if c.caller else 0, nid(c.callee), file_id, c.line, c.how, c.struct, c.via)
-            for c in facts.calls])
-        ex("INSERT INTO regs VALUES (?,?,?,?,?,?,?,?,?)",
-           [(r.struct, r.field, nid(r.function), file_id, r.line, r.how, r.callee, r.argpos, r.context)
-            for r in facts.registrations])
-        ex("INSERT INTO includes VALUES (?,?,?,?)",
-           [(file_id, i.target, i.line, int(i.system)) for i in facts.includes])
-        ex("INSERT INTO syscalls VALUES (?,?,?,?,?,?,?)",
-           [(file_id, t.number, t.abi, t.name, t.entry, t.compat, t.line) for t in facts.table_rows])
-        return len(facts.definitions), sum(len(v) for v in facts.references.values())
-
-    def flush_names(self) -> None:
-        if self.new_names:
-            self.conn.executemany("INSERT INTO names(id, name) VALUES (?, ?)", self.new_names)
-            self.new_names = []
+def delete_facts(conn: sqlite3.Connection, file_ids: list[int]) -> None:
+    for table in store.FACT_TABLES:
+        conn.executemany(f"DELETE FROM {table} WHERE file_id = ?", [(i,) for i in file_ids])
 
 
 def _lock(index_dir: Path):
@@ -212,6 +187,8 @@ def run(trees: list[Tree], index_dir: Path, jobs: int | None = None,
     lock = _lock(index_dir)
     try:
         live = store.current_generation(index_dir)
+        if live is not None and store.schema_of(live) != store.SCHEMA_VERSION:
+            live = None  # written by another version of xref: build anew beside it
         fresh = live is None
         gen = store.new_generation(index_dir) if fresh else live
         conn = store.connect(gen / "facts.sqlite")
@@ -224,13 +201,14 @@ def run(trees: list[Tree], index_dir: Path, jobs: int | None = None,
         if fresh:
             conn.execute("PRAGMA journal_mode=WAL")
         conn.close()
+        summary.seconds = time.monotonic() - started
         search.build(gen, store.connect(gen / "facts.sqlite"))
         conn = store.connect(gen / "facts.sqlite")
         conn.execute("INSERT OR REPLACE INTO meta VALUES ('search_stale', '0')")
         conn.close()
         if fresh:
             store.publish_generation(index_dir, gen)
-        summary.seconds = time.monotonic() - started
+        summary.search_seconds = time.monotonic() - started - summary.seconds
         return summary
     finally:
         lock.close()
@@ -250,8 +228,9 @@ def _index_into(conn: sqlite3.Connection, trees: list[Tree], jobs: int,
     marks = ",".join("?" * len(tree_ids))
     conn.execute(f"DELETE FROM skipped WHERE tree_id IN ({marks})", list(tree_ids.values()))
 
-    tasks: list[tuple[Candidate, str]] = []
+    tasks: list[tuple[Candidate, str, int]] = []
     seen: set[tuple[int, str]] = set()
+    next_id = (conn.execute("SELECT max(id) FROM files").fetchone()[0] or 0) + 1
     for tree in trees:
         for cand in discover(tree_ids[tree.name], tree.root, summary.skipped):
             key = (cand[0], cand[1])
@@ -260,23 +239,29 @@ def _index_into(conn: sqlite3.Connection, trees: list[Tree], jobs: int,
             if old is not None and old[2] == cand[3] and old[3] == cand[4]:
                 summary.unchanged += 1
                 continue
-            tasks.append((cand, old[1] if old else ""))
+            if old is None:
+                file_id, next_id = next_id, next_id + 1
+            else:
+                file_id = old[0]
+            tasks.append((cand, old[1] if old else "", file_id))
     summary.files = len(seen)
 
-    writer = Writer(conn)
     gone = [old[0] for key, old in known.items() if key not in seen and key[0] in tree_ids.values()]
     if gone:
-        writer.delete_facts(gone)
+        delete_facts(conn, gone)
         conn.executemany("DELETE FROM files WHERE id = ?", [(i,) for i in gone])
         summary.removed = len(gone)
 
     done = 0
+    written: list[int] = []
+    ids = {(cand[0], cand[1]): file_id for cand, _, file_id in tasks}
     ctx = get_context("fork")
     pool = ctx.Pool(jobs, initializer=_init_worker) if jobs > 1 and len(tasks) > 1 else None
     results = (pool.imap_unordered(extract_file, tasks, chunksize=8) if pool
                else map(extract_file, tasks))
     try:
-        for tree_id, rel, size, mtime, digest, lang, facts, reason in results:
+        for tree_id, rel, size, mtime, digest, lang, rows, reason, errors in results:
+            file_id = ids[(tree_id, rel)]
             done += 1
             if progress:
                 progress(done, len(tasks))
@@ -286,17 +271,21 @@ def _index_into(conn: sqlite3.Connection, trees: list[Tree], jobs: int,
                 summary.unchanged += 1
                 continue
             if old is not None and not fresh:
-                writer.delete_facts([old[0]])
-            if facts is None:
+                delete_facts(conn, [old[0]])
+            if rows is None:
                 summary.skipped.append((rel, reason))
                 conn.execute("INSERT INTO skipped VALUES (?,?,?)", (tree_id, rel, reason))
                 if old is not None:
                     conn.execute("DELETE FROM files WHERE id = ?", (old[0],))
                 continue
-            file_id = writer.file_id(tree_id, rel, size, mtime, digest, lang, facts.parse_errors)
-            ndefs, nrefs = writer.write(file_id, facts)
+            conn.execute(
+                "INSERT INTO files(id, tree_id, path, hash, size, mtime, lang, errors) VALUES (?,?,?,?,?,?,?,?) "
+                "ON CONFLICT(id) DO UPDATE SET hash=excluded.hash, size=excluded.size, mtime=excluded.mtime, "
+                "lang=excluded.lang, errors=excluded.errors",
+                (file_id, tree_id, rel, digest, size, mtime, lang, errors))
+            written.append(file_id)
+            write_rows(conn, rows)
             summary.parsed += 1
-        writer.flush_names()
     except BaseException:
         if pool:
             pool.terminate()
@@ -307,7 +296,7 @@ def _index_into(conn: sqlite3.Connection, trees: list[Tree], jobs: int,
         if pool:
             pool.close()
     store.create_indexes(conn)
-    _finish(conn, fresh)
+    _finish(conn, None if fresh else written)
     conn.execute("COMMIT")
     summary.definitions = conn.execute("SELECT count(*) FROM defs").fetchone()[0]
     summary.references = conn.execute(
@@ -315,19 +304,16 @@ def _index_into(conn: sqlite3.Connection, trees: list[Tree], jobs: int,
     return summary
 
 
-def _finish(conn: sqlite3.Connection, fresh: bool) -> None:
-    """Whole-index steps: name the structs behind member paths, keep only function arguments."""
+def _finish(conn: sqlite3.Connection, written: list[int] | None) -> None:
+    """Whole-index steps over the files written (None: all): name structs, keep function arguments."""
     resolver = store.StructResolver(conn)
-    resolver.resolve_table("regs")
-    resolver.resolve_table("calls")
+    resolver.resolve_table("regs", written)
+    resolver.resolve_table("calls", written)
+    scope = "" if written is None else "AND file_id IN (SELECT id FROM written)"
     # An identifier passed to a call is a registration only if it names a function.
     conn.execute(
-        "DELETE FROM regs WHERE how = 'argument' AND func_id NOT IN "
-        "(SELECT name_id FROM defs WHERE kind IN ('function', 'prototype', 'label'))")
-    if not fresh:
-        conn.execute("DELETE FROM names WHERE id NOT IN (SELECT name_id FROM defs) "
-                     "AND id NOT IN (SELECT name_id FROM refs) AND id NOT IN (SELECT caller_id FROM calls) "
-                     "AND id NOT IN (SELECT callee_id FROM calls) AND id NOT IN (SELECT func_id FROM regs)")
+        "DELETE FROM regs WHERE how = 'argument' AND func NOT IN "
+        f"(SELECT name FROM defs WHERE kind IN ('function', 'prototype', 'label')) {scope}")
 
 
 def tree_from_arg(arg: str) -> Tree:

@@ -89,6 +89,8 @@ class Index:
         if gen is None:
             raise NoIndex(f"no xref index in {index_dir}; run `xref index SRC` to make one.")
         self.gen = gen
+        if store.schema_of(gen) != store.SCHEMA_VERSION:
+            raise NoIndex(f"the index in {index_dir} was made by another version of xref; run `xref index` again.")
         try:
             self.conn = store.connect(gen / "facts.sqlite", readonly=True)
             self.trees = {id_: (name, Path(root)) for id_, name, root in
@@ -102,10 +104,6 @@ class Index:
         return cls(find_index_dir((start or Path.cwd()).resolve(), db))
 
     # -- helpers --------------------------------------------------------------
-
-    def name_id(self, name: str) -> int | None:
-        row = self.conn.execute("SELECT id FROM names WHERE name = ?", (name,)).fetchone()
-        return row[0] if row else None
 
     def _where(self, file_id: int) -> tuple[str, str, Path]:
         return self._file(file_id)
@@ -146,12 +144,9 @@ class Index:
     # -- queries --------------------------------------------------------------
 
     def definitions(self, name: str, kinds: tuple[str, ...] | None = None) -> list[Hit]:
-        id_ = self.name_id(name)
-        if id_ is None:
-            return []
         rows = self.conn.execute(
-            "SELECT file_id, line, kind, scope, typeref, signature, source FROM defs WHERE name_id = ?",
-            (id_,)).fetchall()
+            "SELECT file_id, line, kind, scope, typeref, signature, source FROM defs WHERE name = ?",
+            (name,)).fetchall()
         hits = []
         for file_id, line, kind, scope, typeref, signature, source in rows:
             if kinds and kind not in kinds:
@@ -164,11 +159,8 @@ class Index:
         return sorted(hits, key=_def_order)
 
     def references(self, name: str) -> list[Hit]:
-        id_ = self.name_id(name)
-        if id_ is None:
-            return []
         hits = []
-        for file_id, lines in self.conn.execute("SELECT file_id, lines FROM refs WHERE name_id = ?", (id_,)):
+        for file_id, lines in self.conn.execute("SELECT file_id, lines FROM refs WHERE name = ?", (name,)):
             tree, path, _ = self._file(file_id)
             for line in map(int, lines.split(",")):
                 hits.append(Hit(name, "reference", tree, path, line, self.source_line(file_id, line),
@@ -176,37 +168,29 @@ class Index:
         return sorted(hits, key=lambda h: (h.tree, h.path, h.line))
 
     def callers(self, name: str) -> list[Hit]:
-        id_ = self.name_id(name)
-        if id_ is None:
-            return []
         hits = []
-        for caller_id, file_id, line, how in self.conn.execute(
-                "SELECT caller_id, file_id, line, how FROM calls WHERE callee_id = ? AND how IN "
-                "('direct', 'jump')", (id_,)):
-            hits.append(self._call_hit(caller_id, name, file_id, line, how))
+        for caller, file_id, line, how in self.conn.execute(
+                "SELECT caller, file_id, line, how FROM calls WHERE callee = ? AND how IN "
+                "('direct', 'jump')", (name,)):
+            hits.append(self._call_hit(caller, name, file_id, line, how))
         # Calls through a struct field where this function is registered.
         for struct, field_, reg_file, reg_line in self.conn.execute(
-                "SELECT DISTINCT struct, field, file_id, line FROM regs WHERE func_id = ? AND struct != '' "
-                "AND how IN ('initializer', 'assignment')", (id_,)):
-            field_id = self.name_id(field_)
+                "SELECT DISTINCT struct, field, file_id, line FROM regs WHERE func = ? AND struct != '' "
+                "AND how IN ('initializer', 'assignment')", (name,)):
             reg_tree, reg_path, _ = self._file(reg_file)
-            for caller_id, file_id, line, via in self.conn.execute(
-                    "SELECT caller_id, file_id, line, via FROM calls WHERE callee_id = ? AND how = 'field' "
-                    "AND struct = ?", (field_id, struct)):
-                hit = self._call_hit(caller_id, name, file_id, line, f"indirect via struct {struct}.{field_}")
+            for caller, file_id, line, via in self.conn.execute(
+                    "SELECT caller, file_id, line, via FROM calls WHERE callee = ? AND how = 'field' "
+                    "AND struct = ?", (field_, struct)):
+                hit = self._call_hit(caller, name, file_id, line, f"indirect via struct {struct}.{field_}")
                 hit.struct, hit.field = struct, field_
                 hit.extra = {"via": via, "registered": f"{reg_tree}:{reg_path}:{reg_line}"}
                 hits.append(hit)
         return _unique(hits)
 
     def callees(self, name: str) -> list[Hit]:
-        id_ = self.name_id(name)
-        if id_ is None:
-            return []
         hits = []
-        for callee_id, file_id, line, how, struct, via in self.conn.execute(
-                "SELECT callee_id, file_id, line, how, struct, via FROM calls WHERE caller_id = ?", (id_,)):
-            callee = self._name(callee_id)
+        for callee, file_id, line, how, struct, via in self.conn.execute(
+                "SELECT callee, file_id, line, how, struct, via FROM calls WHERE caller = ?", (name,)):
             tree, path, _ = self._file(file_id)
             if how == "field":
                 hit = Hit(callee, "call", tree, path, line, self.source_line(file_id, line), caller=name,
@@ -224,20 +208,16 @@ class Index:
     def registrations(self, name: str | None = None, struct: str | None = None,
                       field_: str | None = None) -> list[Hit]:
         if name is not None:
-            id_ = self.name_id(name)
-            if id_ is None:
-                return []
             rows = self.conn.execute(
-                "SELECT struct, field, func_id, file_id, line, how, callee, argpos, context FROM regs "
-                "WHERE func_id = ?", (id_,)).fetchall()
+                "SELECT struct, field, func, file_id, line, how, callee, argpos, context FROM regs "
+                "WHERE func = ?", (name,)).fetchall()
         else:
             rows = self.conn.execute(
-                "SELECT struct, field, func_id, file_id, line, how, callee, argpos, context FROM regs "
+                "SELECT struct, field, func, file_id, line, how, callee, argpos, context FROM regs "
                 "WHERE field = ? AND (struct = ? OR ? = '')", (field_, struct or "", struct or "")).fetchall()
         hits = []
-        for struct_, field__, func_id, file_id, line, how, callee, argpos, context in rows:
+        for struct_, field__, function, file_id, line, how, callee, argpos, context in rows:
             tree, path, _ = self._file(file_id)
-            function = self._name(func_id)
             extra = {}
             if how == "argument":
                 extra = {"callee": callee, "argpos": argpos}
@@ -251,7 +231,7 @@ class Index:
         from xref.search import Searcher
 
         if self._searcher is None:
-            self._searcher = Searcher(self.gen)
+            self._searcher = Searcher(self.gen, self.conn)
         return self._searcher.search(text, kind, limit)
 
     def stats(self) -> dict:
@@ -260,7 +240,6 @@ class Index:
             "trees": {name: str(root) for name, root in self.trees.values()},
             "files": count("SELECT count(*) FROM files"),
             "definitions": count("SELECT count(*) FROM defs"),
-            "names": count("SELECT count(*) FROM names"),
             "reference_lines": count("SELECT coalesce(sum(length(lines) - length(replace(lines, ',', '')) + 1), 0) "
                                      "FROM refs"),
             "calls": count("SELECT count(*) FROM calls"),
@@ -271,13 +250,8 @@ class Index:
             "generation": self.gen.name,
         }
 
-    def _name(self, id_: int) -> str:
-        row = self.conn.execute("SELECT name FROM names WHERE id = ?", (id_,)).fetchone()
-        return row[0] if row else ""
-
-    def _call_hit(self, caller_id: int, callee: str, file_id: int, line: int, how: str) -> Hit:
+    def _call_hit(self, caller: str, callee: str, file_id: int, line: int, how: str) -> Hit:
         tree, path, _ = self._file(file_id)
-        caller = self._name(caller_id) if caller_id else ""
         return Hit(caller or "<file scope>", "call", tree, path, line, self.source_line(file_id, line),
                    caller=caller, callee=callee, how=how)
 

@@ -12,12 +12,9 @@ from pathlib import Path
 
 from whoosh import fields, index, query
 
-SCHEMA = fields.Schema(
-    name=fields.ID(stored=True, unique=True),
-    lower=fields.ID(),
-    kinds=fields.KEYWORD(stored=True),
-    where=fields.STORED(),
-)
+# One indexed field (the lowercased name) and the rest stored: the cheapest schema Whoosh
+# offers, which matters with the kernel's millions of names.
+SCHEMA = fields.Schema(lower=fields.ID(), name=fields.STORED())
 
 KIND_RANK = {"function": 0, "macro": 1, "struct": 2, "union": 2, "typedef": 3, "enum": 3, "label": 4,
              "syscall": 4, "variable": 5, "enumerator": 6, "member": 7, "prototype": 8, "extern": 9}
@@ -39,12 +36,9 @@ def build(gen: Path, conn: sqlite3.Connection) -> None:
     tmp.mkdir()
     ix = index.create_in(str(tmp), SCHEMA)
     writer = ix.writer(limitmb=256)
-    rows = conn.execute(
-        "SELECT n.name, group_concat(DISTINCT d.kind), min(t.name || ':' || f.path || ':' || d.line) "
-        "FROM defs d JOIN names n ON n.id = d.name_id JOIN files f ON f.id = d.file_id "
-        "JOIN trees t ON t.id = f.tree_id GROUP BY d.name_id")
-    for name, kinds, where in rows:
-        writer.add_document(name=name, lower=name.lower(), kinds=kinds.replace(",", " "), where=where)
+    rows = conn.execute("SELECT DISTINCT name FROM defs")
+    for (name,) in rows:
+        writer.add_document(lower=name.lower(), name=name)
     writer.commit()
     conn.close()
     old = gen / "search.old"
@@ -55,8 +49,18 @@ def build(gen: Path, conn: sqlite3.Connection) -> None:
 
 
 class Searcher:
-    def __init__(self, gen: Path) -> None:
+    def __init__(self, gen: Path, conn: sqlite3.Connection) -> None:
         self.ix = index.open_dir(str(gen / "search"))
+        self.conn = conn
+
+    def _describe(self, name: str) -> tuple[list[str], str]:
+        """The kinds of a name's definitions and its first one, from the facts."""
+        rows = self.conn.execute(
+            "SELECT d.kind, t.name || ':' || f.path || ':' || d.line FROM defs d "
+            "JOIN files f ON f.id = d.file_id JOIN trees t ON t.id = f.tree_id "
+            "WHERE d.name = ? ORDER BY t.name, f.path, d.line", (name,)).fetchall()
+        kinds = sorted({kind for kind, _ in rows}, key=lambda k: KIND_RANK.get(k, 10))
+        return kinds, rows[0][1] if rows else ""
 
     def search(self, text: str, kind: str | None = None, limit: int = 50) -> list[SearchHit]:
         text = text.strip()
@@ -65,7 +69,6 @@ class Searcher:
         low = text.lower()
         hits: dict[str, SearchHit] = {}
         order: list[tuple[int, int, int, str]] = []
-        kind_filter = query.Term("kinds", kind) if kind else None
         attempts = [
             ("exact", query.Term("lower", low)),
             ("prefix", query.Prefix("lower", low)),
@@ -78,12 +81,14 @@ class Searcher:
                     break
                 if how == "substring" and len(low) < 3:
                     continue
-                for doc in s.search(q, filter=kind_filter, limit=limit * 4 if how != "exact" else None):
+                for doc in s.search(q, limit=None if kind or how == "exact" else limit * 4):
                     name = doc["name"]
                     if name in hits:
                         continue
-                    kinds = doc["kinds"].split()
-                    hits[name] = SearchHit(name, kinds, doc["where"], how)
+                    kinds, where = self._describe(name)
+                    if kind and kind not in kinds:
+                        continue
+                    hits[name] = SearchHit(name, kinds, where, how)
                     best = min(KIND_RANK.get(k, 10) for k in kinds)
                     order.append((rank, best, len(name), name))
         order.sort()

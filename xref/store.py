@@ -11,7 +11,7 @@ import shutil
 import sqlite3
 from pathlib import Path
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);
@@ -19,16 +19,15 @@ CREATE TABLE IF NOT EXISTS trees(id INTEGER PRIMARY KEY, name TEXT UNIQUE, root 
 CREATE TABLE IF NOT EXISTS files(
     id INTEGER PRIMARY KEY, tree_id INT, path TEXT, hash TEXT, size INT, mtime INT,
     lang TEXT, errors INT, UNIQUE(tree_id, path));
-CREATE TABLE IF NOT EXISTS names(id INTEGER PRIMARY KEY, name TEXT UNIQUE);
 CREATE TABLE IF NOT EXISTS defs(
-    name_id INT, file_id INT, line INT, end_line INT, kind TEXT, scope TEXT,
+    name TEXT, file_id INT, line INT, end_line INT, kind TEXT, scope TEXT,
     typeref TEXT, signature TEXT, source TEXT);
 CREATE TABLE IF NOT EXISTS scopes(file_id INT, start INT, end INT, name TEXT);
-CREATE TABLE IF NOT EXISTS refs(name_id INT, file_id INT, lines TEXT);
+CREATE TABLE IF NOT EXISTS refs(name TEXT, file_id INT, lines TEXT);
 CREATE TABLE IF NOT EXISTS calls(
-    caller_id INT, callee_id INT, file_id INT, line INT, how TEXT, struct TEXT, via TEXT);
+    caller TEXT, callee TEXT, file_id INT, line INT, how TEXT, struct TEXT, via TEXT);
 CREATE TABLE IF NOT EXISTS regs(
-    struct TEXT, field TEXT, func_id INT, file_id INT, line INT, how TEXT,
+    struct TEXT, field TEXT, func TEXT, file_id INT, line INT, how TEXT,
     callee TEXT, argpos INT, context TEXT);
 CREATE TABLE IF NOT EXISTS includes(file_id INT, target TEXT, line INT, system INT);
 CREATE TABLE IF NOT EXISTS syscalls(
@@ -37,14 +36,14 @@ CREATE TABLE IF NOT EXISTS skipped(tree_id INT, path TEXT, reason TEXT);
 """
 
 INDEXES = """
-CREATE INDEX IF NOT EXISTS defs_name ON defs(name_id);
+CREATE INDEX IF NOT EXISTS defs_name ON defs(name);
 CREATE INDEX IF NOT EXISTS defs_file ON defs(file_id);
-CREATE INDEX IF NOT EXISTS refs_name ON refs(name_id);
+CREATE INDEX IF NOT EXISTS refs_name ON refs(name);
 CREATE INDEX IF NOT EXISTS refs_file ON refs(file_id);
-CREATE INDEX IF NOT EXISTS calls_callee ON calls(callee_id);
-CREATE INDEX IF NOT EXISTS calls_caller ON calls(caller_id);
+CREATE INDEX IF NOT EXISTS calls_callee ON calls(callee);
+CREATE INDEX IF NOT EXISTS calls_caller ON calls(caller);
 CREATE INDEX IF NOT EXISTS calls_file ON calls(file_id);
-CREATE INDEX IF NOT EXISTS regs_func ON regs(func_id);
+CREATE INDEX IF NOT EXISTS regs_func ON regs(func);
 CREATE INDEX IF NOT EXISTS regs_field ON regs(field, struct);
 CREATE INDEX IF NOT EXISTS regs_file ON regs(file_id);
 CREATE INDEX IF NOT EXISTS scopes_file ON scopes(file_id, start);
@@ -69,6 +68,19 @@ def current_generation(index_dir: Path) -> Path | None:
         return None
     gen = index_dir / name
     return gen if (gen / "facts.sqlite").is_file() else None
+
+
+def schema_of(gen: Path) -> str:
+    """The schema version a generation was written with ('' if unreadable)."""
+    try:
+        conn = sqlite3.connect(f"file:{gen / 'facts.sqlite'}?mode=ro", uri=True)
+        try:
+            row = conn.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError:
+        return ""
+    return row[0] if row else ""
 
 
 def new_generation(index_dir: Path) -> Path:
@@ -141,13 +153,11 @@ class StructResolver:
         if depth > 4 or not name:
             return name
         is_struct = self._typeref(
-            "SELECT d.kind FROM defs d JOIN names n ON n.id = d.name_id "
-            "WHERE n.name = ? AND d.kind IN ('struct', 'union') LIMIT 1", (name,))
+            "SELECT kind FROM defs WHERE name = ? AND kind IN ('struct', 'union') LIMIT 1", (name,))
         if is_struct:
             return name
         typeref = self._typeref(
-            "SELECT d.typeref FROM defs d JOIN names n ON n.id = d.name_id "
-            "WHERE n.name = ? AND d.kind = 'typedef' LIMIT 1", (name,))
+            "SELECT typeref FROM defs WHERE name = ? AND kind = 'typedef' LIMIT 1", (name,))
         return self._through_typedef(struct_of_type(typeref), depth + 1) if typeref else name
 
     def resolve(self, path: str) -> str:
@@ -158,27 +168,35 @@ class StructResolver:
         head, *members = path.split(".")
         if head.startswith("()"):
             head = struct_of_type(self._typeref(
-                "SELECT d.typeref FROM defs d JOIN names n ON n.id = d.name_id "
-                "WHERE n.name = ? AND d.kind IN ('function', 'prototype') AND d.typeref != '' LIMIT 1",
+                "SELECT typeref FROM defs WHERE name = ? AND kind IN ('function', 'prototype') "
+                "AND typeref != '' LIMIT 1",
                 (head[2:],)))
         struct = self._through_typedef(head)
         for member in members:
             if not struct:
                 break
             typeref = self._typeref(
-                "SELECT d.typeref FROM defs d JOIN names n ON n.id = d.name_id "
-                "WHERE n.name = ? AND d.kind = 'member' AND d.scope = ? LIMIT 1", (member, struct))
+                "SELECT typeref FROM defs WHERE name = ? AND kind = 'member' AND scope = ? LIMIT 1",
+                (member, struct))
             struct = self._through_typedef(struct_of_type(typeref)) if typeref else ""
         self.cache[path] = struct
         return struct
 
-    def resolve_table(self, table: str, where: str = "") -> int:
-        rows = self.conn.execute(
-            f"SELECT DISTINCT struct FROM {table} WHERE struct != '' {where}").fetchall()
-        changed = 0
-        for (path,) in rows:
-            resolved = self.resolve(path)
-            if resolved != path:
-                self.conn.execute(f"UPDATE {table} SET struct = ? WHERE struct = ? {where}", (resolved, path))
-                changed += 1
-        return changed
+    def resolve_table(self, table: str, file_ids: list[int] | None = None) -> int:
+        """Replace every struct path in `table` (or in the rows of `file_ids`) by its struct, in one pass."""
+        scope = ""
+        if file_ids is not None:
+            self.conn.execute("CREATE TEMP TABLE IF NOT EXISTS written(id INTEGER PRIMARY KEY)")
+            self.conn.execute("DELETE FROM written")
+            self.conn.executemany("INSERT INTO written VALUES (?)", [(i,) for i in file_ids])
+            scope = "AND file_id IN (SELECT id FROM written)"
+        paths = [row[0] for row in self.conn.execute(
+            f"SELECT DISTINCT struct FROM {table} WHERE struct != '' {scope}")]
+        mapping = [(path, resolved) for path in paths if (resolved := self.resolve(path)) != path]
+        self.conn.execute("CREATE TEMP TABLE IF NOT EXISTS struct_map(path TEXT PRIMARY KEY, resolved TEXT)")
+        self.conn.execute("DELETE FROM struct_map")
+        self.conn.executemany("INSERT INTO struct_map VALUES (?, ?)", mapping)
+        self.conn.execute(
+            f"UPDATE {table} SET struct = (SELECT resolved FROM struct_map WHERE path = {table}.struct) "
+            f"WHERE struct IN (SELECT path FROM struct_map) {scope}")
+        return len(mapping)

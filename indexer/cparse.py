@@ -101,6 +101,7 @@ class _FileExtractor:
         self.scope_starts: list[int] = []
         self.scope_nodes: list[tuple[int, int, str, Node]] = []
         self.locals_cache: dict[int, dict[str, tuple[str, int]]] = {}
+        self.params_cache: dict[int, dict[str, tuple[str, int]]] = {}
         self.globals: dict[str, str] = {}  # file-scope variable -> its type
 
     # -- scopes ---------------------------------------------------------------
@@ -124,12 +125,12 @@ class _FileExtractor:
 
     # -- local types: parameters and local variables of the enclosing function ---
 
-    def locals_of(self, scope_node: Node | None) -> dict[str, tuple[str, int]]:
-        """name -> (type text, parameter position or 0) for the function around a node."""
+    def params_of(self, scope_node: Node | None) -> dict[str, tuple[str, int]]:
+        """name -> (type text, 1-based position) of the parameters of the function around a node."""
         if scope_node is None:
             return {}
         key = scope_node.start_byte
-        cached = self.locals_cache.get(key)
+        cached = self.params_cache.get(key)
         if cached is not None:
             return cached
         found: dict[str, tuple[str, int]] = {}
@@ -146,6 +147,19 @@ class _FileExtractor:
                 name = _declared_name(param.child_by_field_name("declarator"))
                 if name is not None:
                     found[_text(name)] = (_type_text(param) + _pointer_suffix(param), position)
+        self.params_cache[key] = found
+        return found
+
+    def locals_of(self, scope_node: Node | None) -> dict[str, tuple[str, int]]:
+        """name -> (type text, parameter position or 0) for the function around a node."""
+        if scope_node is None:
+            return {}
+        key = scope_node.start_byte
+        cached = self.locals_cache.get(key)
+        if cached is not None:
+            return cached
+        found: dict[str, tuple[str, int]] = dict(self.params_of(scope_node))
+        if scope_node.type == "function_definition":
             body = scope_node.child_by_field_name("body")
         else:
             body = scope_node.next_named_sibling
@@ -436,14 +450,11 @@ def _record_call(ex: _FileExtractor, node: Node) -> None:
     callee = ""
     if function.type == "identifier":
         callee = _text(function)
-        locals_ = ex.locals_of(scope_node)
-        param = locals_.get(callee)
-        if param is not None and param[1]:
+        param = ex.params_of(scope_node).get(callee)
+        if param is not None:
             facts.calls.append(Call(caller, callee, line, "param", via=str(param[1])))
-        elif param is None:
-            facts.calls.append(Call(caller, callee, line, "direct"))
         else:
-            facts.calls.append(Call(caller, callee, line, "local"))
+            facts.calls.append(Call(caller, callee, line, "direct"))
     elif function.type == "field_expression":
         locals_ = ex.locals_of(scope_node)
         field_name = _text(function.child_by_field_name("field"))
@@ -453,14 +464,12 @@ def _record_call(ex: _FileExtractor, node: Node) -> None:
         return
     if args is None or not callee:
         return
-    locals_ = None
+    # Identifiers passed to a call; those that do not name a function are dropped once the
+    # whole index is known, so only parameters need filtering here.
+    params = ex.params_of(scope_node)
     for position, arg in enumerate(args.named_children, start=1):
         name = _value_name(arg)
-        if not name:
-            continue
-        if locals_ is None:
-            locals_ = ex.locals_of(scope_node)
-        if name in locals_:
+        if not name or name in params:
             continue
         facts.registrations.append(Registration("", "", name, line, "argument", callee=callee, argpos=position,
                                                 context=caller))

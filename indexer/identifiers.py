@@ -42,24 +42,21 @@ def strip_noise(source: bytes) -> bytes:
 
 
 def identifier_lines(source: bytes, assembly: bool = False) -> dict[str, list[int]]:
-    """Map each identifier to the sorted lines it occurs on (each line once)."""
+    """Map each identifier to the ascending lines it occurs on (each line once)."""
     text = strip_noise(source)
     if assembly:
         text = _ASM_COMMENT.sub(_blank, text)
     found: dict[bytes, list[int]] = {}
-    line = 1
-    pos = 0
-    count = text.count
-    for match in _IDENT.finditer(text):
-        start = match.start()
-        line += count(b"\n", pos, start)
-        pos = start
-        name = match.group()
-        lines = found.get(name)
-        if lines is None:
-            if name in C_KEYWORDS:
-                continue
-            found[name] = [line]
-        elif lines[-1] != line:
-            lines.append(line)
+    findall = _IDENT.findall
+    for number, line in enumerate(text.split(b"\n"), 1):
+        if not line:
+            continue
+        for name in set(findall(line)):
+            lines = found.get(name)
+            if lines is None:
+                found[name] = [number]
+            else:
+                lines.append(number)
+    for keyword in C_KEYWORDS & found.keys():
+        del found[keyword]
     return {name.decode("ascii"): lines for name, lines in found.items()}

@@ -196,16 +196,23 @@ def run(trees: list[Tree], index_dir: Path, jobs: int | None = None,
             conn.execute("PRAGMA journal_mode=OFF")
             conn.execute("PRAGMA synchronous=OFF")
         store.create_schema(conn)
-        summary = _index_into(conn, trees, jobs or os.cpu_count() or 1, progress, fresh)
-        conn.execute("INSERT OR REPLACE INTO meta VALUES ('search_stale', '1')")
+        stale = conn.execute("SELECT value FROM meta WHERE key = 'search_stale'").fetchone()
+        summary, touched = _index_into(conn, trees, jobs or os.cpu_count() or 1, progress, fresh)
+        rebuild = fresh or (stale is not None and stale[0] == "1") or not (gen / "search").is_dir()
+        if rebuild or touched:
+            conn.execute("INSERT OR REPLACE INTO meta VALUES ('search_stale', '1')")
         if fresh:
             conn.execute("PRAGMA journal_mode=WAL")
         conn.close()
         summary.seconds = time.monotonic() - started
-        search.build(gen, store.connect(gen / "facts.sqlite"))
-        conn = store.connect(gen / "facts.sqlite")
-        conn.execute("INSERT OR REPLACE INTO meta VALUES ('search_stale', '0')")
-        conn.close()
+        if rebuild:
+            search.build(gen, store.connect(gen / "facts.sqlite"))
+        elif touched:
+            search.update(gen, store.connect(gen / "facts.sqlite"), touched)
+        if rebuild or touched:
+            conn = store.connect(gen / "facts.sqlite")
+            conn.execute("INSERT OR REPLACE INTO meta VALUES ('search_stale', '0')")
+            conn.close()
         if fresh:
             store.publish_generation(index_dir, gen)
         summary.search_seconds = time.monotonic() - started - summary.seconds
@@ -215,8 +222,10 @@ def run(trees: list[Tree], index_dir: Path, jobs: int | None = None,
 
 
 def _index_into(conn: sqlite3.Connection, trees: list[Tree], jobs: int,
-                progress: Callable[[int, int], None] | None, fresh: bool) -> Summary:
+                progress: Callable[[int, int], None] | None, fresh: bool) -> tuple[Summary, set[str]]:
+    """Write the facts of every changed file; return the summary and the defined names touched."""
     summary = Summary()
+    touched: set[str] = set()
     conn.execute("BEGIN")
     tree_ids: dict[str, int] = {}
     for tree in trees:
@@ -248,6 +257,7 @@ def _index_into(conn: sqlite3.Connection, trees: list[Tree], jobs: int,
 
     gone = [old[0] for key, old in known.items() if key not in seen and key[0] in tree_ids.values()]
     if gone:
+        touched.update(_defined_in(conn, gone))
         delete_facts(conn, gone)
         conn.executemany("DELETE FROM files WHERE id = ?", [(i,) for i in gone])
         summary.removed = len(gone)
@@ -271,6 +281,7 @@ def _index_into(conn: sqlite3.Connection, trees: list[Tree], jobs: int,
                 summary.unchanged += 1
                 continue
             if old is not None and not fresh:
+                touched.update(_defined_in(conn, [old[0]]))
                 delete_facts(conn, [old[0]])
             if rows is None:
                 summary.skipped.append((rel, reason))
@@ -285,6 +296,8 @@ def _index_into(conn: sqlite3.Connection, trees: list[Tree], jobs: int,
                 (file_id, tree_id, rel, digest, size, mtime, lang, errors))
             written.append(file_id)
             write_rows(conn, rows)
+            if not fresh:
+                touched.update(row[0] for row in rows[0])
             summary.parsed += 1
     except BaseException:
         if pool:
@@ -301,7 +314,12 @@ def _index_into(conn: sqlite3.Connection, trees: list[Tree], jobs: int,
     summary.definitions = conn.execute("SELECT count(*) FROM defs").fetchone()[0]
     summary.references = conn.execute(
         "SELECT coalesce(sum(length(lines) - length(replace(lines, ',', '')) + 1), 0) FROM refs").fetchone()[0]
-    return summary
+    return summary, touched
+
+
+def _defined_in(conn: sqlite3.Connection, file_ids: list[int]) -> set[str]:
+    marks = ",".join("?" * len(file_ids))
+    return {row[0] for row in conn.execute(f"SELECT DISTINCT name FROM defs WHERE file_id IN ({marks})", file_ids)}
 
 
 def _finish(conn: sqlite3.Connection, written: list[int] | None) -> None:

@@ -116,3 +116,14 @@ def test_a_second_index_run_on_the_same_directory_is_refused(tmp_path):
     first.wait(timeout=600)
     assert second.returncode == 2 and "another xref index is running" in second.stderr
     assert first.returncode == 0
+
+
+def test_reindex_updates_search_for_touched_names_only(tmp_path):
+    tree = make_tree(tmp_path / "t", {"a.c": "int FOO_bar(void) { return 0; }\n",
+                                      "b.c": "int foo_bar(void) { return 1; }\n"})
+    db = str(tmp_path / "db")
+    run_xref("index", str(tree), "--db", db, check=True)
+    (tree / "b.c").write_text("int foo_baz(void) { return 1; }\n")
+    run_xref("index", str(tree), "--db", db, check=True)
+    names = run_xref("search", "foo_ba", "--db", db, check=True).stdout.split()
+    assert "FOO_bar" in names and "foo_baz" in names and "foo_bar" not in names

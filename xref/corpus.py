@@ -57,6 +57,24 @@ def cached_tree(name: str, dest: Path | None = None) -> Path | None:
     return None
 
 
+def _download(package: str, work: Path) -> list[Path]:
+    """apt-get download PACKAGE into work; on a machine whose package lists are empty, update them once."""
+    for attempt in range(2):
+        run = subprocess.run(["apt-get", "download", package], cwd=work, capture_output=True, text=True)
+        debs = list(work.glob(f"{package}_*.deb"))
+        if run.returncode == 0 and debs:
+            return debs
+        not_listed = "Unable to locate package" in run.stderr or "has no installation candidate" in run.stderr
+        if attempt == 0 and not_listed and os.geteuid() == 0:
+            subprocess.run(["apt-get", "update", "-qq"], capture_output=True, text=True)
+            continue
+        if not_listed:
+            raise FetchError(f"apt-get does not know {package}; run `apt-get update` as root and try again.")
+        reason = (run.stderr.strip().splitlines() or ["no package file came back"])[-1]
+        raise FetchError(f"could not download {package} with apt-get ({reason}).")
+    raise AssertionError("unreachable")
+
+
 def fetch(name: str, dest: Path | None = None) -> Path:
     """Download and unpack the real tree `name` ("linux" or "glibc"); return its root."""
     if name not in REAL_TREES:
@@ -71,13 +89,7 @@ def fetch(name: str, dest: Path | None = None) -> Path:
     root.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=root, prefix=".fetch-") as tmp:
         work = Path(tmp)
-        run = subprocess.run(
-            ["apt-get", "download", tree.package], cwd=work, capture_output=True, text=True
-        )
-        debs = list(work.glob(f"{tree.package}_*.deb"))
-        if run.returncode != 0 or not debs:
-            reason = (run.stderr.strip().splitlines() or ["no package file came back"])[-1]
-            raise FetchError(f"could not download {tree.package} with apt-get ({reason}).")
+        debs = _download(tree.package, work)
         unpacked = work / "deb"
         run = subprocess.run(["dpkg", "-x", str(debs[0]), str(unpacked)], capture_output=True, text=True)
         tarballs = sorted(unpacked.glob(tree.tarball_glob))

@@ -14,7 +14,7 @@ from whoosh import fields, index, query
 
 # One indexed field (the lowercased name) and the rest stored: the cheapest schema Whoosh
 # offers, which matters with the kernel's millions of names.
-SCHEMA = fields.Schema(lower=fields.ID(), name=fields.STORED())
+SCHEMA = fields.Schema(lower=fields.ID(), name=fields.ID(stored=True))
 
 KIND_RANK = {"function": 0, "macro": 1, "struct": 2, "union": 2, "typedef": 3, "enum": 3, "label": 4,
              "syscall": 4, "variable": 5, "enumerator": 6, "member": 7, "prototype": 8, "extern": 9}
@@ -46,6 +46,20 @@ def build(gen: Path, conn: sqlite3.Connection) -> None:
         target.rename(old)
     tmp.rename(target)
     shutil.rmtree(old, ignore_errors=True)
+
+
+def update(gen: Path, conn: sqlite3.Connection, names: set[str]) -> None:
+    """Bring the search index up to date for these names only (a re-index touched them)."""
+    ix = index.open_dir(str(gen / "search"))
+    writer = ix.writer()
+    for name in names:
+        writer.delete_by_term("name", name)
+    for name in names:
+        row = conn.execute("SELECT 1 FROM defs WHERE name = ? LIMIT 1", (name,)).fetchone()
+        if row:
+            writer.add_document(lower=name.lower(), name=name)
+    writer.commit()
+    conn.close()
 
 
 class Searcher:

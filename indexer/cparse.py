@@ -7,6 +7,7 @@ collects the interesting nodes and small local walks turn each into a fact.
 from __future__ import annotations
 
 import bisect
+import re
 from functools import lru_cache
 
 import tree_sitter_c
@@ -30,6 +31,30 @@ _QUERY = """
 (preproc_include) @include
 (expression_statement (call_expression function: (identifier) arguments: (argument_list))) @macro_body
 """
+
+
+# `static void __section(".inittext") f(int)`, `static inline __printf(1, 2) int f(...)`: an
+# annotation macro with arguments between declaration words and the declarator. tree-sitter
+# cannot parse it, and its error recovery can swallow the rest of the file, so it is blanked
+# (same length, newlines kept) before parsing. Only at the start of a declaration line,
+# after declaration words and before more of the declaration on the same line.
+_ANNOTATION = re.compile(
+    rb"^([ \t]*(?:[A-Za-z_]\w*[ \t]+\**[ \t]*)*)"
+    rb"(__[A-Za-z_]\w*[ \t]*\((?:[^()\n]|\([^()\n]*\))*\))"
+    rb"(?=[ \t]*\**[ \t]*[A-Za-z_])",
+    re.M,
+)
+_NOT_DECLARATION_WORDS = {b"return", b"case", b"goto", b"else", b"do", b"sizeof"}
+
+
+def _blank_annotations(source: bytes) -> bytes:
+    def blank(match: re.Match[bytes]) -> bytes:
+        words = match.group(1).split()
+        if any(w.strip(b"*") in _NOT_DECLARATION_WORDS for w in words):
+            return match.group(0)
+        return match.group(1) + b" " * len(match.group(2))
+
+    return _ANNOTATION.sub(blank, source) if b"__" in source else source
 
 
 @lru_cache(maxsize=1)
@@ -292,8 +317,9 @@ def _initializer_owner(pair: Node) -> tuple[str, list[str], str]:
 
 def extract_c(source: bytes) -> FileFacts:
     parser, query = _machinery()
-    tree = parser.parse(source)
-    ex = _FileExtractor(source)
+    parsed = _blank_annotations(source)
+    tree = parser.parse(parsed)
+    ex = _FileExtractor(parsed)
     facts = ex.facts
     captures = QueryCursor(query).captures(tree.root_node)
     defs = facts.definitions

@@ -197,33 +197,46 @@ def run(trees: list[Tree], index_dir: Path, jobs: int | None = None,
             conn.execute("PRAGMA synchronous=OFF")
         store.create_schema(conn)
         stale = conn.execute("SELECT value FROM meta WHERE key = 'search_stale'").fetchone()
-        summary, touched = _index_into(conn, trees, jobs or os.cpu_count() or 1, progress, fresh)
-        rebuild = fresh or (stale is not None and stale[0] == "1") or not (gen / "search").is_dir()
-        if rebuild or touched:
-            conn.execute("INSERT OR REPLACE INTO meta VALUES ('search_stale', '1')")
+        summary, touched, searcher = _index_into(conn, trees, jobs or os.cpu_count() or 1, progress, fresh, gen)
+        facts_done = time.monotonic()
+        summary.seconds = facts_done - started
         if fresh:
             conn.execute("PRAGMA journal_mode=WAL")
         conn.close()
-        summary.seconds = time.monotonic() - started
-        if rebuild:
+
+        if searcher is not None:  # a fresh build wrote the search index beside SQLite's indexes
+            searcher.join()
+            if searcher.exitcode != 0:
+                raise RuntimeError("building the search index failed")
+        elif (stale is not None and stale[0] == "1") or not (gen / "search").is_dir():
+            _mark_search(gen, "1")
             search.build(gen, store.connect(gen / "facts.sqlite"))
         elif touched:
+            _mark_search(gen, "1")
             search.update(gen, store.connect(gen / "facts.sqlite"), touched)
-        if rebuild or touched:
-            conn = store.connect(gen / "facts.sqlite")
-            conn.execute("INSERT OR REPLACE INTO meta VALUES ('search_stale', '0')")
-            conn.close()
+        _mark_search(gen, "0")
         if fresh:
             store.publish_generation(index_dir, gen)
-        summary.search_seconds = time.monotonic() - started - summary.seconds
+        summary.search_seconds = time.monotonic() - facts_done
         return summary
     finally:
         lock.close()
 
 
+def _mark_search(gen: Path, stale: str) -> None:
+    """Record whether the search index lags the facts (an interrupted update is redone next run)."""
+    conn = store.connect(gen / "facts.sqlite")
+    conn.execute("INSERT OR REPLACE INTO meta VALUES ('search_stale', ?)", (stale,))
+    conn.close()
+
+
 def _index_into(conn: sqlite3.Connection, trees: list[Tree], jobs: int,
-                progress: Callable[[int, int], None] | None, fresh: bool) -> tuple[Summary, set[str]]:
-    """Write the facts of every changed file; return the summary and the defined names touched."""
+                progress: Callable[[int, int], None] | None, fresh: bool, gen: Path):
+    """Write the facts of every changed file.
+
+    Returns the summary, the defined names a re-index touched, and, for a fresh build, the
+    process writing the search index (started as soon as every name is known).
+    """
     summary = Summary()
     touched: set[str] = set()
     conn.execute("BEGIN")
@@ -296,8 +309,7 @@ def _index_into(conn: sqlite3.Connection, trees: list[Tree], jobs: int,
                 (file_id, tree_id, rel, digest, size, mtime, lang, errors))
             written.append(file_id)
             write_rows(conn, rows)
-            if not fresh:
-                touched.update(row[0] for row in rows[0])
+            touched.update(row[0] for row in rows[0])
             summary.parsed += 1
     except BaseException:
         if pool:
@@ -308,13 +320,20 @@ def _index_into(conn: sqlite3.Connection, trees: list[Tree], jobs: int,
     finally:
         if pool:
             pool.close()
+    searcher = None
+    if fresh:
+        # The parsing is over, so the second core is free: write the search index from the
+        # names seen while SQLite builds its own indexes.
+        searcher = ctx.Process(target=search.build_from_names, args=(gen, sorted(touched)))
+        searcher.start()
+        touched = set()
     store.create_indexes(conn)
     _finish(conn, None if fresh else written)
     conn.execute("COMMIT")
     summary.definitions = conn.execute("SELECT count(*) FROM defs").fetchone()[0]
     summary.references = conn.execute(
         "SELECT coalesce(sum(length(lines) - length(replace(lines, ',', '')) + 1), 0) FROM refs").fetchone()[0]
-    return summary, touched
+    return summary, touched, searcher
 
 
 def _defined_in(conn: sqlite3.Connection, file_ids: list[int]) -> set[str]:

@@ -86,24 +86,38 @@ def test_glibc_wrapper_definition_and_alias_reference(glibc_db, glibc_tree):
 
 @pytest.mark.skipif(shutil.which("gtags") is None, reason="GNU Global (gtags) is not installed")
 def test_function_definitions_agree_with_gnu_global(linux_db, linux_tree, tmp_path):
-    """Of gtags' function definitions (a sample of 1,000), xref finds 99.5% at the same path:line."""
+    """Of gtags' function definitions (a sample of 1,000), xref finds 99.5% at the same path:line.
+
+    gtags names a function after a function-like macro in front of it (`__printf(1, 2) int f(`,
+    `SEC("x")` above `int f(`, `SYSCALL_DEFINE3(bind, ...)`): those rows are gtags misparses and
+    are left out of the sample, and counted.
+    """
+    from xref.queries import Index
+
     gtags_dir = tmp_path / "gtags"
     gtags_dir.mkdir()
     files = sorted(str(p.relative_to(linux_tree)) for p in linux_tree.rglob("*.[ch]") if p.is_file())
     subprocess.run(["gtags", "-f", "-", str(gtags_dir)], input="\n".join(files), text=True, cwd=linux_tree,
-                   check=True, capture_output=True, env={"PATH": "/usr/bin:/bin", "GTAGSFORCECPP": ""})
+                   check=True, capture_output=True, env={"PATH": "/usr/bin:/bin"})
     listing = subprocess.run(["global", "-x", "-d", "."], cwd=linux_tree, text=True, capture_output=True,
                              env={"PATH": "/usr/bin:/bin", "GTAGSROOT": str(linux_tree),
                                   "GTAGSDBPATH": str(gtags_dir)}, check=True).stdout
+    idx = Index.open(str(linux_db))
     functions = []
     for row in listing.splitlines():
-        name, line, path, text = row.split(None, 3) if len(row.split(None, 3)) == 4 else (*row.split(None, 2), "")
+        parts = row.split(None, 3)
+        name, line, path, text = parts if len(parts) == 4 else (*parts, "")
         # a function definition in gtags' listing: a call-shaped line that is not a macro definition
         if "(" in text and not text.lstrip().startswith("#") and not text.rstrip().endswith(";"):
             functions.append((name, path, int(line)))
     sample = random.Random(61).sample(functions, 1000)
-    from xref.queries import Index
 
-    idx = Index.open(str(linux_db))
-    missed = [(n, p, ln) for n, p, ln in sample if (p, ln) not in {(h.path, h.line) for h in idx.definitions(n)}]
-    assert len(missed) <= 5, missed
+    def macro_named(name: str) -> bool:
+        return any(h.text.startswith(f"#define {name}(") for h in idx.definitions(name, kinds=("macro",)))
+
+    misparsed = [row for row in sample if macro_named(row[0])]
+    checked = [row for row in sample if row not in misparsed]
+    missed = [(n, p, ln) for n, p, ln in checked if (p, ln) not in {(h.path, h.line) for h in idx.definitions(n)}]
+    print(f"gtags sample: {len(sample)}, macro misparses left out: {len(misparsed)}, missed: {len(missed)}")
+    assert len(checked) >= 950
+    assert len(missed) <= len(checked) * 0.005, missed

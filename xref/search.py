@@ -30,17 +30,22 @@ class SearchHit:
 
 def build(gen: Path, conn: sqlite3.Connection) -> None:
     """(Re)build the search index of a generation from its definitions."""
+    names = [row[0] for row in conn.execute("SELECT DISTINCT name FROM defs")]
+    conn.close()
+    build_from_names(gen, names)
+
+
+def build_from_names(gen: Path, names) -> None:
+    """Write a new search index holding these names and swap it in."""
     target = gen / "search"
     tmp = gen / "search.tmp"
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir()
     ix = index.create_in(str(tmp), SCHEMA)
     writer = ix.writer(limitmb=256)
-    rows = conn.execute("SELECT DISTINCT name FROM defs")
-    for (name,) in rows:
+    for name in names:
         writer.add_document(lower=name.lower(), name=name)
     writer.commit()
-    conn.close()
     old = gen / "search.old"
     if target.exists():
         target.rename(old)

@@ -160,9 +160,7 @@ class _FileExtractor:
             return cached
         found: dict[str, tuple[str, int]] = {}
         if scope_node.type == "function_definition":
-            declarator = scope_node.child_by_field_name("declarator")
-            while declarator is not None and declarator.type != "function_declarator":
-                declarator = declarator.child_by_field_name("declarator")
+            declarator = _function_declarator(scope_node)
             params = declarator.child_by_field_name("parameters") if declarator is not None else None
             position = 0
             for param in params.named_children if params is not None else []:
@@ -262,13 +260,17 @@ def _pointer_suffix_of(declarator: Node | None) -> str:
     return " " + "*" * stars if stars else ""
 
 
-def _function_name(func: Node) -> Node | None:
+def _function_declarator(func: Node) -> Node | None:
+    """The `name(params)` part of a function definition, under any pointer declarators."""
     declarator = func.child_by_field_name("declarator")
     while declarator is not None and declarator.type != "function_declarator":
         declarator = declarator.child_by_field_name("declarator")
-    if declarator is None:
-        return None
-    return _declared_name(declarator.child_by_field_name("declarator"))
+    return declarator
+
+
+def _function_name(func: Node) -> Node | None:
+    declarator = _function_declarator(func)
+    return None if declarator is None else _declared_name(declarator.child_by_field_name("declarator"))
 
 
 def _value_name(value: Node | None) -> str:

@@ -71,29 +71,36 @@ def language_of(name: str) -> str:
 
 def discover(tree_id: int, root: Path, skipped: list[tuple[str, str]]) -> Iterator[Candidate]:
     """Every indexable file under root; symlinks to directories are not followed (no loops)."""
-    def onerror(err: OSError) -> None:
-        skipped.append((str(err.filename), f"unreadable directory ({err.strerror})"))
-
     root_str = str(root)
-    for dirpath, dirnames, filenames in os.walk(root_str, onerror=onerror):
-        dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS)
-        for name in filenames:
-            if not language_of(name):
+    prefix = len(root_str) + 1
+    stack = [root_str]
+    while stack:
+        directory = stack.pop()
+        try:
+            entries = sorted(os.scandir(directory), key=lambda e: e.name, reverse=True)
+        except OSError as err:
+            skipped.append((directory[prefix:] or ".", f"unreadable directory ({err.strerror})"))
+            continue
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                if entry.name not in SKIP_DIRS:
+                    stack.append(entry.path)
                 continue
-            full = os.path.join(dirpath, name)
-            rel = os.path.relpath(full, root_str)
+            if not language_of(entry.name):
+                continue
+            rel = entry.path[prefix:]
             try:
-                st = os.stat(full)
+                st = entry.stat()
             except OSError as err:
                 skipped.append((rel, f"cannot stat ({err.strerror})"))
                 continue
             if not stat.S_ISREG(st.st_mode):
                 skipped.append((rel, "not a regular file"))
                 continue
-            if os.path.islink(full) and not os.path.realpath(full).startswith(root_str + os.sep):
+            if entry.is_symlink() and not os.path.realpath(entry.path).startswith(root_str + os.sep):
                 skipped.append((rel, "symlink pointing outside the tree"))
                 continue
-            yield tree_id, rel, full, st.st_size, st.st_mtime_ns
+            yield tree_id, rel, entry.path, st.st_size, st.st_mtime_ns
 
 
 def extract_file(task: tuple[Candidate, str, int]) -> Extracted:
@@ -269,8 +276,10 @@ def _index_into(conn: sqlite3.Connection, trees: list[Tree], jobs: int,
     summary.files = len(seen)
 
     gone = [old[0] for key, old in known.items() if key not in seen and key[0] in tree_ids.values()]
+    defs_delta = refs_delta = 0
     if gone:
-        touched.update(_defined_in(conn, gone))
+        ndefs, nrefs = _fact_counts(conn, gone)
+        defs_delta, refs_delta = -ndefs, -nrefs
         delete_facts(conn, gone)
         conn.executemany("DELETE FROM files WHERE id = ?", [(i,) for i in gone])
         summary.removed = len(gone)
@@ -294,7 +303,8 @@ def _index_into(conn: sqlite3.Connection, trees: list[Tree], jobs: int,
                 summary.unchanged += 1
                 continue
             if old is not None and not fresh:
-                touched.update(_defined_in(conn, [old[0]]))
+                ndefs, nrefs = _fact_counts(conn, [old[0]])
+                defs_delta, refs_delta = defs_delta - ndefs, refs_delta - nrefs
                 delete_facts(conn, [old[0]])
             if rows is None:
                 summary.skipped.append((rel, reason))
@@ -310,6 +320,8 @@ def _index_into(conn: sqlite3.Connection, trees: list[Tree], jobs: int,
             written.append(file_id)
             write_rows(conn, rows)
             touched.update(row[0] for row in rows[0])
+            defs_delta += len(rows[0])
+            refs_delta += sum(row[2].count(",") + 1 for row in rows[2])
             summary.parsed += 1
     except BaseException:
         if pool:
@@ -320,6 +332,16 @@ def _index_into(conn: sqlite3.Connection, trees: list[Tree], jobs: int,
     finally:
         if pool:
             pool.close()
+    if not fresh and touched:
+        # Whoosh already holds every name defined before this run (a name no longer defined is
+        # dropped at query time, when its hit is checked against the facts): add only new ones.
+        conn.execute("CREATE TEMP TABLE IF NOT EXISTS run_names(name TEXT PRIMARY KEY)")
+        conn.execute("DELETE FROM run_names")
+        conn.executemany("INSERT OR IGNORE INTO run_names VALUES (?)", [(n,) for n in touched])
+        marks = ",".join("?" * len(written)) or "NULL"
+        touched = {row[0] for row in conn.execute(
+            "SELECT name FROM run_names r WHERE NOT EXISTS (SELECT 1 FROM defs d WHERE d.name = r.name "
+            f"AND d.file_id NOT IN ({marks}))", written)}
     searcher = None
     if fresh:
         # The parsing is over, so the second core is free: write the search index from the
@@ -329,16 +351,29 @@ def _index_into(conn: sqlite3.Connection, trees: list[Tree], jobs: int,
         touched = set()
     store.create_indexes(conn)
     _finish(conn, None if fresh else written)
+    summary.definitions = _count(conn, "definitions", defs_delta)
+    summary.references = _count(conn, "reference_lines", refs_delta)
     conn.execute("COMMIT")
-    summary.definitions = conn.execute("SELECT count(*) FROM defs").fetchone()[0]
-    summary.references = conn.execute(
-        "SELECT coalesce(sum(length(lines) - length(replace(lines, ',', '')) + 1), 0) FROM refs").fetchone()[0]
     return summary, touched, searcher
 
 
-def _defined_in(conn: sqlite3.Connection, file_ids: list[int]) -> set[str]:
+def _count(conn: sqlite3.Connection, key: str, delta: int) -> int:
+    """A running total kept in meta, so no run has to scan the whole index to report it."""
+    row = conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+    total = (int(row[0]) if row else 0) + delta
+    conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, str(total)))
+    return total
+
+
+def _fact_counts(conn: sqlite3.Connection, file_ids: list[int]) -> tuple[int, int]:
+    """(definitions, reference lines) that these files hold now."""
     marks = ",".join("?" * len(file_ids))
-    return {row[0] for row in conn.execute(f"SELECT DISTINCT name FROM defs WHERE file_id IN ({marks})", file_ids)}
+    defs = conn.execute(f"SELECT count(*) FROM defs WHERE file_id IN ({marks})", file_ids).fetchone()[0]
+    refs = conn.execute(f"SELECT coalesce(sum(length(lines) - length(replace(lines, ',', '')) + 1), 0) "
+                        f"FROM refs WHERE file_id IN ({marks})", file_ids).fetchone()[0]
+    return defs, refs
+
+
 
 
 def _finish(conn: sqlite3.Connection, written: list[int] | None) -> None:
@@ -346,11 +381,14 @@ def _finish(conn: sqlite3.Connection, written: list[int] | None) -> None:
     resolver = store.StructResolver(conn)
     resolver.resolve_table("regs", written)
     resolver.resolve_table("calls", written)
-    scope = "" if written is None else "AND file_id IN (SELECT id FROM written)"
     # An identifier passed to a call is a registration only if it names a function.
-    conn.execute(
-        "DELETE FROM regs WHERE how = 'argument' AND func NOT IN "
-        f"(SELECT name FROM defs WHERE kind IN ('function', 'prototype', 'label')) {scope}")
+    if written is None:
+        conn.execute("DELETE FROM regs WHERE how = 'argument' AND func NOT IN "
+                     "(SELECT name FROM defs WHERE kind IN ('function', 'prototype', 'label'))")
+    else:
+        conn.execute("DELETE FROM regs WHERE file_id IN (SELECT id FROM written) AND how = 'argument' "
+                     "AND NOT EXISTS (SELECT 1 FROM defs d WHERE d.name = regs.func "
+                     "AND d.kind IN ('function', 'prototype', 'label'))")
 
 
 def tree_from_arg(arg: str) -> Tree:

@@ -54,17 +54,12 @@ def build_from_names(gen: Path, names) -> None:
 
 
 def update(gen: Path, conn: sqlite3.Connection, names: set[str]) -> None:
-    """Bring the search index up to date for these names only (a re-index touched them)."""
-    ix = index.open_dir(str(gen / "search"))
-    writer = ix.writer()
-    for name in names:
-        writer.delete_by_term("name", name)
-    for name in names:
-        row = conn.execute("SELECT 1 FROM defs WHERE name = ? LIMIT 1", (name,)).fetchone()
-        if row:
-            writer.add_document(lower=name.lower(), name=name)
-    writer.commit()
+    """Add names that a re-index newly defined (old names stay; queries check them against the facts)."""
     conn.close()
+    writer = index.open_dir(str(gen / "search")).writer()
+    for name in sorted(names):
+        writer.add_document(lower=name.lower(), name=name)
+    writer.commit()
 
 
 class Searcher:
@@ -105,8 +100,8 @@ class Searcher:
                     if name in hits:
                         continue
                     kinds, where = self._describe(name)
-                    if kind and kind not in kinds:
-                        continue
+                    if not kinds or (kind and kind not in kinds):
+                        continue  # no longer defined, or not of the kind asked for
                     hits[name] = SearchHit(name, kinds, where, how)
                     best = min(KIND_RANK.get(k, 10) for k in kinds)
                     order.append((rank, best, len(name), name))

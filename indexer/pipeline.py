@@ -223,6 +223,12 @@ def run(trees: list[Tree], index_dir: Path, jobs: int | None = None,
             search.update(gen, store.connect(gen / "facts.sqlite"), touched)
         _mark_search(gen, "0")
         if fresh:
+            # written with synchronous=OFF: make it durable before it becomes the live index
+            fd = os.open(gen / "facts.sqlite", os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
             store.publish_generation(index_dir, gen)
         summary.search_seconds = time.monotonic() - facts_done
         return summary

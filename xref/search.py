@@ -14,7 +14,7 @@ from whoosh import fields, index, query
 
 # One indexed field (the lowercased name) and the rest stored: the cheapest schema Whoosh
 # offers, which matters with the kernel's millions of names.
-SCHEMA = fields.Schema(lower=fields.ID(), name=fields.ID(stored=True))
+SCHEMA = fields.Schema(lower=fields.ID(), name=fields.STORED())
 
 KIND_RANK = {"function": 0, "macro": 1, "struct": 2, "union": 2, "typedef": 3, "enum": 3, "label": 4,
              "syscall": 4, "variable": 5, "enumerator": 6, "member": 7, "prototype": 8, "extern": 9}

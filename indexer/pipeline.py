@@ -192,6 +192,7 @@ def run(trees: list[Tree], index_dir: Path, jobs: int | None = None,
     """Index `trees` into `index_dir`: incrementally into the live generation if there is one."""
     started = time.monotonic()
     lock = _lock(index_dir)
+    searcher = None  # a fresh build's search-index process (daemonic: it dies with us)
     try:
         live = store.current_generation(index_dir)
         if live is not None and store.schema_of(live) != store.SCHEMA_VERSION:
@@ -232,6 +233,10 @@ def run(trees: list[Tree], index_dir: Path, jobs: int | None = None,
             store.publish_generation(index_dir, gen)
         summary.search_seconds = time.monotonic() - facts_done
         return summary
+    except BaseException:
+        if searcher is not None and searcher.is_alive():
+            searcher.terminate()
+        raise
     finally:
         lock.close()
 
@@ -352,7 +357,7 @@ def _index_into(conn: sqlite3.Connection, trees: list[Tree], jobs: int,
     if fresh:
         # The parsing is over, so the second core is free: write the search index from the
         # names seen while SQLite builds its own indexes.
-        searcher = ctx.Process(target=search.build_from_names, args=(gen, sorted(touched)))
+        searcher = ctx.Process(target=_build_search, args=(gen, sorted(touched)), daemon=True)
         searcher.start()
         touched = set()
     store.create_indexes(conn)
@@ -361,6 +366,11 @@ def _index_into(conn: sqlite3.Connection, trees: list[Tree], jobs: int,
     summary.references = _count(conn, "reference_lines", refs_delta)
     conn.execute("COMMIT")
     return summary, touched, searcher
+
+
+def _build_search(gen: Path, names: list[str]) -> None:
+    _init_worker()  # Ctrl-C is the parent's to handle; it stops this process too
+    search.build_from_names(gen, names)
 
 
 def _count(conn: sqlite3.Connection, key: str, delta: int) -> int:

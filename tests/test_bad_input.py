@@ -75,6 +75,21 @@ def _start_index(tree, db):
                             cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
+def _facts_bytes(db):
+    return sum(p.stat().st_size for p in db.glob("gen-*/facts.sqlite*") if not p.name.endswith("-shm"))
+
+
+def _wait_until_writing(db, proc, min_bytes=1 << 20, before=0):
+    """Return once the running index has written min_bytes more facts (database or WAL) than `before`."""
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        assert proc.poll() is None, "the index finished before it was interrupted; make the tree bigger"
+        if _facts_bytes(db) >= before + min_bytes:
+            return
+        time.sleep(0.02)
+    raise AssertionError("the index wrote nothing for two minutes")
+
+
 def test_kill_9_during_reindex_leaves_the_previous_index_queryable(tmp_path):
     tree = _big_tree(tmp_path / "t", "old_marker")
     db = tmp_path / "db"
@@ -82,9 +97,9 @@ def test_kill_9_during_reindex_leaves_the_previous_index_queryable(tmp_path):
     (tree / "marker.c").write_text("int new_marker(void) { return 0; }\n")
     for path in list(tree.rglob("file*.c"))[:1200]:
         path.write_text(path.read_text() + "int extra(void) { return 1; }\n")
+    before = _facts_bytes(db)
     proc = _start_index(tree, db)
-    time.sleep(1.5)
-    assert proc.poll() is None, "the re-index finished before it could be killed; make the tree bigger"
+    _wait_until_writing(db, proc, before=before)
     proc.kill()
     proc.wait()
     assert run_xref("def", "old_marker", "--db", str(db)).returncode == 0
@@ -98,8 +113,7 @@ def test_ctrl_c_during_first_index_says_so_and_leaves_no_half_index(tmp_path):
     tree = _big_tree(tmp_path / "t", "marker")
     db = tmp_path / "db"
     proc = _start_index(tree, db)
-    time.sleep(1.5)
-    assert proc.poll() is None
+    _wait_until_writing(db, proc)
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 130 and err.strip().endswith("the previous index is unchanged.")
@@ -111,7 +125,7 @@ def test_a_second_index_run_on_the_same_directory_is_refused(tmp_path):
     tree = _big_tree(tmp_path / "t", "marker")
     db = tmp_path / "db"
     first = _start_index(tree, db)
-    time.sleep(1.0)
+    _wait_until_writing(db, first, min_bytes=1)
     second = run_xref("index", str(tree), "--db", str(db))
     first.wait(timeout=600)
     assert second.returncode == 2 and "another xref index is running" in second.stderr

@@ -13,7 +13,6 @@ import os
 import signal
 import sqlite3
 import stat
-import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -415,6 +414,3 @@ def tree_from_arg(arg: str) -> Tree:
     root = Path(path).resolve()
     return Tree(name or root.name, root)
 
-
-if __name__ == "__main__":  # pragma: no cover - handy for profiling a worker
-    print(extract_file(((0, sys.argv[1], sys.argv[1], os.path.getsize(sys.argv[1]), 0), "")))

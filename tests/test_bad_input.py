@@ -70,9 +70,16 @@ def _big_tree(root, marker):
     return make_tree(root, files)
 
 
+def _default_sigint():
+    # A shell's background job inherits SIGINT ignored, and Python then leaves it ignored;
+    # the index must see Ctrl-C as it would from a terminal.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _start_index(tree, db):
     return subprocess.Popen([sys.executable, "-m", "xref.cli", "index", str(tree), "--db", str(db)],
-                            cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=_default_sigint)
 
 
 def _facts_bytes(db):

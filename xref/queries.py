@@ -105,9 +105,6 @@ class Index:
 
     # -- helpers --------------------------------------------------------------
 
-    def _where(self, file_id: int) -> tuple[str, str, Path]:
-        return self._file(file_id)
-
     @lru_cache(maxsize=65536)  # noqa: B019 - one Index lives as long as its connection
     def _file(self, file_id: int) -> tuple[str, str, Path]:
         tree_id, path = self.conn.execute("SELECT tree_id, path FROM files WHERE id = ?", (file_id,)).fetchone()

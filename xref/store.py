@@ -56,10 +56,6 @@ CREATE INDEX IF NOT EXISTS syscalls_file ON syscalls(file_id);
 FACT_TABLES = ("defs", "scopes", "refs", "calls", "regs", "includes", "syscalls")
 
 
-class IndexError_(Exception):
-    """A problem with the index a user can act on; the message is one sentence."""
-
-
 def current_generation(index_dir: Path) -> Path | None:
     marker = index_dir / "CURRENT"
     try:

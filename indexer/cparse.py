@@ -15,6 +15,7 @@ from tree_sitter import Language, Node, Parser, Query, QueryCursor
 
 from indexer.facts import Call, Definition, FileFacts, Include, Registration, Scope
 from indexer.identifiers import identifier_lines
+from xref.store import struct_of_type
 
 _QUERY = """
 (function_definition) @function
@@ -107,16 +108,6 @@ def _is_function_declarator(declarator: Node | None) -> bool:
 def _type_text(decl: Node) -> str:
     type_node = decl.child_by_field_name("type")
     return _text(type_node)
-
-
-def _struct_of_type(type_text: str) -> str:
-    """'const struct proto_ops *' -> 'proto_ops'; a typedef name stays as it is."""
-    words = type_text.replace("*", " ").split()
-    for i, word in enumerate(words):
-        if word in ("struct", "union") and i + 1 < len(words):
-            return words[i + 1]
-    rest = [w for w in words if w not in ("const", "volatile", "static", "extern", "register", "enum")]
-    return rest[-1] if rest else ""
 
 
 class _FileExtractor:
@@ -224,9 +215,7 @@ class _FileExtractor:
             if base.type == "field_expression":
                 chain.append(_text(base.child_by_field_name("field")))
                 base = base.child_by_field_name("argument")
-            elif base.type == "subscript_expression":
-                base = base.child_by_field_name("argument")
-            elif base.type == "pointer_expression":
+            elif base.type in ("subscript_expression", "pointer_expression"):
                 base = base.child_by_field_name("argument")
             else:
                 base = base.named_children[0] if base.named_children else None
@@ -242,7 +231,7 @@ class _FileExtractor:
             type_text = ""
         if not type_text:
             return ""
-        struct = type_text if type_text.startswith("()") else _struct_of_type(type_text)
+        struct = type_text if type_text.startswith("()") else struct_of_type(type_text)
         return ".".join([struct] + list(reversed(chain))) if struct else ""
 
 
@@ -310,9 +299,9 @@ def _initializer_owner(pair: Node) -> tuple[str, list[str], str]:
             decl = parent.parent
             name = _declared_name(parent.child_by_field_name("declarator"))
             type_text = _type_text(decl) if decl is not None else ""
-            return _struct_of_type(type_text), fields, _text(name)
+            return struct_of_type(type_text), fields, _text(name)
         if parent.type == "compound_literal_expression":
-            return _struct_of_type(_text(parent.child_by_field_name("type"))), fields, ""
+            return struct_of_type(_text(parent.child_by_field_name("type"))), fields, ""
         return "", fields, ""
     return "", fields, ""
 

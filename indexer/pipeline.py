@@ -19,19 +19,23 @@ from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
 
+from indexer.asm import extract_asm
+from indexer.cparse import extract_c
 from indexer.facts import FileFacts
+from indexer.tables import extract_table
 from xref import search, store
 
 MAX_FILE_BYTES = int(os.environ.get("XREF_MAX_FILE_BYTES", 64 * 1024 * 1024))
 LANGS = {".c": "c", ".h": "c", ".S": "asm", ".tbl": "table"}
+EXTRACTORS = {"c": extract_c, "asm": extract_asm, "table": extract_table}
 SKIP_DIRS = {".git", ".xref", ".hg", ".svn", "__pycache__"}
 
 # (tree id, path relative to the tree, absolute path, size, mtime_ns)
 Candidate = tuple[int, str, str, int, int]
 # Rows for each fact table, in store.FACT_TABLES order, with the file id already in them.
 Rows = tuple[list[tuple], ...]
-# (tree id, relative path, size, mtime_ns, hash, lang, rows or None, skip reason, parse errors)
-Extracted = tuple[int, str, int, int, str, str, "Rows | None", str, int]
+# (file id, tree id, relative path, size, mtime_ns, hash, lang, rows or None, skip reason, parse errors)
+Extracted = tuple[int, int, str, int, int, str, str, "Rows | None", str, int]
 
 
 @dataclass
@@ -107,35 +111,24 @@ def extract_file(task: tuple[Candidate, str, int]) -> Extracted:
     (tree_id, rel, full, size, mtime), old_hash, file_id = task
     lang = language_of(rel)
     if size > MAX_FILE_BYTES:
-        return tree_id, rel, size, mtime, "", lang, None, f"larger than {MAX_FILE_BYTES >> 20} MiB", 0
+        return file_id, tree_id, rel, size, mtime, "", lang, None, f"larger than {MAX_FILE_BYTES >> 20} MiB", 0
     try:
         with open(full, "rb") as fh:
             data = fh.read()
     except FileNotFoundError:
-        return tree_id, rel, size, mtime, "", lang, None, "vanished during the run", 0
+        return file_id, tree_id, rel, size, mtime, "", lang, None, "vanished during the run", 0
     except OSError as err:
-        return tree_id, rel, size, mtime, "", lang, None, f"unreadable ({err.strerror})", 0
+        return file_id, tree_id, rel, size, mtime, "", lang, None, f"unreadable ({err.strerror})", 0
     digest = hashlib.blake2b(data, digest_size=16).hexdigest()
     if digest == old_hash:
-        return tree_id, rel, len(data), mtime, digest, lang, None, "unchanged", 0
+        return file_id, tree_id, rel, len(data), mtime, digest, lang, None, "unchanged", 0
     if b"\0" in data[:8192]:
-        return tree_id, rel, len(data), mtime, digest, lang, None, "binary", 0
+        return file_id, tree_id, rel, len(data), mtime, digest, lang, None, "binary", 0
     try:
-        if lang == "c":
-            from indexer.cparse import extract_c
-
-            facts = extract_c(data)
-        elif lang == "asm":
-            from indexer.asm import extract_asm
-
-            facts = extract_asm(data)
-        else:
-            from indexer.tables import extract_table
-
-            facts = extract_table(data)
+        facts = EXTRACTORS[lang](data)
     except RecursionError:
-        return tree_id, rel, len(data), mtime, digest, lang, None, "too deeply nested to parse", 0
-    return tree_id, rel, len(data), mtime, digest, lang, rows_of(file_id, facts), "", facts.parse_errors
+        return file_id, tree_id, rel, len(data), mtime, digest, lang, None, "too deeply nested to parse", 0
+    return file_id, tree_id, rel, len(data), mtime, digest, lang, rows_of(file_id, facts), "", facts.parse_errors
 
 
 def rows_of(file_id: int, facts: FileFacts) -> Rows:
@@ -296,14 +289,12 @@ def _index_into(conn: sqlite3.Connection, trees: list[Tree], jobs: int,
 
     done = 0
     written: list[int] = []
-    ids = {(cand[0], cand[1]): file_id for cand, _, file_id in tasks}
     ctx = get_context("fork")
     pool = ctx.Pool(jobs, initializer=_init_worker) if jobs > 1 and len(tasks) > 1 else None
     results = (pool.imap_unordered(extract_file, tasks, chunksize=8) if pool
                else map(extract_file, tasks))
     try:
-        for tree_id, rel, size, mtime, digest, lang, rows, reason, errors in results:
-            file_id = ids[(tree_id, rel)]
+        for file_id, tree_id, rel, size, mtime, digest, lang, rows, reason, errors in results:
             done += 1
             if progress:
                 progress(done, len(tasks))
@@ -393,9 +384,15 @@ def _fact_counts(conn: sqlite3.Connection, file_ids: list[int]) -> tuple[int, in
 
 def _finish(conn: sqlite3.Connection, written: list[int] | None) -> None:
     """Whole-index steps over the files written (None: all): name structs, keep function arguments."""
+    scope = ""
+    if written is not None:
+        conn.execute("CREATE TEMP TABLE IF NOT EXISTS written(id INTEGER PRIMARY KEY)")
+        conn.execute("DELETE FROM written")
+        conn.executemany("INSERT INTO written VALUES (?)", [(i,) for i in written])
+        scope = "AND file_id IN (SELECT id FROM written)"
     resolver = store.StructResolver(conn)
-    resolver.resolve_table("regs", written)
-    resolver.resolve_table("calls", written)
+    resolver.resolve_table("regs", scope)
+    resolver.resolve_table("calls", scope)
     # An identifier passed to a call is a registration only if it names a function.
     if written is None:
         conn.execute("DELETE FROM regs WHERE how = 'argument' AND func NOT IN "

@@ -178,14 +178,11 @@ class StructResolver:
         self.cache[path] = struct
         return struct
 
-    def resolve_table(self, table: str, file_ids: list[int] | None = None) -> int:
-        """Replace every struct path in `table` (or in the rows of `file_ids`) by its struct, in one pass."""
-        scope = ""
-        if file_ids is not None:
-            self.conn.execute("CREATE TEMP TABLE IF NOT EXISTS written(id INTEGER PRIMARY KEY)")
-            self.conn.execute("DELETE FROM written")
-            self.conn.executemany("INSERT INTO written VALUES (?)", [(i,) for i in file_ids])
-            scope = "AND file_id IN (SELECT id FROM written)"
+    def resolve_table(self, table: str, scope: str = "") -> int:
+        """Replace every struct path in `table` by its struct, in one pass.
+
+        `scope` narrows the rows with an SQL condition on them ("AND file_id IN (...)").
+        """
         paths = [row[0] for row in self.conn.execute(
             f"SELECT DISTINCT struct FROM {table} WHERE struct != '' {scope}")]
         mapping = [(path, resolved) for path in paths if (resolved := self.resolve(path)) != path]

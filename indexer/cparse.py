@@ -14,7 +14,7 @@ import tree_sitter_c
 from tree_sitter import Language, Node, Parser, Query, QueryCursor
 
 from indexer.facts import Call, Definition, FileFacts, Include, Registration, Scope
-from indexer.identifiers import identifier_lines
+from indexer.identifiers import identifier_lines, strip_noise
 from xref.store import struct_of_type
 
 _QUERY = """
@@ -30,6 +30,7 @@ _QUERY = """
 (initializer_pair) @initializer
 (assignment_expression left: (field_expression)) @assignment
 (preproc_include) @include
+(preproc_call directive: (preproc_directive) @directive)
 (expression_statement (call_expression function: (identifier) arguments: (argument_list))) @macro_body
 """
 
@@ -48,14 +49,31 @@ _ANNOTATION = re.compile(
 _NOT_DECLARATION_WORDS = {b"return", b"case", b"goto", b"else", b"do", b"sizeof"}
 
 
+_ANNOTATION_HINT = re.compile(rb"__[A-Za-z_]\w*[ \t]*\(")
+
+
 def _blank_annotations(source: bytes) -> bytes:
-    def blank(match: re.Match[bytes]) -> bytes:
+    # Only lines holding `__word(` can match; finding those first spares a regex attempt at
+    # every line start of the file.
+    starts = sorted({source.rfind(b"\n", 0, m.start()) + 1 for m in _ANNOTATION_HINT.finditer(source)})
+    if not starts:
+        return source
+    pieces: list[bytes] = []
+    done = 0
+    for start in starts:
+        match = _ANNOTATION.match(source, start)
+        if match is None or start < done:
+            continue
         words = match.group(1).split()
         if any(w.strip(b"*") in _NOT_DECLARATION_WORDS for w in words):
-            return match.group(0)
-        return match.group(1) + b" " * len(match.group(2))
-
-    return _ANNOTATION.sub(blank, source) if b"__" in source else source
+            continue
+        pieces.append(source[done : match.start(2)])
+        pieces.append(b" " * (match.end(2) - match.start(2)))
+        done = match.end(2)
+    if not pieces:
+        return source
+    pieces.append(source[done:])
+    return b"".join(pieces)
 
 
 @lru_cache(maxsize=1)
@@ -306,7 +324,57 @@ def _initializer_owner(pair: Node) -> tuple[str, list[str], str]:
     return "", fields, ""
 
 
+# A line that is neither blank, nor a directive, nor the continuation of one (comments and
+# literals already blanked), and a call in an `#if` condition (`#if IS_ENABLED(X)`), which the
+# tree records as a call. Files without either (register headers, uapi constant lists: a third
+# of the kernel's bytes) hold nothing a syntax tree would add to what regexes find.
+_CODE_LINE = re.compile(rb"\n[ \t\r\f\v]*[^#\s]")
+_IF_CALL = re.compile(rb"#[ \t]*(?:el)?if\b[^\n]*?\b(?!defined\b)[A-Za-z_]\w*[ \t]*\(")
+
+
+def _directives_only(code: bytes) -> bool:
+    if re.match(rb"[ \t\r\f\v]*[^#\s]", code):
+        return False
+    match = _CODE_LINE.search(code)
+    while match is not None:
+        if not code.endswith(b"\\", 0, match.start()) and not code.endswith(b"\\\r", 0, match.start()):
+            return False
+        match = _CODE_LINE.search(code, match.end())
+    return _IF_CALL.search(code) is None
+
+
+_DEFINE = re.compile(rb"^[ \t]*#[ \t]*define[ \t]+([A-Za-z_]\w*)", re.M)
+
+
+def _extract_directives(source: bytes, code: bytes, includes: list[tuple[int, bytes]]) -> FileFacts:
+    """The facts of a file of preprocessor directives only, the same as the syntax tree gives."""
+    facts = FileFacts()
+    lines = source.split(b"\n")
+    line, counted = 1, 0
+    for match in _DEFINE.finditer(code):
+        line += code.count(b"\n", counted, match.start())
+        counted = match.start()
+        text = lines[line - 1].decode("utf-8", "replace")
+        facts.definitions.append(Definition(match.group(1).decode(), "macro", line, _one_line(text)))
+    facts.includes = [_include(source, offset, text) for offset, text in includes]
+    facts.references = identifier_lines(code, stripped=True)
+    return facts
+
+
+_INCLUDE_TARGET = re.compile(rb"include(?:_next)?[ \t]*(<[^>\n]*>|\"[^\"\n]*\"|[^\s/]+)")
+
+
+def _include(source: bytes, offset: int, text: bytes) -> Include:
+    match = _INCLUDE_TARGET.search(text)
+    raw = match.group(1).decode("utf-8", "replace") if match else ""
+    return Include(raw.strip('<>"'), source.count(b"\n", 0, offset) + 1, raw.startswith("<"))
+
+
 def extract_c(source: bytes) -> FileFacts:
+    includes: list[tuple[int, bytes]] = []
+    code = strip_noise(source, includes)
+    if _directives_only(code):
+        return _extract_directives(source, code, includes)
     parser, query = _machinery()
     parsed = _blank_annotations(source)
     tree = parser.parse(parsed)
@@ -423,6 +491,14 @@ def extract_c(source: bytes) -> FileFacts:
         raw = _text(path)
         facts.includes.append(Include(raw.strip('<>"'), _line(node), raw.startswith("<")))
 
+    for node in captures.get("directive", ()):
+        if node.text == b"#include_next":  # glibc's header chains (kernel-features.h)
+            argument = node.next_named_sibling
+            target = _INCLUDE_TARGET.match(b"include " + argument.text) if argument is not None else None
+            if target is not None:
+                raw = target.group(1).decode("utf-8", "replace")
+                facts.includes.append(Include(raw.strip('<>"'), _line(node), raw.startswith("<")))
+
     for node in captures.get("call", ()):
         _record_call(ex, node)
 
@@ -451,7 +527,7 @@ def extract_c(source: bytes) -> FileFacts:
         facts.registrations.append(Registration(struct, _text(left.child_by_field_name("field")), function,
                                                 _line(node), "assignment", context=_one_line(_text(left))))
 
-    facts.references = identifier_lines(source)
+    facts.references = identifier_lines(code, stripped=True)
     facts.parse_errors = 1 if tree.root_node.has_error else 0
     return facts
 
@@ -486,7 +562,7 @@ def _record_call(ex: _FileExtractor, node: Node) -> None:
     params = ex.params_of(scope_node)
     for position, arg in enumerate(args.named_children, start=1):
         name = _value_name(arg)
-        if not name or name in params:
-            continue
+        if not name or name in params or name.isupper():
+            continue  # all capitals: a constant, not a function (a third of all arguments)
         facts.registrations.append(Registration("", "", name, line, "argument", callee=callee, argpos=position,
                                                 context=caller))

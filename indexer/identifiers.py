@@ -36,14 +36,29 @@ def _blank(match: re.Match[bytes]) -> bytes:
     return b"\n" * match.group().count(b"\n")
 
 
-def strip_noise(source: bytes) -> bytes:
-    """Source with comments, literals and include lines replaced by their newlines."""
-    return _NOISE.sub(_blank, source)
+def strip_noise(source: bytes, includes: list[tuple[int, bytes]] | None = None) -> bytes:
+    """Source with comments, literals and include lines replaced by their newlines.
+
+    `includes`, when given, receives (offset, text) of every include line blanked.
+    """
+    if includes is None:
+        return _NOISE.sub(_blank, source)
+
+    def blank(match: re.Match[bytes]) -> bytes:
+        text = match.group()
+        if text[0] in b" \t#":
+            includes.append((match.start(), text))
+        return b"\n" * text.count(b"\n")
+
+    return _NOISE.sub(blank, source)
 
 
-def identifier_lines(source: bytes, assembly: bool = False) -> dict[str, list[int]]:
-    """Map each identifier to the ascending lines it occurs on (each line once)."""
-    text = strip_noise(source)
+def identifier_lines(source: bytes, assembly: bool = False, stripped: bool = False) -> dict[str, list[int]]:
+    """Map each identifier to the ascending lines it occurs on (each line once).
+
+    `stripped`: the source already went through strip_noise.
+    """
+    text = source if stripped else strip_noise(source)
     if assembly:
         text = _ASM_COMMENT.sub(_blank, text)
     found: dict[bytes, list[int]] = {}

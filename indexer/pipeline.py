@@ -347,9 +347,12 @@ def _index_into(conn: sqlite3.Connection, trees: list[Tree], jobs: int,
     if fresh:
         # The parsing is over, so the second core is free: write the search index from the
         # names seen while SQLite builds its own indexes.
-        searcher = ctx.Process(target=_build_search, args=(gen, sorted(touched)), daemon=True)
-        searcher.start()
+        # Spawned, not forked, and handed a file: a fork would count this process's memory twice.
+        names_file = gen / "names.tmp"
+        names_file.write_text("\n".join(sorted(touched)))
         touched = set()
+        searcher = get_context("spawn").Process(target=_build_search, args=(gen, names_file), daemon=True)
+        searcher.start()
     store.create_indexes(conn)
     _finish(conn, None if fresh else written)
     summary.definitions = _count(conn, "definitions", defs_delta)
@@ -358,9 +361,11 @@ def _index_into(conn: sqlite3.Connection, trees: list[Tree], jobs: int,
     return summary, touched, searcher
 
 
-def _build_search(gen: Path, names: list[str]) -> None:
+def _build_search(gen: Path, names_file: Path) -> None:
     _init_worker()  # Ctrl-C is the parent's to handle; it stops this process too
+    names = names_file.read_text().split("\n")
     search.build_from_names(gen, names)
+    names_file.unlink()
 
 
 def _count(conn: sqlite3.Connection, key: str, delta: int) -> int:

@@ -1,0 +1,79 @@
+"""The C pass's shortcut for files of preprocessor directives only gives the syntax tree's facts."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from indexer import cparse
+from indexer.identifiers import strip_noise
+from xref.corpus import BUNDLED
+
+
+def _both_ways(source: bytes, monkeypatch) -> tuple:
+    """(facts by the shortcut, facts by tree-sitter) of one file, sorted for comparison."""
+    fast = cparse.extract_c(source)
+    with monkeypatch.context() as patch:
+        patch.setattr(cparse, "_directives_only", lambda code: False)
+        slow = cparse.extract_c(source)
+
+    def key(facts):
+        return (sorted(facts.definitions, key=lambda d: (d.line, d.name)),
+                sorted(facts.includes, key=lambda i: i.line), facts.references, facts.calls, facts.registrations)
+
+    return key(fast), key(slow)
+
+
+def _directive_files(root) -> list:
+    return [p for p in sorted(root.rglob("*.h")) if cparse._directives_only(strip_noise(p.read_bytes()))]
+
+
+def test_corpus_directive_headers_take_the_shortcut_with_the_same_facts(monkeypatch):
+    files = _directive_files(BUNDLED)
+    assert len(files) >= 5
+    for path in files:
+        fast, slow = _both_ways(path.read_bytes(), monkeypatch)
+        assert fast == slow, path
+
+
+def test_code_continuations_and_if_calls_keep_the_syntax_tree():
+    assert cparse._directives_only(strip_noise(b"#define A 1\n#define B(x) \\\n  ((x) + 1)\n"))
+    assert not cparse._directives_only(strip_noise(b"#define A 1\nint a;\n"))
+    assert not cparse._directives_only(strip_noise(b"int a;\n#define A 1\n"))
+    assert not cparse._directives_only(strip_noise(b"#if IS_ENABLED(CONFIG_X)\n#define A 1\n#endif\n"))
+    assert cparse._directives_only(strip_noise(b"#if defined(CONFIG_X)\n#define A 1 /* int a; */\n#endif\n"))
+
+
+def test_shortcut_keeps_macros_includes_and_references(monkeypatch):
+    source = (b"/* header */\n#ifndef _X_H\n#define _X_H\n#include <linux/types.h>\n"
+              b'#include "local.h" /* why */\n#define REG_A 0x10 /* reg */\n#define REG_B(n) \\\n'
+              b"\t(REG_A + (n))\n// #define NOT_ME 1\n#endif\n")
+    fast, slow = _both_ways(source, monkeypatch)
+    assert fast == slow
+    assert [d.name for d in fast[0]] == ["_X_H", "REG_A", "REG_B"]
+    assert [(i.target, i.line, i.system) for i in fast[1]] == [("linux/types.h", 4, True), ("local.h", 5, False)]
+    assert fast[2]["REG_A"] == [6, 8]
+
+
+@pytest.mark.slow
+def test_real_directive_headers_agree_with_the_syntax_tree(linux_tree, monkeypatch):
+    """On Linux 6.1 the two ways differ only where tree-sitter misreads a multi-line macro."""
+    candidates = [p for p in linux_tree.rglob("*.h") if "asic_reg" not in p.parts]
+    random.Random(3).shuffle(candidates)
+    sample = []
+    for path in candidates:
+        if cparse._directives_only(strip_noise(path.read_bytes())):
+            sample.append(path)
+        if len(sample) == 300:
+            break
+    sample += sorted((linux_tree / "drivers/gpu/drm/amd/include/asic_reg/gc").glob("*.h"))[:20]
+    differ = [p for p in sample if (lambda pair: pair[0] != pair[1])(_both_ways(p.read_bytes(), monkeypatch))]
+    assert len(differ) <= len(sample) // 100, differ
+
+
+def test_include_next_is_an_include_edge_with_or_without_code():
+    for source in (b"#include_next <kernel-features.h>\n#undef X\n",
+                   b"#include_next <kernel-features.h>\nint x;\n"):
+        includes = cparse.extract_c(source).includes
+        assert [(i.target, i.line, i.system) for i in includes] == [("kernel-features.h", 1, True)]

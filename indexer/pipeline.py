@@ -363,8 +363,8 @@ def _index_into(conn: sqlite3.Connection, trees: list[Tree], jobs: int,
 
 def _build_search(gen: Path, names_file: Path) -> None:
     _init_worker()  # Ctrl-C is the parent's to handle; it stops this process too
-    names = names_file.read_text().split("\n")
-    search.build_from_names(gen, names)
+    with open(names_file) as names:
+        search.build_from_names(gen, (line.rstrip("\n") for line in names))
     names_file.unlink()
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,14 +36,14 @@ def build(gen: Path, conn: sqlite3.Connection) -> None:
     build_from_names(gen, names)
 
 
-def build_from_names(gen: Path, names) -> None:
+def build_from_names(gen: Path, names: Iterable[str]) -> None:
     """Write a new search index holding these names and swap it in."""
     target = gen / "search"
     tmp = gen / "search.tmp"
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir()
     ix = index.create_in(str(tmp), SCHEMA)
-    writer = ix.writer(limitmb=256)
+    writer = ix.writer(limitmb=128)
     for name in names:
         writer.add_document(lower=name.lower(), name=name)
     writer.commit()

@@ -104,6 +104,10 @@ def connect(path: Path, readonly: bool = False) -> sqlite3.Connection:
         conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=NORMAL")
+        # Index builds sort in temporary files and a helper thread, not in this process's memory.
+        conn.execute("PRAGMA cache_size=-100000")
+        conn.execute("PRAGMA threads=2")
+        return conn
     conn.execute("PRAGMA cache_size=-200000")
     conn.execute("PRAGMA temp_store=MEMORY")
     return conn

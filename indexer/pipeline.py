@@ -55,11 +55,13 @@ class Summary:
     skipped: list[tuple[str, str]] = field(default_factory=list)
     seconds: float = 0.0  # until the facts were committed and queryable
     search_seconds: float = 0.0  # then the name search index
+    semantic: list = field(default_factory=list)  # one semantic.SemanticSummary per configured tree
 
     def line(self) -> str:
-        return (f"indexed {self.files} files ({self.parsed} parsed, {self.unchanged} unchanged, "
-                f"{self.removed} removed): {self.definitions} definitions, {self.references} references, "
-                f"{len(self.skipped)} skipped, {self.seconds:.1f} s (+ {self.search_seconds:.1f} s search index)")
+        facts = (f"indexed {self.files} files ({self.parsed} parsed, {self.unchanged} unchanged, "
+                 f"{self.removed} removed): {self.definitions} definitions, {self.references} references, "
+                 f"{len(self.skipped)} skipped, {self.seconds:.1f} s (+ {self.search_seconds:.1f} s search index)")
+        return "\n".join([s.line() for s in self.semantic] + [facts])
 
 
 class IndexBusy(Exception):
@@ -134,12 +136,12 @@ def extract_file(task: tuple[Candidate, str, int]) -> Extracted:
 def rows_of(file_id: int, facts: FileFacts) -> Rows:
     """The facts as rows of store.FACT_TABLES: built here, in the worker, so the writer only inserts."""
     return (
-        [(d.name, file_id, d.line, d.end_line, d.kind, d.scope, d.typeref, d.signature, "ts")
+        [(d.name, file_id, d.line, d.end_line, d.kind, d.scope, d.typeref, d.signature, "ts", "")
          for d in facts.definitions],
         [(file_id, sc.start, sc.end, sc.name) for sc in facts.scopes],
         [(name, file_id, ",".join(map(str, lines))) for name, lines in facts.references.items()],
-        [(c.caller, c.callee, file_id, c.line, c.how, c.struct, c.via) for c in facts.calls],
-        [(r.struct, r.field, r.function, file_id, r.line, r.how, r.callee, r.argpos, r.context)
+        [(c.caller, c.callee, file_id, c.line, c.how, c.struct, c.via, "ts") for c in facts.calls],
+        [(r.struct, r.field, r.function, file_id, r.line, r.how, r.callee, r.argpos, r.context, "ts")
          for r in facts.registrations],
         [(file_id, i.target, i.line, int(i.system)) for i in facts.includes],
         [(file_id, t.number, t.abi, t.name, t.entry, t.compat, t.line) for t in facts.table_rows],
@@ -152,7 +154,7 @@ def _init_worker() -> None:
 
 
 _INSERTS = {table: f"INSERT INTO {table} VALUES ({','.join('?' * width)})" for table, width in
-            zip(store.FACT_TABLES, (9, 4, 3, 7, 9, 4, 7), strict=True)}
+            zip(store.FACT_TABLES, (10, 4, 3, 8, 10, 4, 7), strict=True)}
 
 
 def write_rows(conn: sqlite3.Connection, rows: Rows) -> None:
@@ -162,7 +164,9 @@ def write_rows(conn: sqlite3.Connection, rows: Rows) -> None:
 
 
 def delete_facts(conn: sqlite3.Connection, file_ids: list[int]) -> None:
-    for table in store.FACT_TABLES:
+    # A changed file's clang facts go too: the units that read it are parsed again.
+    store.release_units(conn, file_ids)
+    for table in (*store.FACT_TABLES, "tus", "clang_files"):
         conn.executemany(f"DELETE FROM {table} WHERE file_id = ?", [(i,) for i in file_ids])
 
 
@@ -179,8 +183,19 @@ def _lock(index_dir: Path):
     return fh
 
 
+@dataclass
+class SemanticRequest:
+    """`--semantic`: parse what a configuration compiles with libclang after the tree-sitter pass."""
+
+    arch: str = "x86_64"
+    build: Path | None = None  # the build directory (default: xref's cache, prepared on first use)
+    only: list[str] | None = None  # tree-relative prefixes to limit the units to
+    log: Callable[[str], None] = print
+
+
 def run(trees: list[Tree], index_dir: Path, jobs: int | None = None,
-        progress: Callable[[int, int], None] | None = None) -> Summary:
+        progress: Callable[[int, int], None] | None = None,
+        semantic_request: SemanticRequest | None = None) -> Summary:
     """Index `trees` into `index_dir`: incrementally into the live generation if there is one."""
     started = time.monotonic()
     lock = _lock(index_dir)
@@ -197,7 +212,11 @@ def run(trees: list[Tree], index_dir: Path, jobs: int | None = None,
             conn.execute("PRAGMA synchronous=OFF")
         store.create_schema(conn)
         stale = conn.execute("SELECT value FROM meta WHERE key = 'search_stale'").fetchone()
-        summary, touched, searcher = _index_into(conn, trees, jobs or os.cpu_count() or 1, progress, fresh, gen)
+        jobs = jobs or os.cpu_count() or 1
+        summary, touched, searcher = _index_into(conn, trees, jobs, progress, fresh, gen)
+        clang_names: set[str] = set()
+        if semantic_request is not None:
+            summary.semantic, clang_names = _semantic(conn, trees, jobs, semantic_request, progress)
         facts_done = time.monotonic()
         summary.seconds = facts_done - started
         if fresh:
@@ -214,6 +233,9 @@ def run(trees: list[Tree], index_dir: Path, jobs: int | None = None,
         elif touched:
             _mark_search(gen, "1")
             search.update(gen, store.connect(gen / "facts.sqlite"), touched)
+        if clang_names:  # names only a macro expansion defines (__do_sys_sendto)
+            _mark_search(gen, "1")
+            search.update(gen, store.connect(gen / "facts.sqlite"), clang_names)
         _mark_search(gen, "0")
         if fresh:
             # written with synchronous=OFF: make it durable before it becomes the live index
@@ -231,6 +253,40 @@ def run(trees: list[Tree], index_dir: Path, jobs: int | None = None,
         raise
     finally:
         lock.close()
+
+
+def _semantic(conn: sqlite3.Connection, trees: list[Tree], jobs: int, request: SemanticRequest,
+              progress: Callable[[int, int], None] | None) -> tuple[list, set[str]]:
+    """The libclang pass over every configured tree; returns its summaries and the names it added."""
+    from indexer import kconfig, semantic
+
+    summaries = []
+    before = {row[0] for row in conn.execute("SELECT DISTINCT name FROM defs WHERE source = 'clang'")}
+    for tree in trees:
+        tree_id = conn.execute("SELECT id FROM trees WHERE name = ?", (tree.name,)).fetchone()[0]
+        files = dict(conn.execute("SELECT path, id FROM files WHERE tree_id = ?", (tree_id,)))
+        build = request.build if request.build and len(trees) == 1 else None
+        if semantic.is_kernel_tree(tree.root):
+            build = build or semantic.default_build_dir(tree.name, request.arch)
+            if not (build / ".config").is_file():
+                request.log(f"configuring {tree.name} for {request.arch} in {build}")
+                kconfig.prepare(tree.root, build, request.arch, log=request.log)
+        try:
+            units = semantic.units_for(tree.root, files, build, request.arch, request.only)
+        except semantic.NotConfigured as err:
+            request.log(f"semantic pass skipped for {tree.name}: {err}")
+            continue
+        conn.execute("BEGIN")
+        try:
+            summaries.append(semantic.run(conn, units, jobs, progress))
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+    after = {row[0] for row in conn.execute(
+        "SELECT DISTINCT name FROM defs d WHERE source = 'clang' AND NOT EXISTS "
+        "(SELECT 1 FROM defs t WHERE t.name = d.name AND t.source = 'ts')")}
+    return summaries, after - before
 
 
 def _mark_search(gen: Path, stale: str) -> None:

@@ -84,14 +84,24 @@ def main(ctx: click.Context, db: str | None) -> None:
 @click.argument("sources", nargs=-1, required=True, metavar="SRC [SRC ...]")
 @click.option("--jobs", "-j", type=click.IntRange(1, 256), default=None, help="Worker processes (default: cores).")
 @click.option("--verbose", "-v", is_flag=True, help="List the skipped files and why.")
+@click.option("--semantic", is_flag=True,
+              help="Also parse what the configuration compiles with libclang (kernel: see `xref kconfig`; "
+                   "any tree: a compile_commands.json).")
+@click.option("--build", "build", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Build directory of the configuration (default: xref's cache, prepared on first use).")
+@click.option("--arch", default="x86_64", show_default=True, help="Architecture of the configuration.")
+@click.option("--only", "only", multiple=True, metavar="PATH",
+              help="Limit the semantic pass to translation units under PATH (repeatable).")
 @_db_option
-def index(sources: tuple[str, ...], jobs: int | None, verbose: bool, db: str | None) -> None:
+def index(sources: tuple[str, ...], jobs: int | None, verbose: bool, semantic: bool, build: Path | None,
+          arch: str, only: tuple[str, ...], db: str | None) -> None:
     """Index one or more source trees (NAME=SRC names a tree; default: its directory name).
 
     The index goes to .xref/ in the first SRC, or to --db DIR. Running it again re-parses
-    only the files whose content changed and drops deleted ones.
+    only the files whose content changed and drops deleted ones; with --semantic, only the
+    translation units whose flags or any file they read changed.
     """
-    from indexer import pipeline
+    from indexer import kconfig, pipeline
 
     trees = []
     for src in sources:
@@ -104,9 +114,13 @@ def index(sources: tuple[str, ...], jobs: int | None, verbose: bool, db: str | N
         raise UserError("two trees have the same name; name them with NAME=SRC.")
     index_dir = Path(db) if db else trees[0].root / ".xref"
     progress = _progress_printer() if sys.stderr.isatty() else None
+    request = None
+    if semantic:
+        request = pipeline.SemanticRequest(arch, build.resolve() if build else None, list(only) or None,
+                                           log=lambda text: click.echo(f"xref: {text}", err=True))
     try:
-        summary = pipeline.run(trees, index_dir, jobs, progress)
-    except pipeline.IndexBusy as err:
+        summary = pipeline.run(trees, index_dir, jobs, progress, request)
+    except (pipeline.IndexBusy, kconfig.KconfigError) as err:
         raise UserError(str(err)) from None
     except PermissionError as err:
         raise UserError(f"cannot write the index in {index_dir} ({err.strerror}); use --db DIR.") from None
@@ -119,6 +133,33 @@ def index(sources: tuple[str, ...], jobs: int | None, verbose: bool, db: str | N
     if verbose:
         for path, reason in summary.skipped:
             click.echo(f"skipped {path}: {reason}")
+
+
+@main.command()
+@click.argument("source", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--arch", default="x86_64", show_default=True, help="Architecture (ARCH= of kbuild).")
+@click.option("--config", "config", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="A .config to start from (kbuild's olddefconfig fills in the rest).")
+@click.option("--defconfig", is_flag=True, help="Start from the architecture's defconfig (the default).")
+@click.option("--build", "build", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Build directory (default: ~/.cache/xref/build/NAME-ARCH).")
+def kconfig(source: Path, arch: str, config: Path | None, defconfig: bool, build: Path | None) -> None:
+    """Prepare an out-of-tree build directory for a kernel configuration (for `xref index --semantic`)."""
+    from indexer import kconfig as kconfig_mod
+    from indexer import semantic
+
+    root = source.resolve()
+    if not semantic.is_kernel_tree(root):
+        raise UserError(f"{source} is not a kernel tree (no Kconfig, arch/ and include/linux/).")
+    if config is not None and defconfig:
+        raise UserError("give either --config FILE or --defconfig, not both.")
+    build = (build or semantic.default_build_dir(root.name, arch)).resolve()
+    try:
+        path = kconfig_mod.prepare(root, build, arch, config, defconfig,
+                                   log=lambda text: click.echo(f"xref: {text}", err=True))
+    except kconfig_mod.KconfigError as err:
+        raise UserError(str(err)) from None
+    click.echo(f"configured {root.name} for {arch}: {path}")
 
 
 def _progress_printer():

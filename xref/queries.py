@@ -142,16 +142,22 @@ class Index:
 
     def definitions(self, name: str, kinds: tuple[str, ...] | None = None) -> list[Hit]:
         rows = self.conn.execute(
-            "SELECT file_id, line, kind, scope, typeref, signature, source FROM defs WHERE name = ?",
+            "SELECT file_id, line, kind, scope, typeref, signature, source, macro FROM defs WHERE name = ?",
             (name,)).fetchall()
+        # The compiler's view of a place wins over the parser's (same file, line and kind).
+        clang_places = {(r[0], r[1], r[2]) for r in rows if r[6] == "clang"}
         hits = []
-        for file_id, line, kind, scope, typeref, signature, source in rows:
+        for file_id, line, kind, scope, typeref, signature, source, macro in rows:
             if kinds and kind not in kinds:
+                continue
+            if source == "ts" and (file_id, line, kind) in clang_places:
                 continue
             tree, path, _ = self._file(file_id)
             extra = {"scope": scope} if scope else {}
             if typeref:
                 extra["type"] = typeref
+            if macro:
+                extra["macro"] = macro
             hits.append(Hit(name, kind, tree, path, line, signature, source=source, extra=extra))
         return sorted(hits, key=_def_order)
 
@@ -166,19 +172,19 @@ class Index:
 
     def callers(self, name: str) -> list[Hit]:
         hits = []
-        for caller, file_id, line, how in self.conn.execute(
-                "SELECT caller, file_id, line, how FROM calls WHERE callee = ? AND how IN "
-                "('direct', 'jump')", (name,)):
-            hits.append(self._call_hit(caller, name, file_id, line, how))
+        for caller, file_id, line, how, source in self.conn.execute(
+                "SELECT caller, file_id, line, how, source FROM calls WHERE callee = ? AND how IN "
+                f"('direct', 'jump') AND {_PREFERRED}", (name,)):
+            hits.append(self._call_hit(caller, name, file_id, line, how, source))
         # Calls through a struct field where this function is registered.
         for struct, field_, reg_file, reg_line in self.conn.execute(
                 "SELECT DISTINCT struct, field, file_id, line FROM regs WHERE func = ? AND struct != '' "
-                "AND how IN ('initializer', 'assignment')", (name,)):
+                f"AND how IN ('initializer', 'assignment') AND {_PREFERRED}", (name,)):
             reg_tree, reg_path, _ = self._file(reg_file)
-            for caller, file_id, line, via in self.conn.execute(
-                    "SELECT caller, file_id, line, via FROM calls WHERE callee = ? AND how = 'field' "
-                    "AND struct = ?", (field_, struct)):
-                hit = self._call_hit(caller, name, file_id, line, f"indirect via struct {struct}.{field_}")
+            for caller, file_id, line, via, source in self.conn.execute(
+                    "SELECT caller, file_id, line, via, source FROM calls WHERE callee = ? AND how = 'field' "
+                    f"AND struct = ? AND {_PREFERRED}", (field_, struct)):
+                hit = self._call_hit(caller, name, file_id, line, f"indirect via struct {struct}.{field_}", source)
                 hit.struct, hit.field = struct, field_
                 hit.extra = {"via": via, "registered": f"{reg_tree}:{reg_path}:{reg_line}"}
                 hits.append(hit)
@@ -186,8 +192,9 @@ class Index:
 
     def callees(self, name: str) -> list[Hit]:
         hits = []
-        for callee, file_id, line, how, struct, via in self.conn.execute(
-                "SELECT callee, file_id, line, how, struct, via FROM calls WHERE caller = ?", (name,)):
+        for callee, file_id, line, how, struct, via, source in self.conn.execute(
+                "SELECT callee, file_id, line, how, struct, via, source FROM calls WHERE caller = ? "
+                f"AND {_PREFERRED}", (name,)):
             tree, path, _ = self._file(file_id)
             if how == "field":
                 hit = Hit(callee, "call", tree, path, line, self.source_line(file_id, line), caller=name,
@@ -196,9 +203,13 @@ class Index:
             elif how == "param":
                 hit = Hit(callee, "call", tree, path, line, self.source_line(file_id, line), caller=name,
                           callee=callee, how=f"indirect via parameter {via}")
+            elif how == "variable":
+                hit = Hit(callee, "call", tree, path, line, self.source_line(file_id, line), caller=name,
+                          callee=callee, how="indirect via pointer variable")
             else:
                 hit = Hit(callee, "call", tree, path, line, self.source_line(file_id, line), caller=name,
                           callee=callee, how=how)
+            hit.source = source
             hits.append(hit)
         return _unique(hits)
 
@@ -206,14 +217,15 @@ class Index:
                       field_: str | None = None) -> list[Hit]:
         if name is not None:
             rows = self.conn.execute(
-                "SELECT struct, field, func, file_id, line, how, callee, argpos, context FROM regs "
-                "WHERE func = ?", (name,)).fetchall()
+                "SELECT struct, field, func, file_id, line, how, callee, argpos, context, source FROM regs "
+                f"WHERE func = ? AND {_PREFERRED}", (name,)).fetchall()
         else:
             rows = self.conn.execute(
-                "SELECT struct, field, func, file_id, line, how, callee, argpos, context FROM regs "
-                "WHERE field = ? AND (struct = ? OR ? = '')", (field_, struct or "", struct or "")).fetchall()
+                "SELECT struct, field, func, file_id, line, how, callee, argpos, context, source FROM regs "
+                f"WHERE field = ? AND (struct = ? OR ? = '') AND {_PREFERRED}",
+                (field_, struct or "", struct or "")).fetchall()
         hits = []
-        for struct_, field__, function, file_id, line, how, callee, argpos, context in rows:
+        for struct_, field__, function, file_id, line, how, callee, argpos, context, source in rows:
             tree, path, _ = self._file(file_id)
             extra = {}
             if how == "argument":
@@ -221,7 +233,7 @@ class Index:
             if context:
                 extra["context"] = context
             hits.append(Hit(function, "registration", tree, path, line, self.source_line(file_id, line),
-                            struct=struct_, field=field__, how=how, extra=extra))
+                            struct=struct_, field=field__, how=how, source=source, extra=extra))
         return sorted(hits, key=lambda h: (h.tree, h.path, h.line))
 
     def search(self, text: str, kind: str | None = None, limit: int = 50):
@@ -247,11 +259,14 @@ class Index:
             "generation": self.gen.name,
         }
 
-    def _call_hit(self, caller: str, callee: str, file_id: int, line: int, how: str) -> Hit:
+    def _call_hit(self, caller: str, callee: str, file_id: int, line: int, how: str, source: str) -> Hit:
         tree, path, _ = self._file(file_id)
         return Hit(caller or "<file scope>", "call", tree, path, line, self.source_line(file_id, line),
-                   caller=caller, callee=callee, how=how)
+                   source=source, caller=caller, callee=callee, how=how)
 
+
+# In a file the semantic pass parsed, its calls and registrations replace the parser's.
+_PREFERRED = "(source = 'clang' OR file_id NOT IN (SELECT file_id FROM clang_files))"
 
 _DEF_RANK = {"function": 0, "label": 0, "macro": 1, "struct": 1, "union": 1, "enum": 1, "typedef": 2,
              "variable": 2, "enumerator": 3, "member": 3, "syscall": 4, "prototype": 5, "extern": 6}

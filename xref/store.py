@@ -11,7 +11,7 @@ import shutil
 import sqlite3
 from pathlib import Path
 
-SCHEMA_VERSION = "3"
+SCHEMA_VERSION = "4"
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);
@@ -21,18 +21,29 @@ CREATE TABLE IF NOT EXISTS files(
     lang TEXT, errors INT, UNIQUE(tree_id, path));
 CREATE TABLE IF NOT EXISTS defs(
     name TEXT, file_id INT, line INT, end_line INT, kind TEXT, scope TEXT,
-    typeref TEXT, signature TEXT, source TEXT);
+    typeref TEXT, signature TEXT, source TEXT, macro TEXT);
 CREATE TABLE IF NOT EXISTS scopes(file_id INT, start INT, end INT, name TEXT);
 CREATE TABLE IF NOT EXISTS refs(name TEXT, file_id INT, lines TEXT);
 CREATE TABLE IF NOT EXISTS calls(
-    caller TEXT, callee TEXT, file_id INT, line INT, how TEXT, struct TEXT, via TEXT);
+    caller TEXT, callee TEXT, file_id INT, line INT, how TEXT, struct TEXT, via TEXT, source TEXT);
 CREATE TABLE IF NOT EXISTS regs(
     struct TEXT, field TEXT, func TEXT, file_id INT, line INT, how TEXT,
-    callee TEXT, argpos INT, context TEXT);
+    callee TEXT, argpos INT, context TEXT, source TEXT);
 CREATE TABLE IF NOT EXISTS includes(file_id INT, target TEXT, line INT, system INT);
 CREATE TABLE IF NOT EXISTS syscalls(
     file_id INT, nr INT, abi TEXT, name TEXT, entry TEXT, compat TEXT, line INT);
 CREATE TABLE IF NOT EXISTS skipped(tree_id INT, path TEXT, reason TEXT);
+-- The semantic pass: one row per translation unit (its main file), with the cache key (flags and
+-- the contents of every file it read), the files it read, and how the parse went.
+CREATE TABLE IF NOT EXISTS tus(
+    file_id INTEGER PRIMARY KEY, config TEXT, args TEXT, key TEXT, deps BLOB, skipped BLOB,
+    status TEXT, message TEXT);
+-- Files whose calls and registrations come from the semantic pass: each unit's main file, and
+-- each header whose inline functions the first unit to walk them claimed (tu: that unit's file).
+CREATE TABLE IF NOT EXISTS clang_files(file_id INTEGER PRIMARY KEY, tu INT);
+-- Files some translation unit read, and the #if regions every one of them skipped.
+CREATE TABLE IF NOT EXISTS compiled(file_id INTEGER PRIMARY KEY);
+CREATE TABLE IF NOT EXISTS inactive(file_id INT, start INT, end INT);
 """
 
 INDEXES = """
@@ -51,6 +62,8 @@ CREATE INDEX IF NOT EXISTS includes_file ON includes(file_id);
 CREATE INDEX IF NOT EXISTS includes_target ON includes(target);
 CREATE INDEX IF NOT EXISTS syscalls_name ON syscalls(name);
 CREATE INDEX IF NOT EXISTS syscalls_file ON syscalls(file_id);
+CREATE INDEX IF NOT EXISTS inactive_file ON inactive(file_id, start);
+CREATE INDEX IF NOT EXISTS clang_files_tu ON clang_files(tu);
 """
 
 FACT_TABLES = ("defs", "scopes", "refs", "calls", "regs", "includes", "syscalls")
@@ -122,6 +135,16 @@ def create_indexes(conn: sqlite3.Connection) -> None:
     # One statement at a time: executescript() would commit the caller's transaction.
     for statement in filter(str.strip, INDEXES.split(";")):
         conn.execute(statement)
+
+
+def release_units(conn: sqlite3.Connection, tu_ids: list[int]) -> None:
+    """Forget what these translation units contributed: their clang facts and their claims on files."""
+    for tu in tu_ids:
+        claimed = [row[0] for row in conn.execute("SELECT file_id FROM clang_files WHERE tu = ?", (tu,))]
+        for file_id in claimed:
+            for table in ("defs", "calls", "regs"):
+                conn.execute(f"DELETE FROM {table} WHERE file_id = ? AND source = 'clang'", (file_id,))
+        conn.execute("DELETE FROM clang_files WHERE tu = ?", (tu,))
 
 
 def struct_of_type(type_text: str) -> str:

@@ -1,0 +1,336 @@
+"""The libclang pass over one translation unit: what the compiler sees in its main file.
+
+Definitions (including those a macro generates), calls (including those only a macro
+expansion contains), the struct and field behind every call through a pointer,
+registrations with resolved struct types, the headers read and the `#if` regions skipped.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from clang import cindex
+from clang.cindex import Cursor, CursorKind, SourceLocation, SourceRange, TranslationUnit, conf
+
+from indexer.facts import Call, Definition, Registration
+
+_VISIT = cindex.callbacks["cursor_visit"]
+_BREAK, _CONTINUE, _RECURSE = 0, 1, 2
+_ASSIGN = 22  # CXBinaryOperator_Assign
+
+
+class _RangeList(ctypes.Structure):
+    _fields_ = [("count", ctypes.c_uint), ("ranges", ctypes.POINTER(SourceRange))]
+
+
+@lru_cache(maxsize=1)
+def _lib():
+    lib = conf.lib
+    lib.clang_Location_isFromMainFile.argtypes = [SourceLocation]
+    lib.clang_Location_isFromMainFile.restype = ctypes.c_int
+    lib.clang_getCursorBinaryOperatorKind.argtypes = [Cursor]
+    lib.clang_getCursorBinaryOperatorKind.restype = ctypes.c_int
+    lib.clang_getAllSkippedRanges.argtypes = [TranslationUnit]
+    lib.clang_getAllSkippedRanges.restype = ctypes.POINTER(_RangeList)
+    lib.clang_disposeSourceRangeList.argtypes = [ctypes.POINTER(_RangeList)]
+    lib.clang_getExpansionLocation.argtypes = [SourceLocation, ctypes.POINTER(ctypes.c_void_p),
+                                               ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p]
+    lib.clang_getExpansionLocation.restype = None
+    return lib
+
+
+@dataclass
+class TUFacts:
+    """What one translation unit yields; paths are as libclang names them (absolute)."""
+
+    main: str
+    definitions: list[Definition] = field(default_factory=list)
+    macros: list[str] = field(default_factory=list)  # per definition: the macro that generated it, or ""
+    calls: list[Call] = field(default_factory=list)
+    registrations: list[Registration] = field(default_factory=list)
+    headers: list[str] = field(default_factory=list)  # every file the TU read, main file first
+    skipped: dict[str, list[tuple[int, int]]] = field(default_factory=dict)  # file -> inactive line ranges
+    errors: list[str] = field(default_factory=list)  # error diagnostics, "path:line: message"
+    fatal: bool = False
+    # Functions defined in headers (static inlines) that this worker had not walked yet, by header.
+    in_headers: dict[str, HeaderFacts] = field(default_factory=dict)
+
+
+@dataclass
+class HeaderFacts:
+    definitions: list[Definition] = field(default_factory=list)
+    macros: list[str] = field(default_factory=list)
+    calls: list[Call] = field(default_factory=list)
+    registrations: list[Registration] = field(default_factory=list)
+
+
+# (header path, line) of every header function this process has walked: a header's inline
+# functions are the same in nearly every unit that reads it, so each worker walks them once.
+_walked: set[tuple[str, int]] = set()
+
+
+_CALLISH = re.compile(r"\b([A-Za-z_]\w*)\s*\(")
+
+
+def parse(path: str, args: list[str]) -> TranslationUnit:
+    index = cindex.Index.create()
+    return index.parse(path, args, options=TranslationUnit.PARSE_INCOMPLETE)
+
+
+def extract(path: str, args: list[str]) -> TUFacts:
+    """Parse `path` with `args` and collect the facts located in it."""
+    lib = _lib()
+    tu = parse(path, args)
+    facts = TUFacts(path)
+    for diag in tu.diagnostics:
+        if diag.severity >= cindex.Diagnostic.Error:
+            loc = diag.location
+            where = f"{loc.file.name}:{loc.line}" if loc.file else path
+            facts.errors.append(f"{where}: {diag.spelling}")
+            if diag.severity == cindex.Diagnostic.Fatal:
+                facts.fatal = True
+    facts.headers = [path] + sorted({inc.include.name for inc in tu.get_includes()})
+    facts.skipped = _skipped_ranges(lib, tu)
+    _Walker(lib, facts).run(tu)
+    return facts
+
+
+def _skipped_ranges(lib, tu: TranslationUnit) -> dict[str, list[tuple[int, int]]]:
+    found: dict[str, list[tuple[int, int]]] = {}
+    ranges = lib.clang_getAllSkippedRanges(tu)
+    if not ranges:
+        return found
+    try:
+        for i in range(ranges.contents.count):
+            rng = ranges.contents.ranges[i]
+            start, end = rng.start, rng.end
+            if start.file is None:
+                continue
+            found.setdefault(start.file.name, []).append((start.line, end.line))
+    finally:
+        lib.clang_disposeSourceRangeList(ranges)
+    return found
+
+
+def _record_name(decl: Cursor) -> str:
+    """'proto_ops' for the struct a field belongs to (typedef'd anonymous structs by their typedef)."""
+    parent = decl.semantic_parent
+    if parent is None:
+        return ""
+    name = parent.spelling
+    if name and "(" not in name and " " not in name:
+        return name
+    spelling = parent.type.spelling
+    for prefix in ("struct ", "union "):
+        if spelling.startswith(prefix):
+            spelling = spelling[len(prefix):]
+    return "" if "(" in spelling else spelling
+
+
+def _unwrap(cursor: Cursor) -> Cursor:
+    """Look through implicit casts, parentheses and `&f` to the expression that names something."""
+    while cursor.kind in (CursorKind.UNEXPOSED_EXPR, CursorKind.PAREN_EXPR, CursorKind.CSTYLE_CAST_EXPR,
+                          CursorKind.UNARY_OPERATOR):
+        children = list(cursor.get_children())
+        if not children:
+            break
+        cursor = children[-1]
+    return cursor
+
+
+def _function_named(expr: Cursor) -> str:
+    target = _unwrap(expr)
+    if target.kind == CursorKind.DECL_REF_EXPR:
+        ref = target.referenced
+        if ref is not None and ref.kind == CursorKind.FUNCTION_DECL:
+            return ref.spelling
+    return ""
+
+
+_FUNCTION_DECL, _VAR_DECL = CursorKind.FUNCTION_DECL.value, CursorKind.VAR_DECL.value
+
+
+@lru_cache(maxsize=512)
+def _file_lines(path: str) -> list[str]:
+    try:
+        with open(path, "rb") as fh:
+            return fh.read().decode("utf-8", "replace").split("\n")
+    except OSError:
+        return []
+
+
+class _Walker:
+    def __init__(self, lib, facts: TUFacts) -> None:
+        self.lib = lib
+        self.facts = facts
+        self.out: TUFacts | HeaderFacts = facts
+        self.lines: list[str] = []
+        self.function = ""  # the enclosing function, or the variable being initialized
+        self.params: dict[str, int] = {}
+
+    def run(self, tu: TranslationUnit) -> None:
+        top: list[tuple[Cursor, str]] = []  # (cursor, "" for the main file or the header's path)
+        main_file = ctypes.cast(conf.lib.clang_getFile(tu, self.facts.main), ctypes.c_void_p).value
+        expansion = self.lib.clang_getExpansionLocation
+        get_location = self.lib.clang_getCursorLocation
+        is_definition = self.lib.clang_isCursorDefinition
+        file_ptr = ctypes.c_void_p()
+        line = ctypes.c_uint()
+        where, at_line = ctypes.byref(file_ptr), ctypes.byref(line)
+        header_functions: list[tuple[Cursor, int, int]] = []
+
+        def visit(cursor, _parent, _data):
+            # Where the code was written, or for a macro's output where the macro was used.
+            expansion(get_location(cursor), where, at_line, None, None)
+            if file_ptr.value == main_file:
+                cursor._tu = tu
+                top.append((cursor, ""))
+            elif cursor._kind_id == _FUNCTION_DECL and is_definition(cursor):
+                cursor._tu = tu
+                header_functions.append((cursor, file_ptr.value, line.value))
+            return _CONTINUE
+
+        self.lib.clang_visitChildren(tu.cursor, _VISIT(visit), None)
+        names: dict[int, str] = {}
+        for cursor, file_key, at in header_functions:
+            name = names.get(file_key)
+            if name is None:
+                name = names[file_key] = cursor.location.file.name
+            if (name, at) not in _walked:
+                _walked.add((name, at))
+                top.append((cursor, name))
+        for cursor, header in top:
+            if header:
+                self.out = self.facts.in_headers.setdefault(header, HeaderFacts())
+                self.lines = _file_lines(header)
+            else:
+                self.out = self.facts
+                self.lines = _file_lines(self.facts.main)
+            kind = cursor._kind_id
+            if kind == _FUNCTION_DECL:
+                if is_definition(cursor):
+                    self._function(cursor)
+            elif kind == _VAR_DECL:
+                self._variable(cursor)
+
+    # -- definitions ------------------------------------------------------------
+
+    def _define(self, cursor: Cursor, kind: str, typeref: str) -> None:
+        name = cursor.spelling
+        line = cursor.location.line
+        text = self.lines[line - 1] if 0 < line <= len(self.lines) else ""
+        macro = ""
+        if not re.search(rf"\b{re.escape(name)}\b", text):
+            match = _CALLISH.search(text)
+            macro = match.group(1) if match else "?"
+        signature = " ".join(text.split())[:200]
+        extent_end = cursor.extent.end.line if kind == "function" else 0
+        self.out.definitions.append(Definition(name, kind, line, signature, typeref=typeref, end_line=extent_end))
+        self.out.macros.append(macro)
+
+    def _function(self, cursor: Cursor) -> None:
+        self._define(cursor, "function", cursor.result_type.spelling)
+        self.function = cursor.spelling
+        self.params = {arg.spelling: i for i, arg in enumerate(cursor.get_arguments(), start=1)}
+        for child in cursor.get_children():
+            if child.kind == CursorKind.COMPOUND_STMT:
+                self._body(child)
+        self.function = ""
+        self.params = {}
+
+    def _variable(self, cursor: Cursor) -> None:
+        if cursor.is_definition():
+            self._define(cursor, "variable", cursor.type.spelling)
+        self.function = cursor.spelling
+        self._body(cursor)
+        self.function = ""
+
+    # -- bodies -------------------------------------------------------------------
+
+    def _body(self, root: Cursor) -> None:
+        tu = root._tu
+
+        def visit(cursor, _parent, _data):
+            kind = cursor.kind
+            if kind == CursorKind.CALL_EXPR:
+                cursor._tu = tu
+                self._call(cursor)
+            elif kind == CursorKind.BINARY_OPERATOR:
+                cursor._tu = tu
+                self._assignment(cursor)
+            elif kind == CursorKind.INIT_LIST_EXPR:
+                cursor._tu = tu
+                self._initializer(cursor)
+            return _RECURSE
+
+        self.lib.clang_visitChildren(root, _VISIT(visit), None)
+
+    def _call(self, call: Cursor) -> None:
+        line = call.location.line
+        children = list(call.get_children())
+        if not children:
+            return
+        callee_expr = _unwrap(children[0])
+        ref = call.referenced
+        callee = ""
+        calls = self.out.calls
+        if ref is not None and ref.kind == CursorKind.FUNCTION_DECL:
+            callee = ref.spelling
+            calls.append(Call(self.function, callee, line, "direct"))
+        elif callee_expr.kind == CursorKind.MEMBER_REF_EXPR:
+            member = callee_expr.referenced
+            if member is not None and member.kind == CursorKind.FIELD_DECL:
+                calls.append(Call(self.function, member.spelling, line, "field", struct=_record_name(member),
+                                  via=_expression_text(callee_expr)))
+        elif callee_expr.kind == CursorKind.DECL_REF_EXPR:
+            target = callee_expr.referenced
+            if target is not None and target.kind == CursorKind.PARM_DECL:
+                calls.append(Call(self.function, target.spelling, line, "param",
+                                  via=str(self.params.get(target.spelling, 0))))
+            elif target is not None and target.kind == CursorKind.VAR_DECL:
+                calls.append(Call(self.function, target.spelling, line, "variable"))
+        if not callee:
+            return
+        for position, arg in enumerate(children[1:], start=1):
+            name = _function_named(arg)
+            if name:
+                self.out.registrations.append(Registration("", "", name, line, "argument", callee=callee,
+                                                           argpos=position, context=self.function))
+
+    def _assignment(self, op: Cursor) -> None:
+        if self.lib.clang_getCursorBinaryOperatorKind(op) != _ASSIGN:
+            return
+        children = list(op.get_children())
+        if len(children) != 2:
+            return
+        left = _unwrap(children[0])
+        if left.kind != CursorKind.MEMBER_REF_EXPR:
+            return
+        function = _function_named(children[1])
+        member = left.referenced
+        if not function or member is None or member.kind != CursorKind.FIELD_DECL:
+            return
+        self.out.registrations.append(Registration(_record_name(member), member.spelling, function,
+                                                   op.location.line, "assignment", context=_expression_text(left)))
+
+    def _initializer(self, init: Cursor) -> None:
+        # `.field = value` is a designated initializer: MEMBER_REFs naming the field(s), then the value.
+        for child in init.get_children():
+            parts = list(child.get_children()) if child.kind == CursorKind.UNEXPOSED_EXPR else []
+            members = [p for p in parts if p.kind == CursorKind.MEMBER_REF]
+            if not members or parts[-1].kind == CursorKind.MEMBER_REF:
+                continue
+            member = members[-1].referenced
+            function = _function_named(parts[-1])
+            if function and member is not None and member.kind == CursorKind.FIELD_DECL:
+                self.out.registrations.append(Registration(
+                    _record_name(member), member.spelling, function, parts[-1].location.line, "initializer",
+                    context=self.function))
+
+
+def _expression_text(expr: Cursor) -> str:
+    tokens = [t.spelling for t in expr.get_tokens()]
+    return "".join(tokens)[:200]

@@ -1,0 +1,153 @@
+"""Preparing a kernel build directory for the semantic pass: a configuration and kbuild's flags.
+
+A real kernel tree is configured by its own kbuild (`make O=BUILD defconfig`/`olddefconfig`,
+then `prepare`), and the flags every object gets are read off kbuild's command for one object.
+A tree without kbuild's scripts (the bundled corpus) gets its `.config` and an `autoconf.h`.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import shutil
+import subprocess
+from pathlib import Path
+
+# Debian package -> what shows it is installed.
+BUILD_PACKAGES = {
+    "make": ("command", "make"),
+    "gcc": ("command", "gcc"),
+    "flex": ("command", "flex"),
+    "bison": ("command", "bison"),
+    "bc": ("command", "bc"),
+    "libelf-dev": ("header", "/usr/include/gelf.h"),
+    "libssl-dev": ("header", "/usr/include/openssl/opensslv.h"),
+}
+
+
+class KconfigError(Exception):
+    """Preparing the build directory failed; the message says why in one sentence."""
+
+
+def missing_packages() -> list[str]:
+    missing = []
+    for package, (how, what) in BUILD_PACKAGES.items():
+        present = shutil.which(what) if how == "command" else Path(what).is_file()
+        if not present:
+            missing.append(package)
+    return missing
+
+
+def has_kbuild(root: Path) -> bool:
+    return (root / "scripts" / "kconfig").is_dir() and (root / "scripts" / "Makefile.build").is_file()
+
+
+def _srcarch(arch: str) -> str:
+    return "x86" if arch in ("x86_64", "i386", "x86") else arch
+
+
+def prepare(root: Path, build: Path, arch: str, config: Path | None = None, defconfig: bool = False,
+            log=print) -> Path:
+    """Configure `build` for `arch`; returns the .config path."""
+    build.mkdir(parents=True, exist_ok=True)
+    if has_kbuild(root):
+        return _prepare_with_kbuild(root, build, arch, config, defconfig, log)
+    return _prepare_plain(root, build, arch, config, defconfig)
+
+
+def _make(root: Path, build: Path, arch: str, *targets: str, capture: bool = False) -> str:
+    cmd = ["make", "-C", str(root), f"O={build}", f"ARCH={arch}", f"-j{os.cpu_count() or 1}", *targets]
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    if proc.returncode != 0:
+        last = [line for line in (proc.stderr or proc.stdout).splitlines() if line.strip()][-1:]
+        raise KconfigError(f"`{' '.join(cmd[3:])}` failed: {last[0] if last else 'no output'}")
+    return proc.stdout
+
+
+def _prepare_with_kbuild(root: Path, build: Path, arch: str, config: Path | None, defconfig: bool, log) -> Path:
+    missing = missing_packages()
+    if missing:
+        raise KconfigError(f"building the kernel's configuration needs {', '.join(missing)}: "
+                           f"apt-get install {' '.join(missing)}")
+    if config is not None:
+        shutil.copyfile(config, build / ".config")
+        log(f"make olddefconfig ({config})")
+        _make(root, build, arch, "olddefconfig")
+    elif defconfig or not (build / ".config").is_file():
+        log(f"make {arch} defconfig")
+        _make(root, build, arch, "defconfig")
+    log("make prepare")
+    _make(root, build, arch, "prepare")
+    base = _kbuild_base_flags(root, build, arch)
+    (build / "xref-flags.json").write_text(json_dump({"arch": arch, "base": base}))
+    return build / ".config"
+
+
+def json_dump(data) -> str:
+    import json
+
+    return json.dumps(data, indent=1)
+
+
+# kbuild adds these per object or per directory; the base is what is left.
+_PER_OBJECT = re.compile(r"^-DKBUILD_|^-D__KBUILD_MODNAME|^-DMODULE$|^-Wp,-M")
+
+
+def _kbuild_base_flags(root: Path, build: Path, arch: str) -> list[str]:
+    """kbuild's command for one plain object (kernel/panic.o), less what is the object's own."""
+    sample = "kernel/panic.o"
+    output = _make(root, build, arch, "-n", "-B", sample, capture=True)
+    for line in output.splitlines():
+        if f"-o {sample}" in line and " -c " in line:
+            words = shlex.split(line.split(";", 1)[0] if line.lstrip().startswith(("gcc", "clang")) else line)
+            start = next((i for i, w in enumerate(words) if w.endswith(("gcc", "clang", "cc"))), 0)
+            args = words[start + 1:]
+            out, skip = [], False
+            for i, word in enumerate(args):
+                if skip:
+                    skip = False
+                    continue
+                if word in ("-c",) or word.endswith("kernel/panic.c") or _PER_OBJECT.match(word):
+                    continue
+                if word == "-o":
+                    skip = True
+                    continue
+                if word.startswith("-I") and len(word) > 2 and not word[2:].startswith("/"):
+                    word = "-I" + str((build / word[2:]).resolve())
+                elif word in ("-include", "-I", "-isystem") and i + 1 < len(args):
+                    target = args[i + 1]
+                    out += [word, target if target.startswith("/") else str((build / target).resolve())]
+                    skip = True
+                    continue
+                out.append(word)
+            from indexer.semantic import _clang_args
+
+            return _clang_args(out, build, root / "kernel" / "panic.c")
+    raise KconfigError("could not read kbuild's compile command for kernel/panic.o from `make -n`.")
+
+
+def _prepare_plain(root: Path, build: Path, arch: str, config: Path | None, defconfig: bool) -> Path:
+    """A tree without kbuild's scripts: take its .config (or the arch defconfig) and write autoconf.h."""
+    source = config
+    if source is None:
+        candidates = [root / "arch" / _srcarch(arch) / "configs" / f"{arch}_defconfig", root / ".config"]
+        source = next((c for c in candidates if c.is_file()), None)
+        if source is None:
+            raise KconfigError(f"{root} has no .config and no {arch}_defconfig; give one with --config FILE.")
+    shutil.copyfile(source, build / ".config")
+    lines = ["/* Written by xref kconfig from .config */"]
+    for line in (build / ".config").read_text().splitlines():
+        name, sep, value = line.partition("=")
+        if not sep or not name.startswith("CONFIG_"):
+            continue
+        if value == "y":
+            lines.append(f"#define {name} 1")
+        elif value == "m":
+            lines.append(f"#define {name}_MODULE 1")
+        elif value != "n":
+            lines.append(f"#define {name} {value}")
+    generated = build / "include" / "generated"
+    generated.mkdir(parents=True, exist_ok=True)
+    (generated / "autoconf.h").write_text("\n".join(lines) + "\n")
+    return build / ".config"

@@ -1,0 +1,379 @@
+"""The semantic pass: which translation units a configuration compiles, with which flags, parsed by libclang.
+
+Stages: `units` (compile_commands.json, or a kernel configuration read through kbuild),
+`plan` (skip units whose flags and every file they read are unchanged), `extract_unit` (one
+TU in a worker), `write_unit` (its facts replace the unit's earlier clang facts), then
+`finish` (files compiled and regions inactive under the configuration).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shlex
+import sqlite3
+import time
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from multiprocessing import get_context
+from pathlib import Path
+
+from indexer import kbuild
+from xref import store
+
+# Options kbuild gives gcc that clang does not accept; libclang refuses a command line with any.
+GCC_ONLY = {
+    "-fconserve-stack", "-fno-var-tracking-assignments", "-mrecord-mcount", "-fno-allow-store-data-races",
+    "-mskip-rax-setup", "-fmin-function-alignment=16", "-mindirect-branch-register",
+    "-fno-ipa-sra", "-fzero-call-used-regs=used-gpr", "-mno-fp-ret-in-387", "-fsanitize=bounds-strict",
+    "-Wno-maybe-uninitialized", "-Wno-alloc-size-larger-than", "-Wimplicit-fallthrough=5",
+    "-Wno-stringop-overflow", "-Wno-restrict", "-Wno-packed-not-aligned", "-Wno-format-overflow",
+    "-Wno-format-truncation", "-Wno-stringop-truncation", "-Wno-array-bounds", "-Wno-dangling-pointer",
+    "-Wno-unused-but-set-variable", "-Wno-unused-const-variable", "-fno-stack-clash-protection",
+    "-Werror=designated-init", "-Wno-missing-field-initializers", "-fno-inline-functions-called-once",
+}
+GCC_ONLY_PREFIXES = ("-mpreferred-stack-boundary=", "-mindirect-branch=", "-mfunction-return=",
+                     "-falign-jumps=", "-falign-loops=", "-mharden-sls=", "-fpatchable-function-entry=",
+                     "--param", "-Wp,-MMD", "-Wp,-MD", "-fplugin", "-Wframe-larger-than")
+
+
+@dataclass
+class Unit:
+    """One translation unit to parse: its main file and the compiler arguments."""
+
+    file_id: int
+    path: str  # absolute path of the main file
+    args: list[str]
+    config: str  # what the flags came from, e.g. "kbuild x86_64 (BUILD/.config)"
+
+
+@dataclass
+class Outcome:
+    """A worker's answer for one unit: the rows to store, or why there are none."""
+
+    file_id: int
+    key: str
+    deps: list[str]
+    status: str  # ok | errors | failed
+    message: str = ""
+    defs: list[tuple] = field(default_factory=list)
+    calls: list[tuple] = field(default_factory=list)
+    regs: list[tuple] = field(default_factory=list)
+    skipped: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
+    # Rows for functions defined in headers, by the header's file id (first unit to claim it wins).
+    headers: dict[int, tuple[list[tuple], list[tuple], list[tuple]]] = field(default_factory=dict)
+
+
+@dataclass
+class SemanticSummary:
+    units: int = 0
+    parsed: int = 0
+    cached: int = 0
+    failed: list[tuple[str, str]] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def line(self) -> str:
+        return (f"semantic pass: {self.units} translation units ({self.parsed} parsed, {self.cached} unchanged, "
+                f"{len(self.failed)} with fatal errors), {self.seconds:.1f} s")
+
+
+class NotConfigured(Exception):
+    """The tree has no compile_commands.json and no kernel configuration to derive flags from."""
+
+
+# -- the units of a tree --------------------------------------------------------------
+
+
+def default_build_dir(tree_name: str, arch: str) -> Path:
+    cache = Path(os.environ.get("XREF_CACHE") or Path.home() / ".cache" / "xref")
+    return cache / "build" / f"{tree_name}-{arch}"
+
+
+def is_kernel_tree(root: Path) -> bool:
+    return (root / "Kconfig").is_file() and (root / "arch").is_dir() and (root / "include" / "linux").is_dir()
+
+
+def units_for(root: Path, files: dict[str, int], build: Path | None, arch: str,
+              only: list[str] | None = None) -> list[Unit]:
+    """The translation units of one tree; `files` maps tree-relative paths to file ids."""
+    for candidate in filter(None, [root / "compile_commands.json", build and build / "compile_commands.json"]):
+        if candidate.is_file():
+            return _from_compile_commands(root, candidate, files, only)
+    if is_kernel_tree(root):
+        if build is None or not (build / ".config").is_file():
+            raise NotConfigured(f"{root} has no configuration; run `xref kconfig {root} --arch {arch}` first.")
+        return _kernel_units(root, build, arch, files, only)
+    raise NotConfigured(f"no compile_commands.json in {root} and it is not a kernel tree; "
+                        "give the flags with a compile_commands.json.")
+
+
+def _from_compile_commands(root: Path, path: Path, files: dict[str, int], only: list[str] | None) -> list[Unit]:
+    units = []
+    for entry in json.loads(path.read_text()):
+        directory = Path(entry.get("directory", root))
+        source = (directory / entry["file"]).resolve()
+        try:
+            rel = str(source.relative_to(root))
+        except ValueError:
+            continue
+        if rel not in files or (only and not _under(rel, only)):
+            continue
+        args = entry.get("arguments") or shlex.split(entry["command"])
+        units.append(Unit(files[rel], str(source), _clang_args(args[1:], directory, source), str(path)))
+    return units
+
+
+def _under(rel: str, prefixes: list[str]) -> bool:
+    return any(rel == p.rstrip("/") or rel.startswith(p.rstrip("/") + "/") for p in prefixes)
+
+
+def _clang_args(args: list[str], directory: Path, source: Path) -> list[str]:
+    """A compiler command's arguments as libclang wants them: no output, no source, no gcc-only options."""
+    out: list[str] = []
+    skip_next = False
+    for i, arg in enumerate(args):
+        if skip_next:
+            skip_next = False
+            continue
+        if arg in ("-c", "-S", "-E"):
+            continue
+        if arg in ("-o", "-MF", "-MT", "-MQ"):
+            skip_next = True
+            continue
+        if arg in GCC_ONLY or arg.startswith(GCC_ONLY_PREFIXES) or arg.startswith(("-MD", "-MMD")):
+            if arg == "--param":
+                skip_next = True
+            continue
+        if not arg.startswith("-") and (directory / arg).resolve() == source:
+            continue
+        if arg.startswith("-I") and len(arg) > 2 and not arg[2:].startswith("/"):
+            arg = "-I" + str((directory / arg[2:]).resolve())
+        elif arg in ("-I", "-include", "-isystem", "-iquote") and i + 1 < len(args):
+            out.append(arg)
+            nxt = args[i + 1]
+            out.append(nxt if nxt.startswith("/") else str((directory / nxt).resolve()))
+            skip_next = True
+            continue
+        out.append(arg)
+    return out
+
+
+def kernel_base_flags(root: Path, build: Path, arch: str) -> list[str]:
+    """The flags every object gets: kbuild's own when `xref kconfig` recorded them, else the layout's."""
+    recorded = build / "xref-flags.json"
+    if recorded.is_file():
+        return json.loads(recorded.read_text())["base"]
+    srcarch = "x86" if arch in ("x86_64", "i386") else arch
+    dirs = [root / "arch" / srcarch / "include", build / "arch" / srcarch / "include" / "generated",
+            root / "arch" / srcarch / "include" / "generated", root / "include", build / "include",
+            root / "arch" / srcarch / "include" / "uapi", build / "arch" / srcarch / "include" / "generated" / "uapi",
+            root / "include" / "uapi", build / "include" / "generated" / "uapi"]
+    flags = ["-nostdinc", "-D__KERNEL__", "-std=gnu11", "-fno-strict-aliasing", "-fno-common"]
+    flags += [f"-I{d}" for d in dirs if d.is_dir()]
+    for header in (build / "include" / "generated" / "autoconf.h", root / "include" / "linux" / "kconfig.h",
+                   root / "include" / "linux" / "compiler_types.h"):
+        if header.is_file():
+            flags += ["-include", str(header)]
+            if header.name == "autoconf.h" and (root / "include" / "linux" / "kconfig.h").is_file():
+                break  # kconfig.h includes autoconf.h itself
+    if arch == "x86_64":
+        flags += ["-m64", "-mcmodel=kernel", "-mno-red-zone", "-O2"]
+    elif arch == "i386":
+        flags += ["-m32", "-O2"]
+    return flags
+
+
+def _kernel_units(root: Path, build: Path, arch: str, files: dict[str, int], only: list[str] | None) -> list[Unit]:
+    config = kbuild.read_config(build / ".config")
+    base = kernel_base_flags(root, build, arch)
+    units = []
+    for obj in kbuild.objects(root, config, arch):
+        if obj.source not in files or (only and not _under(obj.source, only)):
+            continue
+        stem = obj.source[:-2]
+        basename = stem.rsplit("/", 1)[-1]
+        args = base + [_absolute_include(flag, root) for flag in obj.flags]
+        args += [f'-DKBUILD_MODFILE="{stem}"', f'-DKBUILD_BASENAME="{basename}"',
+                 f'-DKBUILD_MODNAME="{obj.modname}"', f"-D__KBUILD_MODNAME=kmod_{obj.modname}"]
+        if obj.module:
+            args.append("-DMODULE")
+        units.append(Unit(files[obj.source], str(root / obj.source), args,
+                          f"kbuild {arch} ({build / '.config'})"))
+    return units
+
+
+def _absolute_include(flag: str, root: Path) -> str:
+    if flag.startswith("-I") and len(flag) > 2 and not flag[2:].startswith("/"):
+        return "-I" + str((root / flag[2:]).resolve())
+    return flag
+
+
+# -- one unit, in a worker -------------------------------------------------------------
+
+_hashes: dict[tuple[str, int, int], str] = {}
+
+
+def content_hash(path: str) -> str:
+    """blake2b of a file's bytes, remembered per (path, size, mtime) for the life of the process."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return "missing"
+    key = (path, st.st_size, st.st_mtime_ns)
+    digest = _hashes.get(key)
+    if digest is None:
+        with open(path, "rb") as fh:
+            digest = hashlib.blake2b(fh.read(), digest_size=16).hexdigest()
+        _hashes[key] = digest
+    return digest
+
+
+def unit_key(args: list[str], deps: list[str]) -> str:
+    h = hashlib.blake2b(digest_size=16)
+    h.update("\0".join(args).encode())
+    for dep in deps:
+        h.update(b"\0" + dep.encode() + b"=" + content_hash(dep).encode())
+    return h.hexdigest()
+
+
+def extract_unit(unit: Unit) -> Outcome:
+    from clang.cindex import TranslationUnitLoadError
+
+    from indexer import clangpass
+
+    try:
+        facts = clangpass.extract(unit.path, unit.args)
+    except TranslationUnitLoadError as err:
+        return Outcome(unit.file_id, "", [unit.path], "failed", f"libclang could not parse it ({err})")
+    deps = facts.headers
+    status = "failed" if facts.fatal else ("errors" if facts.errors else "ok")
+    message = "; ".join(facts.errors[:3])
+    outcome = Outcome(unit.file_id, unit_key(unit.args, deps), deps, status, message, *_rows(unit.file_id, facts),
+                      skipped=facts.skipped)
+    for header, header_facts in facts.in_headers.items():
+        header_id = _FILE_IDS.get(os.path.normpath(header))
+        if header_id is not None:
+            outcome.headers[header_id] = _rows(header_id, header_facts)
+    return outcome
+
+
+# Absolute path -> file id of every indexed file, set before the workers fork.
+_FILE_IDS: dict[str, int] = {}
+
+
+def _rows(fid: int, facts) -> tuple[list[tuple], list[tuple], list[tuple]]:
+    defs = [(d.name, fid, d.line, d.end_line, d.kind, "", d.typeref, d.signature, "clang", macro)
+            for d, macro in zip(facts.definitions, facts.macros, strict=True)]
+    calls = [(c.caller, c.callee, fid, c.line, c.how, c.struct, c.via, "clang") for c in facts.calls]
+    regs = [(r.struct, r.field, r.function, fid, r.line, r.how, r.callee, r.argpos, r.context, "clang")
+            for r in facts.registrations]
+    return defs, calls, regs
+
+
+def _init_worker() -> None:
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+# -- the pass -----------------------------------------------------------------------------
+
+
+def run(conn: sqlite3.Connection, units: list[Unit], jobs: int,
+        progress: Callable[[int, int], None] | None = None) -> SemanticSummary:
+    """Parse the units whose key changed and store their facts; `conn` is inside a transaction."""
+    started = time.monotonic()
+    summary = SemanticSummary(units=len(units))
+    stored = {file_id: (key, args, deps) for file_id, key, args, deps in
+              conn.execute("SELECT file_id, key, args, deps FROM tus")}
+    todo = []
+    for unit in units:
+        old = stored.get(unit.file_id)
+        if old is not None and old[1] == json.dumps(unit.args):
+            deps = zlib.decompress(old[2]).decode().split("\n") if old[2] else []
+            if deps and unit_key(unit.args, deps) == old[0]:
+                summary.cached += 1
+                continue
+        todo.append(unit)
+    wanted = {u.file_id for u in units}
+    gone = [fid for fid in stored if fid not in wanted]
+    # Units parsed again give up their claims first, so that whichever is parsed first claims a header.
+    store.release_units(conn, gone + [u.file_id for u in todo])
+    conn.executemany("DELETE FROM tus WHERE file_id = ?", [(fid,) for fid in gone])
+    by_id = {u.file_id: u for u in todo}
+    _FILE_IDS.clear()
+    _FILE_IDS.update(_file_ids(conn))
+    ctx = get_context("fork")
+    pool = ctx.Pool(jobs, initializer=_init_worker) if jobs > 1 and len(todo) > 1 else None
+    results = pool.imap_unordered(extract_unit, todo, chunksize=1) if pool else map(extract_unit, todo)
+    try:
+        for done, outcome in enumerate(results, start=1):
+            unit = by_id[outcome.file_id]
+            _write(conn, unit, outcome)
+            summary.parsed += 1
+            if outcome.status == "failed":
+                summary.failed.append((unit.path, outcome.message))
+            if progress:
+                progress(done, len(todo))
+    except BaseException:
+        if pool:
+            pool.terminate()
+        raise
+    finally:
+        if pool:
+            pool.close()
+    if todo or gone:
+        _finish(conn)
+    summary.seconds = time.monotonic() - started
+    return summary
+
+
+def _file_ids(conn: sqlite3.Connection) -> dict[str, int]:
+    return {os.path.join(root, path): file_id for file_id, root, path in
+            conn.execute("SELECT f.id, t.root, f.path FROM files f JOIN trees t ON t.id = f.tree_id")}
+
+
+def _insert(conn: sqlite3.Connection, defs: list[tuple], calls: list[tuple], regs: list[tuple]) -> None:
+    conn.executemany("INSERT INTO defs VALUES (?,?,?,?,?,?,?,?,?,?)", defs)
+    conn.executemany("INSERT INTO calls VALUES (?,?,?,?,?,?,?,?)", calls)
+    conn.executemany("INSERT INTO regs VALUES (?,?,?,?,?,?,?,?,?,?)", regs)
+
+
+def _write(conn: sqlite3.Connection, unit: Unit, outcome: Outcome) -> None:
+    if outcome.status != "failed":
+        _insert(conn, outcome.defs, outcome.calls, outcome.regs)
+        conn.execute("INSERT OR REPLACE INTO clang_files VALUES (?, ?)", (outcome.file_id, outcome.file_id))
+        for header_id, rows in outcome.headers.items():
+            if conn.execute("SELECT 1 FROM clang_files WHERE file_id = ?", (header_id,)).fetchone() is None:
+                _insert(conn, *rows)
+                conn.execute("INSERT INTO clang_files VALUES (?, ?)", (header_id, outcome.file_id))
+    conn.execute("INSERT OR REPLACE INTO tus VALUES (?,?,?,?,?,?,?,?)",
+                 (outcome.file_id, unit.config, json.dumps(unit.args), outcome.key,
+                  zlib.compress("\n".join(outcome.deps).encode()),
+                  zlib.compress(json.dumps(outcome.skipped).encode()), outcome.status, outcome.message))
+
+
+def _finish(conn: sqlite3.Connection) -> None:
+    """Recompute the files compiled and the regions every unit that read a file skipped."""
+    ids = _file_ids(conn)
+    readers: dict[int, int] = {}
+    skipped: dict[int, dict[tuple[int, int], int]] = {}
+    for deps, skipped_blob in conn.execute("SELECT deps, skipped FROM tus WHERE status != 'failed'"):
+        for dep in set(zlib.decompress(deps).decode().split("\n")):
+            file_id = ids.get(os.path.normpath(dep))
+            if file_id is not None:
+                readers[file_id] = readers.get(file_id, 0) + 1
+        for path, ranges in json.loads(zlib.decompress(skipped_blob)).items():
+            file_id = ids.get(os.path.normpath(path))
+            if file_id is not None:
+                counts = skipped.setdefault(file_id, {})
+                for start, end in {tuple(r) for r in ranges}:
+                    counts[(start, end)] = counts.get((start, end), 0) + 1
+    conn.execute("DELETE FROM compiled")
+    conn.executemany("INSERT INTO compiled VALUES (?)", [(fid,) for fid in readers])
+    conn.execute("DELETE FROM inactive")
+    conn.executemany("INSERT INTO inactive VALUES (?,?,?)",
+                     [(fid, start, end) for fid, counts in skipped.items() for (start, end), n in counts.items()
+                      if n == readers.get(fid)])

@@ -141,6 +141,23 @@ def _unwrap(cursor: Cursor) -> Cursor:
     return cursor
 
 
+def _local_origin(var: Cursor | None, depth: int = 0) -> Cursor | None:
+    """What a local function-pointer variable was initialized with, through copies of copies."""
+    if var is None or var.kind != CursorKind.VAR_DECL or depth > 4:
+        return None
+    parent = var.semantic_parent
+    if parent is None or parent.kind != CursorKind.FUNCTION_DECL:
+        return None  # only locals: a global's value can change anywhere
+    children = [c for c in var.get_children() if c.kind.is_expression()]
+    if not children:
+        return None
+    value = _unwrap(children[-1])
+    if value.kind == CursorKind.DECL_REF_EXPR:
+        deeper = _local_origin(value.referenced, depth + 1)
+        return deeper if deeper is not None else value
+    return value
+
+
 def _function_named(expr: Cursor) -> str:
     target = _unwrap(expr)
     if target.kind == CursorKind.DECL_REF_EXPR:
@@ -287,6 +304,16 @@ class _Walker:
                                   via=_expression_text(callee_expr)))
         elif callee_expr.kind == CursorKind.DECL_REF_EXPR:
             target = callee_expr.referenced
+            origin = _local_origin(target)
+            if origin is not None and origin.kind == CursorKind.MEMBER_REF_EXPR:
+                # `typeof(f) __f1 = (sock->ops->sendmsg); __f1(...)`: INDIRECT_CALL's local copy
+                member = origin.referenced
+                if member is not None and member.kind == CursorKind.FIELD_DECL:
+                    calls.append(Call(self.function, member.spelling, line, "field", struct=_record_name(member),
+                                      via=_expression_text(origin)))
+                    return
+            if origin is not None and origin.kind == CursorKind.DECL_REF_EXPR:
+                target = origin.referenced
             if target is not None and target.kind == CursorKind.PARM_DECL:
                 calls.append(Call(self.function, target.spelling, line, "param",
                                   via=str(self.params.get(target.spelling, 0))))

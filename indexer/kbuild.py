@@ -33,7 +33,7 @@ def read_config(path: Path) -> dict[str, str]:
 
 
 _VAR = re.compile(r"\$\(([^()$]*(?:\$\([^()]*\)[^()$]*)*)\)|\$\{([^{}]*)\}|\$([A-Za-z@<^])")
-_ASSIGN = re.compile(r"^([A-Za-z0-9_.$(){}\-/+]+?)\s*(:=|::=|\+=|\?=|=)\s*(.*)$")
+_RULE = re.compile(r"^[^\t=#][^=]*?[^:=]:(?!=)")
 
 
 class Makefile:
@@ -100,11 +100,15 @@ class Makefile:
         text = re.sub(r"\\\n[ \t]*", " ", text)
         # One entry per open conditional: [lines count now, some branch was already taken].
         stack: list[list[bool]] = []
+        in_rule = False
         for raw in text.splitlines():
             line = raw.split("#", 1)[0].rstrip() if "#" in raw else raw.rstrip()
-            if not line.strip() or raw.startswith("\t"):
-                continue  # recipes are not kbuild variables
+            if not line.strip():
+                continue
+            if raw.startswith("\t") and in_rule:
+                continue  # a recipe line, not kbuild variables (a tab alone does not make one)
             word = line.split(None, 1)[0]
+            in_rule = _RULE.match(line) is not None and _assignment(line.strip()) is None
             outer = all(entry[0] for entry in stack)
             if word in ("ifeq", "ifneq", "ifdef", "ifndef"):
                 taken = outer and self._condition(word, line[len(word):].strip())
@@ -136,11 +140,10 @@ class Makefile:
                     if target_path.is_file() and target_path.suffix not in (".build", ".lib"):
                         self.read(target_path, include_root)
                 continue
-            match = _ASSIGN.match(line.strip())
-            if not match:
+            parts = _assignment(line.strip())
+            if parts is None:
                 continue
-            name = self.expand(match.group(1))
-            op, value = match.group(2), match.group(3).strip()
+            name, op, value = self.expand(parts[0]).strip(), parts[1], parts[2].strip()
             if op in (":=", "::="):
                 self.vars[name] = self.expand(value)
             elif op == "+=":
@@ -161,6 +164,33 @@ class Makefile:
 
     def words(self, name: str) -> list[str]:
         return self.expand(self.vars.get(name, "")).split()
+
+
+def _assignment(line: str) -> tuple[str, str, str] | None:
+    """(name, operator, value) when the line assigns a variable; the name may hold $(...) calls."""
+    depth = 0
+    for i, ch in enumerate(line):
+        if ch in "({":
+            depth += 1
+        elif ch in ")}":
+            depth -= 1
+        elif depth == 0 and ch == "=":
+            for op in ("::=", ":=", "+=", "?=", "="):
+                start = i - len(op) + 1
+                if start >= 0 and line[start : i + 1] == op:
+                    name = line[:start].strip()
+                    bare = name
+                    while "$(" in bare or "${" in bare:
+                        stripped = re.sub(r"\$[({][^(){}]*[)}]", "", bare)
+                        if stripped == bare:
+                            break
+                        bare = stripped
+                    if name and not re.search(r"\s", bare) and not name.startswith(("ifeq", "ifneq")):
+                        return name, op, line[i + 1:]
+                    return None
+        elif depth == 0 and ch == ":" and line[i + 1 : i + 2] not in ("=", ":"):
+            return None  # a rule
+    return None
 
 
 def _condition_args(rest: str) -> tuple[str, str]:
@@ -275,7 +305,10 @@ def objects(tree: Path, config: dict[str, str], arch: str = "x86_64",
     top.read(tree / "Kbuild" if (tree / "Kbuild").is_file() else tree / "Makefile")
     found: dict[str, KObject] = {}
     pending: list[tuple[str, bool, list[str]]] = []
-    for entry in top.words("obj-y") + top.words("core-y") + top.words("libs-y"):
+    libs = top.words("libs-y")
+    if (tree / "Kbuild").is_file() and (tree / "lib" / "Makefile").is_file():
+        libs.append("lib/")  # the top-level Makefile's `libs-y := lib/`, linked as lib.a
+    for entry in top.words("obj-y") + top.words("core-y") + libs:
         if entry.endswith("/"):
             pending.append((entry.rstrip("/"), False, []))
     for entry in top.words("obj-m"):

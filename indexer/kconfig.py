@@ -90,41 +90,43 @@ def json_dump(data) -> str:
     return json.dumps(data, indent=1)
 
 
-# kbuild adds these per object or per directory; the base is what is left.
-_PER_OBJECT = re.compile(r"^-DKBUILD_|^-D__KBUILD_MODNAME|^-DMODULE$|^-Wp,-M")
+# kbuild adds these per object or per directory; the base is what is left. Warnings do not
+# change what the code means, and -Werror would turn them into parse errors.
+_PER_OBJECT = re.compile(r"^-DKBUILD_|^-D__KBUILD_MODNAME|^-DMODULE$|^-W")
 
 
 def _kbuild_base_flags(root: Path, build: Path, arch: str) -> list[str]:
     """kbuild's command for one plain object (kernel/panic.o), less what is the object's own."""
-    sample = "kernel/panic.o"
-    output = _make(root, build, arch, "-n", "-B", sample, capture=True)
-    for line in output.splitlines():
-        if f"-o {sample}" in line and " -c " in line:
-            words = shlex.split(line.split(";", 1)[0] if line.lstrip().startswith(("gcc", "clang")) else line)
-            start = next((i for i, w in enumerate(words) if w.endswith(("gcc", "clang", "cc"))), 0)
-            args = words[start + 1:]
-            out, skip = [], False
-            for i, word in enumerate(args):
-                if skip:
-                    skip = False
-                    continue
-                if word in ("-c",) or word.endswith("kernel/panic.c") or _PER_OBJECT.match(word):
-                    continue
-                if word == "-o":
-                    skip = True
-                    continue
-                if word.startswith("-I") and len(word) > 2 and not word[2:].startswith("/"):
-                    word = "-I" + str((build / word[2:]).resolve())
-                elif word in ("-include", "-I", "-isystem") and i + 1 < len(args):
-                    target = args[i + 1]
-                    out += [word, target if target.startswith("/") else str((build / target).resolve())]
-                    skip = True
-                    continue
-                out.append(word)
-            from indexer.semantic import _clang_args
+    from indexer.semantic import clang_compatible
 
-            return _clang_args(out, build, root / "kernel" / "panic.c")
-    raise KconfigError("could not read kbuild's compile command for kernel/panic.o from `make -n`.")
+    sample = "kernel/panic"
+    output = _make(root, build, arch, "-n", f"{sample}.o")
+    command = next((part for line in output.splitlines() for part in line.split(";")
+                    if f"-o {sample}.o" in part and " -c " in part), None)
+    if command is None:
+        raise KconfigError(f"could not read kbuild's compile command for {sample}.o from `make -n`.")
+    words = shlex.split(command)
+    args = words[next(i for i, w in enumerate(words) if not w.startswith("-") and "=" not in w) + 1:]
+    out: list[str] = []
+    i = 0
+    while i < len(args):
+        word = args[i]
+        value = args[i + 1] if i + 1 < len(args) else ""
+        if word in ("-o", "-I", "-include", "-isystem") :
+            i += 2
+            if word == "-o":
+                continue
+            if word == "-I" and value.rstrip("/").endswith(("/kernel", "./kernel")):
+                continue  # the object's own directory, source and build side
+            out += [word, value if value.startswith("/") else str((build / value).resolve())]
+            continue
+        i += 1
+        if word == "-c" or word.endswith(f"{sample}.c") or _PER_OBJECT.match(word):
+            continue
+        if word.startswith("-I") and not word[2:].startswith("/"):
+            word = "-I" + str((build / word[2:]).resolve())
+        out.append(word)
+    return clang_compatible(out)
 
 
 def _prepare_plain(root: Path, build: Path, arch: str, config: Path | None, defconfig: bool) -> Path:

@@ -160,6 +160,30 @@ def _clang_args(args: list[str], directory: Path, source: Path) -> list[str]:
     return out
 
 
+def clang_compatible(args: list[str]) -> list[str]:
+    """Drop the options libclang rejects (gcc-only ones), found by letting it parse an empty file."""
+    import tempfile
+
+    from clang import cindex
+
+    args = [a for a in args if a not in GCC_ONLY and not a.startswith(GCC_ONLY_PREFIXES)]
+    with tempfile.NamedTemporaryFile(suffix=".c") as empty:
+        for _ in range(20):
+            try:
+                tu = cindex.Index.create().parse(empty.name, args)
+            except cindex.TranslationUnitLoadError:
+                return args
+            rejected = set()
+            for diag in tu.diagnostics:
+                text = diag.spelling
+                if "unknown argument" in text or "unsupported option" in text or "unknown target" in text:
+                    rejected.update(a for a in args if f"'{a}'" in text or f"'{a.split('=')[0]}" in text)
+            if not rejected:
+                return args
+            args = [a for a in args if a not in rejected]
+    return args
+
+
 def kernel_base_flags(root: Path, build: Path, arch: str) -> list[str]:
     """The flags every object gets: kbuild's own when `xref kconfig` recorded them, else the layout's."""
     recorded = build / "xref-flags.json"
@@ -194,7 +218,9 @@ def _kernel_units(root: Path, build: Path, arch: str, files: dict[str, int], onl
             continue
         stem = obj.source[:-2]
         basename = stem.rsplit("/", 1)[-1]
-        args = base + [_absolute_include(flag, root) for flag in obj.flags]
+        directory = os.path.dirname(obj.source)
+        args = base + [f"-I{root / directory}", f"-I{build / directory}"]
+        args += [_absolute_include(flag, root) for flag in obj.flags]
         args += [f'-DKBUILD_MODFILE="{stem}"', f'-DKBUILD_BASENAME="{basename}"',
                  f'-DKBUILD_MODNAME="{obj.modname}"', f"-D__KBUILD_MODNAME=kmod_{obj.modname}"]
         if obj.module:

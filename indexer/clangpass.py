@@ -73,6 +73,7 @@ _walked: set[tuple[str, int]] = set()
 
 
 _CALLISH = re.compile(r"\b([A-Za-z_]\w*)\s*\(")
+_INVOCATION = re.compile(r"^\s*([A-Za-z_]\w*)\s*\(")
 
 
 def parse(path: str, args: list[str]) -> TranslationUnit:
@@ -230,19 +231,31 @@ class _Walker:
             if kind == _FUNCTION_DECL:
                 if is_definition(cursor):
                     self._function(cursor)
+                elif not header and any(c.kind == CursorKind.UNEXPOSED_ATTR for c in cursor.get_children()):
+                    # `weak_alias (__libc_sendto, sendto)`: a symbol defined as another's alias
+                    line = cursor.location.line
+                    invocation = _INVOCATION.match(self.lines[line - 1] if 0 < line <= len(self.lines) else "")
+                    if invocation:
+                        self._define(cursor, "alias", "", invocation.group(1))
             elif kind == _VAR_DECL:
                 self._variable(cursor)
 
     # -- definitions ------------------------------------------------------------
 
-    def _define(self, cursor: Cursor, kind: str, typeref: str) -> None:
+    def _macro_of(self, cursor: Cursor) -> str:
+        """The macro whose expansion declares this, when its name is not written on its line."""
+        line = cursor.location.line
+        text = self.lines[line - 1] if 0 < line <= len(self.lines) else ""
+        if re.search(rf"\b{re.escape(cursor.spelling)}\b", text):
+            return ""
+        match = _CALLISH.search(text)
+        return match.group(1) if match else "?"
+
+    def _define(self, cursor: Cursor, kind: str, typeref: str, macro: str | None = None) -> None:
         name = cursor.spelling
         line = cursor.location.line
         text = self.lines[line - 1] if 0 < line <= len(self.lines) else ""
-        macro = ""
-        if not re.search(rf"\b{re.escape(name)}\b", text):
-            match = _CALLISH.search(text)
-            macro = match.group(1) if match else "?"
+        macro = self._macro_of(cursor) if macro is None else macro
         signature = " ".join(text.split())[:200]
         extent_end = cursor.extent.end.line if kind == "function" else 0
         self.out.definitions.append(Definition(name, kind, line, signature, typeref=typeref, end_line=extent_end))

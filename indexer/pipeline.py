@@ -258,7 +258,7 @@ def run(trees: list[Tree], index_dir: Path, jobs: int | None = None,
 def _semantic(conn: sqlite3.Connection, trees: list[Tree], jobs: int, request: SemanticRequest,
               progress: Callable[[int, int], None] | None) -> tuple[list, set[str]]:
     """The libclang pass over every configured tree; returns its summaries and the names it added."""
-    from indexer import kconfig, semantic
+    from indexer import glibcbuild, kconfig, semantic
 
     summaries = []
     before = {row[0] for row in conn.execute("SELECT DISTINCT name FROM defs WHERE source = 'clang'")}
@@ -271,6 +271,9 @@ def _semantic(conn: sqlite3.Connection, trees: list[Tree], jobs: int, request: S
             if not (build / ".config").is_file():
                 request.log(f"configuring {tree.name} for {request.arch} in {build}")
                 kconfig.prepare(tree.root, build, request.arch, log=request.log)
+        elif glibcbuild.is_glibc_tree(tree.root):
+            build = build or semantic.default_build_dir(tree.name, request.arch)
+            glibcbuild.prepare(tree.root, build, request.arch, log=request.log)
         try:
             units = semantic.units_for(tree.root, files, build, request.arch, request.only)
         except semantic.NotConfigured as err:
@@ -278,7 +281,7 @@ def _semantic(conn: sqlite3.Connection, trees: list[Tree], jobs: int, request: S
             continue
         conn.execute("BEGIN")
         try:
-            summaries.append(semantic.run(conn, units, jobs, progress))
+            summaries.append(semantic.run(conn, units, jobs, set(files.values()), progress))
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")

@@ -17,10 +17,11 @@ import time
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from multiprocessing import get_context
 from pathlib import Path
 
-from indexer import kbuild
+from indexer import glibcbuild, kbuild
 from xref import store
 
 # Options kbuild gives gcc that clang does not accept; libclang refuses a command line with any.
@@ -105,6 +106,8 @@ def units_for(root: Path, files: dict[str, int], build: Path | None, arch: str,
         if build is None or not (build / ".config").is_file():
             raise NotConfigured(f"{root} has no configuration; run `xref kconfig {root} --arch {arch}` first.")
         return _kernel_units(root, build, arch, files, only)
+    if glibcbuild.is_glibc_tree(root):
+        return _glibc_units(root, build, arch, files, only)
     raise NotConfigured(f"no compile_commands.json in {root} and it is not a kernel tree; "
                         "give the flags with a compile_commands.json.")
 
@@ -121,7 +124,8 @@ def _from_compile_commands(root: Path, path: Path, files: dict[str, int], only: 
         if rel not in files or (only and not _under(rel, only)):
             continue
         args = entry.get("arguments") or shlex.split(entry["command"])
-        units.append(Unit(files[rel], str(source), _clang_args(args[1:], directory, source), str(path)))
+        units.append(Unit(files[rel], str(source), with_compiler_headers(_clang_args(args[1:], directory, source)),
+                          str(path)))
     return units
 
 
@@ -158,6 +162,26 @@ def _clang_args(args: list[str], directory: Path, source: Path) -> list[str]:
             continue
         out.append(arg)
     return out
+
+
+@lru_cache(maxsize=1)
+def compiler_include_dir() -> str:
+    """The C compiler's own headers (stddef.h, stdarg.h): pip's libclang ships none of its own."""
+    import shutil
+    import subprocess
+
+    for compiler in ("gcc", "cc", "clang"):
+        if shutil.which(compiler):
+            out = subprocess.run([compiler, "-print-file-name=include"], capture_output=True, text=True).stdout
+            if out.strip().startswith("/") and os.path.isdir(out.strip()):
+                return out.strip()
+    return ""
+
+
+def with_compiler_headers(args: list[str]) -> list[str]:
+    if "-nostdinc" in args or not compiler_include_dir():
+        return args
+    return args + ["-isystem", compiler_include_dir()]
 
 
 def clang_compatible(args: list[str]) -> list[str]:
@@ -227,6 +251,22 @@ def _kernel_units(root: Path, build: Path, arch: str, files: dict[str, int], onl
             args.append("-DMODULE")
         units.append(Unit(files[obj.source], str(root / obj.source), args,
                           f"kbuild {arch} ({build / '.config'})"))
+    return units
+
+
+def _glibc_units(root: Path, build: Path | None, arch: str, files: dict[str, int],
+                 only: list[str] | None) -> list[Unit]:
+    try:
+        order = glibcbuild.sysdirs(root, build, arch)
+    except glibcbuild.GlibcError as err:
+        raise NotConfigured(str(err)) from None
+    config = f"glibc {glibcbuild.target_of(arch)} ({build or 'Makeconfig'})"
+    units = []
+    for rel in glibcbuild.sources(root, build, arch, list(files)):
+        if only and not _under(rel, only):
+            continue
+        args = with_compiler_headers(glibcbuild.flags(root, build, arch, rel, order))
+        units.append(Unit(files[rel], str(root / rel), args, config))
     return units
 
 
@@ -307,9 +347,12 @@ def _init_worker() -> None:
 # -- the pass -----------------------------------------------------------------------------
 
 
-def run(conn: sqlite3.Connection, units: list[Unit], jobs: int,
+def run(conn: sqlite3.Connection, units: list[Unit], jobs: int, tree_files: set[int],
         progress: Callable[[int, int], None] | None = None) -> SemanticSummary:
-    """Parse the units whose key changed and store their facts; `conn` is inside a transaction."""
+    """Parse the units whose key changed and store their facts; `conn` is inside a transaction.
+
+    `tree_files`: the file ids of the tree the units belong to (its other units are dropped).
+    """
     started = time.monotonic()
     summary = SemanticSummary(units=len(units))
     stored = {file_id: (key, args, deps) for file_id, key, args, deps in
@@ -324,7 +367,7 @@ def run(conn: sqlite3.Connection, units: list[Unit], jobs: int,
                 continue
         todo.append(unit)
     wanted = {u.file_id for u in units}
-    gone = [fid for fid in stored if fid not in wanted]
+    gone = [fid for fid in stored if fid not in wanted and fid in tree_files]
     # Units parsed again give up their claims first, so that whichever is parsed first claims a header.
     store.release_units(conn, gone + [u.file_id for u in todo])
     conn.executemany("DELETE FROM tus WHERE file_id = ?", [(fid,) for fid in gone])

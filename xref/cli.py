@@ -101,7 +101,7 @@ def index(sources: tuple[str, ...], jobs: int | None, verbose: bool, semantic: b
     only the files whose content changed and drops deleted ones; with --semantic, only the
     translation units whose flags or any file they read changed.
     """
-    from indexer import kconfig, pipeline
+    from indexer import glibcbuild, kconfig, pipeline
 
     trees = []
     for src in sources:
@@ -120,7 +120,7 @@ def index(sources: tuple[str, ...], jobs: int | None, verbose: bool, semantic: b
                                            log=lambda text: click.echo(f"xref: {text}", err=True))
     try:
         summary = pipeline.run(trees, index_dir, jobs, progress, request)
-    except (pipeline.IndexBusy, kconfig.KconfigError) as err:
+    except (pipeline.IndexBusy, kconfig.KconfigError, glibcbuild.GlibcError) as err:
         raise UserError(str(err)) from None
     except PermissionError as err:
         raise UserError(f"cannot write the index in {index_dir} ({err.strerror}); use --db DIR.") from None
@@ -252,10 +252,16 @@ def search(text: str, kind: str | None, limit: int, as_json: bool, db: str | Non
 
 @main.command()
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON object.")
+@click.option("--failed", is_flag=True, help="List the translation units that failed to parse.")
 @_db_option
-def stats(as_json: bool, db: str | None) -> None:
-    """Counts of what the index holds."""
-    data = _open(db).stats()
+def stats(as_json: bool, failed: bool, db: str | None) -> None:
+    """Counts of what the index holds (--failed: the units the semantic pass could not parse, and why)."""
+    idx = _open(db)
+    if failed:
+        for hit in idx.failed_units():
+            click.echo(f"{hit.tree}/{hit.path}: {hit.text}")
+        return
+    data = idx.stats()
     if as_json:
         click.echo(json.dumps(data, indent=1))
     else:

@@ -256,8 +256,19 @@ class Index:
             "includes": count("SELECT count(*) FROM includes"),
             "syscall_rows": count("SELECT count(*) FROM syscalls"),
             "skipped": count("SELECT count(*) FROM skipped"),
+            "translation_units": count("SELECT count(*) FROM tus"),
+            "units_with_errors": count("SELECT count(*) FROM tus WHERE status = 'errors'"),
+            "units_failed": count("SELECT count(*) FROM tus WHERE status = 'failed'"),
             "generation": self.gen.name,
         }
+
+    def failed_units(self) -> list[Hit]:
+        """Translation units the semantic pass could not parse, with the compiler's reason."""
+        hits = []
+        for file_id, message in self.conn.execute("SELECT file_id, message FROM tus WHERE status = 'failed'"):
+            tree, path, _ = self._file(file_id)
+            hits.append(Hit(path, "unit", tree, path, 0, message, source="clang"))
+        return sorted(hits, key=lambda h: (h.tree, h.path))
 
     def _call_hit(self, caller: str, callee: str, file_id: int, line: int, how: str, source: str) -> Hit:
         tree, path, _ = self._file(file_id)
@@ -268,7 +279,7 @@ class Index:
 # In a file the semantic pass parsed, its calls and registrations replace the parser's.
 _PREFERRED = "(source = 'clang' OR file_id NOT IN (SELECT file_id FROM clang_files))"
 
-_DEF_RANK = {"function": 0, "label": 0, "macro": 1, "struct": 1, "union": 1, "enum": 1, "typedef": 2,
+_DEF_RANK = {"function": 0, "label": 0, "alias": 1, "macro": 1, "struct": 1, "union": 1, "enum": 1, "typedef": 2,
              "variable": 2, "enumerator": 3, "member": 3, "syscall": 4, "prototype": 5, "extern": 6}
 
 

@@ -17,7 +17,7 @@ from whoosh import fields, index, query
 # offers, which matters with the kernel's millions of names.
 SCHEMA = fields.Schema(lower=fields.ID(), name=fields.STORED())
 
-KIND_RANK = {"function": 0, "macro": 1, "struct": 2, "union": 2, "typedef": 3, "enum": 3, "label": 4,
+KIND_RANK = {"function": 0, "alias": 0, "macro": 1, "struct": 2, "union": 2, "typedef": 3, "enum": 3, "label": 4,
              "syscall": 4, "variable": 5, "enumerator": 6, "member": 7, "prototype": 8, "extern": 9}
 
 

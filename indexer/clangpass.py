@@ -220,6 +220,10 @@ class _Walker:
             if (name, at) not in _walked:
                 _walked.add((name, at))
                 top.append((cursor, name))
+        # A declaration with attributes and no body, written as a macro call, defines an alias
+        # (`weak_alias (__libc_sendto, sendto)`) unless the unit also defines the name itself.
+        defined = {c.spelling for c, header in top if not header and c._kind_id == _FUNCTION_DECL
+                   and is_definition(c)}
         for cursor, header in top:
             if header:
                 self.out = self.facts.in_headers.setdefault(header, HeaderFacts())
@@ -231,7 +235,8 @@ class _Walker:
             if kind == _FUNCTION_DECL:
                 if is_definition(cursor):
                     self._function(cursor)
-                elif not header and any(c.kind == CursorKind.UNEXPOSED_ATTR for c in cursor.get_children()):
+                elif not header and cursor.spelling not in defined and any(
+                        c.kind == CursorKind.UNEXPOSED_ATTR for c in cursor.get_children()):
                     # `weak_alias (__libc_sendto, sendto)`: a symbol defined as another's alias
                     line = cursor.location.line
                     invocation = _INVOCATION.match(self.lines[line - 1] if 0 < line <= len(self.lines) else "")

@@ -261,7 +261,6 @@ def _semantic(conn: sqlite3.Connection, trees: list[Tree], jobs: int, request: S
     from indexer import glibcbuild, kconfig, semantic
 
     summaries = []
-    before = {row[0] for row in conn.execute("SELECT DISTINCT name FROM defs WHERE source = 'clang'")}
     for tree in trees:
         tree_id = conn.execute("SELECT id FROM trees WHERE name = ?", (tree.name,)).fetchone()[0]
         files = dict(conn.execute("SELECT path, id FROM files WHERE tree_id = ?", (tree_id,)))
@@ -286,10 +285,11 @@ def _semantic(conn: sqlite3.Connection, trees: list[Tree], jobs: int, request: S
         except BaseException:
             conn.execute("ROLLBACK")
             raise
-    after = {row[0] for row in conn.execute(
-        "SELECT DISTINCT name FROM defs d WHERE source = 'clang' AND NOT EXISTS "
-        "(SELECT 1 FROM defs t WHERE t.name = d.name AND t.source = 'ts')")}
-    return summaries, after - before
+    # Names only a macro expansion defines (the parser's names are in the search index already).
+    names = set().union(*(s.names for s in summaries))
+    only_clang = {name for name in names if conn.execute(
+        "SELECT 1 FROM defs WHERE name = ? AND source = 'ts' LIMIT 1", (name,)).fetchone() is None}
+    return summaries, only_clang
 
 
 def _mark_search(gen: Path, stale: str) -> None:

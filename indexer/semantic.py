@@ -74,6 +74,7 @@ class SemanticSummary:
     cached: int = 0
     failed: list[tuple[str, str]] = field(default_factory=list)
     seconds: float = 0.0
+    names: set[str] = field(default_factory=set)  # the names this run defined
 
     def line(self) -> str:
         return (f"semantic pass: {self.units} translation units ({self.parsed} parsed, {self.cached} unchanged, "
@@ -244,7 +245,7 @@ def _kernel_units(root: Path, build: Path, arch: str, files: dict[str, int], onl
         basename = stem.rsplit("/", 1)[-1]
         directory = os.path.dirname(obj.source)
         args = base + [f"-I{root / directory}", f"-I{build / directory}"]
-        args += [_absolute_include(flag, root) for flag in obj.flags]
+        args += _absolute_includes(obj.flags, root)
         args += [f'-DKBUILD_MODFILE="{stem}"', f'-DKBUILD_BASENAME="{basename}"',
                  f'-DKBUILD_MODNAME="{obj.modname}"', f"-D__KBUILD_MODNAME=kmod_{obj.modname}"]
         if obj.module:
@@ -270,10 +271,19 @@ def _glibc_units(root: Path, build: Path | None, arch: str, files: dict[str, int
     return units
 
 
-def _absolute_include(flag: str, root: Path) -> str:
-    if flag.startswith("-I") and len(flag) > 2 and not flag[2:].startswith("/"):
-        return "-I" + str((root / flag[2:]).resolve())
-    return flag
+def _absolute_includes(flags: list[str], root: Path) -> list[str]:
+    """kbuild's `-I$(src)`/`-I dir` flags are relative to the tree's top."""
+    out: list[str] = []
+    joined = False
+    for flag in flags:
+        if joined and not flag.startswith(("-", "/")):
+            out.append(str((root / flag).resolve()))
+        elif flag.startswith("-I") and len(flag) > 2 and not flag[2:].startswith("/"):
+            out.append("-I" + str((root / flag[2:]).resolve()))
+        else:
+            out.append(flag)
+        joined = flag in ("-I", "-include", "-isystem", "-iquote")
+    return out
 
 
 # -- one unit, in a worker -------------------------------------------------------------
@@ -296,9 +306,13 @@ def content_hash(path: str) -> str:
     return digest
 
 
+# Part of every unit's cache key: bump it when what the pass extracts changes.
+EXTRACTOR_VERSION = "2"
+
+
 def unit_key(args: list[str], deps: list[str]) -> str:
     h = hashlib.blake2b(digest_size=16)
-    h.update("\0".join(args).encode())
+    h.update(EXTRACTOR_VERSION.encode() + b"\0" + "\0".join(args).encode())
     for dep in deps:
         h.update(b"\0" + dep.encode() + b"=" + content_hash(dep).encode())
     return h.hexdigest()
@@ -381,6 +395,9 @@ def run(conn: sqlite3.Connection, units: list[Unit], jobs: int, tree_files: set[
         for done, outcome in enumerate(results, start=1):
             unit = by_id[outcome.file_id]
             _write(conn, unit, outcome)
+            summary.names.update(row[0] for row in outcome.defs)
+            for rows in outcome.headers.values():
+                summary.names.update(row[0] for row in rows[0])
             summary.parsed += 1
             if outcome.status == "failed":
                 summary.failed.append((unit.path, outcome.message))

@@ -1,0 +1,98 @@
+"""The semantic pass against `clang -fsyntax-only`, side by side on the same translation units.
+
+    python bench/bench_semantic.py [--tree DIR] [--build DIR] [--dirs net,arch/x86] [--jobs 2] [--db DIR]
+
+Takes every unit x86_64 defconfig compiles under --dirs (kbuild's view, as `xref index --semantic`
+sees it), runs xref's extraction (libclang parse + walk + cache key) and the `clang` on PATH with
+`-fsyntax-only` and the same arguments, each with --jobs processes, and prints the per-unit
+averages and their ratio (ours / clang). With --db, an index already holding those units, it also
+times `xref index --semantic` again with nothing changed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from multiprocessing import get_context
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from indexer import kconfig, semantic  # noqa: E402
+from xref.corpus import fetch  # noqa: E402
+
+
+def clang_accepts(clang: str, args: list[str]) -> list[str]:
+    """The arguments the peer clang accepts (it may be older than libclang)."""
+    for _ in range(10):
+        proc = subprocess.run([clang, "-fsyntax-only", "-x", "c", "/dev/null", *args], capture_output=True, text=True)
+        bad = {a for a in args for line in proc.stderr.splitlines()
+               if ("unknown argument" in line or "unsupported option" in line) and f"'{a}'" in line}
+        if not bad:
+            return args
+        args = [a for a in args if a not in bad]
+    return args
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tree", type=Path, default=None, help="Linux tree (default: xref corpus fetch linux)")
+    parser.add_argument("--build", type=Path, default=None, help="build dir (default: xref's, prepared if missing)")
+    parser.add_argument("--dirs", default="net,arch/x86")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--db", type=Path, default=None, help="an index to time a no-change re-run on")
+    opts = parser.parse_args()
+    tree = (opts.tree or fetch("linux")).resolve()
+    build = (opts.build or semantic.default_build_dir(tree.name, "x86_64")).resolve()
+    if not (build / ".config").is_file():
+        kconfig.prepare(tree, build, "x86_64", defconfig=True)
+    clang = shutil.which("clang")
+    if clang is None:
+        sys.exit("clang is not installed: apt-get install clang")
+    files = {str(p.relative_to(tree)): i for i, p in enumerate(sorted(tree.rglob("*.c")), 1)}
+    units = semantic.units_for(tree, files, build, "x86_64", opts.dirs.split(","))
+    print(f"{len(units)} translation units under {opts.dirs} (x86_64 defconfig), {opts.jobs} processes each")
+
+    started = time.monotonic()
+    with get_context("fork").Pool(opts.jobs) as pool:
+        outcomes = list(pool.imap_unordered(semantic.extract_unit, units, chunksize=1))
+    ours = time.monotonic() - started
+    failed = sum(o.status == "failed" for o in outcomes)
+
+    peer_args = clang_accepts(clang, units[0].args)
+    dropped = set(units[0].args) - set(peer_args)
+
+    def syntax_only(unit: semantic.Unit) -> int:
+        args = [a for a in unit.args if a not in dropped]
+        return subprocess.run([clang, "-fsyntax-only", "-w", *args, unit.path], capture_output=True).returncode
+
+    started = time.monotonic()
+    with ThreadPoolExecutor(opts.jobs) as threads:
+        codes = list(threads.map(syntax_only, units))
+    peer = time.monotonic() - started
+
+    per_ours = ours * opts.jobs / len(units)
+    per_peer = peer * opts.jobs / len(units)
+    version = subprocess.run([clang, "--version"], capture_output=True, text=True).stdout.splitlines()[0]
+    print(f"{'':24} {'wall s':>8} {'s per unit':>11}  failures")
+    print(f"{'xref semantic pass':24} {ours:8.1f} {per_ours:11.3f}  {failed} fatal")
+    print(f"{'clang -fsyntax-only':24} {peer:8.1f} {per_peer:11.3f}  {sum(c != 0 for c in codes)} non-zero exits")
+    print(f"ratio xref/clang per unit: {per_ours / per_peer:.2f} (target <= 1.5); peer: {version}; "
+          f"options the peer refused: {' '.join(sorted(dropped)) or 'none'}")
+
+    if opts.db is not None:
+        only = [arg for d in opts.dirs.split(",") for arg in ("--only", d)]
+        started = time.monotonic()
+        proc = subprocess.run([sys.executable, "-m", "xref.cli", "index", str(tree), "--db", str(opts.db),
+                               "--semantic", *only], capture_output=True, text=True)
+        print(f"re-run with nothing changed: {time.monotonic() - started:.1f} s (target < 10 s)")
+        print("  " + proc.stdout.replace("\n", "\n  ").rstrip())
+
+
+if __name__ == "__main__":
+    main()

@@ -31,8 +31,7 @@ def clang_accepts(clang: str, args: list[str]) -> list[str]:
     """The arguments the peer clang accepts (it may be older than libclang)."""
     for _ in range(10):
         proc = subprocess.run([clang, "-fsyntax-only", "-x", "c", "/dev/null", *args], capture_output=True, text=True)
-        bad = {a for a in args for line in proc.stderr.splitlines()
-               if ("unknown argument" in line or "unsupported option" in line) and f"'{a}'" in line}
+        bad = {a for a in args for line in proc.stderr.splitlines() if "error" in line and f"'{a}'" in line}
         if not bad:
             return args
         args = [a for a in args if a not in bad]

@@ -51,16 +51,25 @@ def glibc_tree() -> Path:
     return fetch("glibc")
 
 
+# The directories whose translation units x86_64 defconfig compiles that the semantic pass parses
+# in the real-tree tests (the rest of the tree has tree-sitter facts only).
+LINUX_SEMANTIC_DIRS = ("net", "kernel", "fs", "mm", "arch/x86")
+GLIBC_SEMANTIC_DIRS = ("socket", "sysdeps/unix/sysv/linux")
+
+
 @pytest.fixture(scope="session")
 def linux_db(linux_tree, tmp_path_factory) -> Path:
-    """The whole real Linux 6.1 tree, indexed once (reused across runs via XREF_TEST_LINUX_DB)."""
+    """The whole real Linux 6.1 tree indexed once, with the semantic pass over LINUX_SEMANTIC_DIRS
+    (reused across runs via XREF_TEST_LINUX_DB)."""
     db = Path(os.environ.get("XREF_TEST_LINUX_DB") or tmp_path_factory.mktemp("linux") / "db")
-    run_xref("index", str(linux_tree), "--db", str(db), check=True)
+    only = [arg for d in LINUX_SEMANTIC_DIRS for arg in ("--only", d)]
+    run_xref("index", str(linux_tree), "--db", str(db), "--semantic", *only, check=True)
     return db
 
 
 @pytest.fixture(scope="session")
 def glibc_db(glibc_tree, tmp_path_factory) -> Path:
     db = Path(os.environ.get("XREF_TEST_GLIBC_DB") or tmp_path_factory.mktemp("glibc") / "db")
-    run_xref("index", str(glibc_tree), "--db", str(db), check=True)
+    only = [arg for d in GLIBC_SEMANTIC_DIRS for arg in ("--only", d)]
+    run_xref("index", str(glibc_tree), "--db", str(db), "--semantic", *only, check=True)
     return db

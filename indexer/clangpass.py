@@ -78,7 +78,9 @@ _INVOCATION = re.compile(r"^\s*([A-Za-z_]\w*)\s*\(")
 
 def parse(path: str, args: list[str]) -> TranslationUnit:
     index = cindex.Index.create()
-    return index.parse(path, args, options=TranslationUnit.PARSE_INCOMPLETE)
+    # The detailed record is what makes libclang keep the #if regions it skipped.
+    return index.parse(path, args, options=TranslationUnit.PARSE_INCOMPLETE
+                       | TranslationUnit.PARSE_DETAILED_PROCESSING_RECORD)
 
 
 def extract(path: str, args: list[str]) -> TUFacts:
@@ -169,6 +171,7 @@ def _function_named(expr: Cursor) -> str:
 
 
 _FUNCTION_DECL, _VAR_DECL = CursorKind.FUNCTION_DECL.value, CursorKind.VAR_DECL.value
+_FIRST_PREPROCESSING = CursorKind.PREPROCESSING_DIRECTIVE.value
 
 
 @lru_cache(maxsize=512)
@@ -201,6 +204,8 @@ class _Walker:
         header_functions: list[tuple[Cursor, int, int]] = []
 
         def visit(cursor, _parent, _data):
+            if cursor._kind_id >= _FIRST_PREPROCESSING:
+                return _CONTINUE  # macro definitions and uses, includes: the record's, not code
             # Where the code was written, or for a macro's output where the macro was used.
             expansion(get_location(cursor), where, at_line, None, None)
             if file_ptr.value == main_file:

@@ -106,7 +106,8 @@ def generated_syscalls(build: Path | None) -> set[str]:
     """Routines make-syscalls.sh builds from syscall-template.S (recorded by configure's build)."""
     names: set[str] = set()
     if build is not None and (build / "sysd-syscalls").is_file():
-        for match in re.finditer(r"^#### CALL=(\S+)", (build / "sysd-syscalls").read_text(), re.M):
+        # SOURCE=- : generated from the template; SOURCE=path : a file implements it, the entry is dropped
+        for match in re.finditer(r"^#### CALL=(\S+) .*SOURCE=-$", (build / "sysd-syscalls").read_text(), re.M):
             names.add(match.group(1))
     return names
 
@@ -129,8 +130,10 @@ def sources(root: Path, build: Path | None, arch: str, files: list[str]) -> list
             if "/" not in rel:
                 continue
             routine, where = rel.split("/", 1)[1], len(order)
+        if "/" in routine:
+            continue  # routines sit directly in their directory; deeper ones belong to other ports
         key = routine.rsplit(".", 1)[0]
-        if "/" not in key and key in generated:
+        if key in generated:
             continue
         if key not in best or where < best[key][0]:
             best[key] = (where, rel)

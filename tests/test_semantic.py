@@ -201,3 +201,13 @@ def test_compile_commands_json_gives_the_flags(tmp_path):
     assert [(h["struct"], h["field"], h["source"]) for h in regs] == [("ops", "run", "clang")]
     calls = _json("callees", "main", db=db)
     assert [(h["struct"], h["field"]) for h in calls] == [("ops", "run")]
+
+
+def test_regions_the_configuration_skips_are_inactive(semantic_db):
+    header = BUNDLED / "linux/include/linux/syscalls.h"
+    generic = _line_of(header, "#ifndef __SYSCALL_DEFINEx") + 1
+    hits = {(h["path"], h["line"]): h for h in _json("def", "__SYSCALL_DEFINEx", db=semantic_db)}
+    # The x86 wrapper defines __SYSCALL_DEFINEx first, so every unit skips the generic one.
+    assert hits[("include/linux/syscalls.h", generic)]["active"] is False
+    arch = [h for (path, _), h in hits.items() if path == "arch/x86/include/asm/syscall_wrapper.h"]
+    assert arch and all("active" not in h for h in arch)

@@ -158,8 +158,15 @@ class Index:
                 extra["type"] = typeref
             if macro:
                 extra["macro"] = macro
+            if self.inactive(file_id, line):
+                extra["active"] = False  # in an #if branch the configuration skips
             hits.append(Hit(name, kind, tree, path, line, signature, source=source, extra=extra))
         return sorted(hits, key=_def_order)
+
+    def inactive(self, file_id: int, line: int) -> bool:
+        """True when the semantic pass saw every unit that reads this file skip this line."""
+        return self.conn.execute("SELECT 1 FROM inactive WHERE file_id = ? AND start <= ? AND end >= ? LIMIT 1",
+                                 (file_id, line, line)).fetchone() is not None
 
     def references(self, name: str) -> list[Hit]:
         hits = []

@@ -57,6 +57,17 @@ class TUFacts:
     fatal: bool = False
     # Functions defined in headers (static inlines) that this worker had not walked yet, by header.
     in_headers: dict[str, HeaderFacts] = field(default_factory=dict)
+    # Macro definitions the preprocessor read that this worker had not seen yet.
+    macro_definitions: list[MacroDefinition] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class MacroDefinition:
+    path: str
+    line: int
+    name: str
+    params: str | None  # "(a, b)" for a function-like macro, None for an object-like one
+    body: str  # the replacement text, continuation lines joined
 
 
 @dataclass
@@ -70,6 +81,24 @@ class HeaderFacts:
 # (header path, line) of every header function this process has walked: a header's inline
 # functions are the same in nearly every unit that reads it, so each worker walks them once.
 _walked: set[tuple[str, int]] = set()
+_macros_seen: set[tuple[str, int]] = set()
+_DEFINE_TEXT = re.compile(r"^\s*#\s*define\s+([A-Za-z_]\w*)(\([^)]*\))?(.*)$", re.S)
+
+
+def _macro_text(lines: list[str], line: int) -> tuple[str | None, str] | None:
+    """(params, body) of the #define starting on `line`, continuation lines joined."""
+    if not 0 < line <= len(lines):
+        return None
+    text = lines[line - 1]
+    i = line
+    while text.endswith("\\") and i < len(lines):
+        text = text[:-1] + " " + lines[i].strip()
+        i += 1
+    match = _DEFINE_TEXT.match(text)
+    if match is None:
+        return None
+    body = re.sub(r"/\*.*?\*/|//.*$", " ", match.group(3)).strip()
+    return match.group(2), " ".join(body.split())
 
 
 _CALLISH = re.compile(r"\b([A-Za-z_]\w*)\s*\(")
@@ -172,9 +201,10 @@ def _function_named(expr: Cursor) -> str:
 
 _FUNCTION_DECL, _VAR_DECL = CursorKind.FUNCTION_DECL.value, CursorKind.VAR_DECL.value
 _FIRST_PREPROCESSING = CursorKind.PREPROCESSING_DIRECTIVE.value
+_MACRO_DEFINITION = CursorKind.MACRO_DEFINITION.value
 
 
-@lru_cache(maxsize=512)
+@lru_cache(maxsize=4096)
 def _file_lines(path: str) -> list[str]:
     try:
         with open(path, "rb") as fh:
@@ -203,9 +233,19 @@ class _Walker:
         where, at_line = ctypes.byref(file_ptr), ctypes.byref(line)
         header_functions: list[tuple[Cursor, int, int]] = []
 
+        macro_places: list[tuple[Cursor, int, int]] = []
+        file_names: dict[int, str] = {}
+
         def visit(cursor, _parent, _data):
-            if cursor._kind_id >= _FIRST_PREPROCESSING:
-                return _CONTINUE  # macro definitions and uses, includes: the record's, not code
+            kind = cursor._kind_id
+            if kind == _MACRO_DEFINITION:
+                expansion(get_location(cursor), where, at_line, None, None)
+                if file_ptr.value:
+                    cursor._tu = tu
+                    macro_places.append((cursor, file_ptr.value, line.value))
+                return _CONTINUE
+            if kind >= _FIRST_PREPROCESSING:
+                return _CONTINUE  # macro uses, includes: the preprocessing record's, not code
             # Where the code was written, or for a macro's output where the macro was used.
             expansion(get_location(cursor), where, at_line, None, None)
             if file_ptr.value == main_file:
@@ -217,7 +257,16 @@ class _Walker:
             return _CONTINUE
 
         self.lib.clang_visitChildren(tu.cursor, _VISIT(visit), None)
-        names: dict[int, str] = {}
+        names = file_names
+        for cursor, file_key, at in macro_places:
+            name = names.get(file_key)
+            if name is None:
+                name = names[file_key] = cursor.location.file.name
+            if (name, at) not in _macros_seen:
+                _macros_seen.add((name, at))
+                text = _macro_text(_file_lines(name), at)
+                if text is not None:
+                    self.facts.macro_definitions.append(MacroDefinition(name, at, cursor.spelling, *text))
         for cursor, file_key, at in header_functions:
             name = names.get(file_key)
             if name is None:

@@ -166,7 +166,7 @@ def write_rows(conn: sqlite3.Connection, rows: Rows) -> None:
 def delete_facts(conn: sqlite3.Connection, file_ids: list[int]) -> None:
     # A changed file's clang facts go too: the units that read it are parsed again.
     store.release_units(conn, file_ids)
-    for table in (*store.FACT_TABLES, "tus", "clang_files"):
+    for table in (*store.FACT_TABLES, "tus", "clang_files", "macros"):
         conn.executemany(f"DELETE FROM {table} WHERE file_id = ?", [(i,) for i in file_ids])
 
 

@@ -65,6 +65,7 @@ class Outcome:
     skipped: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
     # Rows for functions defined in headers, by the header's file id (first unit to claim it wins).
     headers: dict[int, tuple[list[tuple], list[tuple], list[tuple]]] = field(default_factory=dict)
+    macros: list[tuple] = field(default_factory=list)  # (file id, line, name, params, body)
 
 
 @dataclass
@@ -307,7 +308,7 @@ def content_hash(path: str) -> str:
 
 
 # Part of every unit's cache key: bump it when what the pass extracts changes.
-EXTRACTOR_VERSION = "3"
+EXTRACTOR_VERSION = "4"
 
 
 def unit_key(args: list[str], deps: list[str]) -> str:
@@ -336,6 +337,10 @@ def extract_unit(unit: Unit) -> Outcome:
         header_id = _FILE_IDS.get(os.path.normpath(header))
         if header_id is not None:
             outcome.headers[header_id] = _rows(header_id, header_facts)
+    for macro in facts.macro_definitions:
+        file_id = _FILE_IDS.get(os.path.normpath(macro.path))
+        if file_id is not None:
+            outcome.macros.append((file_id, macro.line, macro.name, macro.params, macro.body))
     return outcome
 
 
@@ -430,6 +435,7 @@ def _insert(conn: sqlite3.Connection, defs: list[tuple], calls: list[tuple], reg
 def _write(conn: sqlite3.Connection, unit: Unit, outcome: Outcome) -> None:
     if outcome.status != "failed":
         _insert(conn, outcome.defs, outcome.calls, outcome.regs)
+        conn.executemany("INSERT OR IGNORE INTO macros VALUES (?,?,?,?,?)", outcome.macros)
         conn.execute("INSERT OR REPLACE INTO clang_files VALUES (?, ?)", (outcome.file_id, outcome.file_id))
         for header_id, rows in outcome.headers.items():
             if conn.execute("SELECT 1 FROM clang_files WHERE file_id = ?", (header_id,)).fetchone() is None:

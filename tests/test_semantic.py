@@ -211,3 +211,14 @@ def test_regions_the_configuration_skips_are_inactive(semantic_db):
     assert hits[("include/linux/syscalls.h", generic)]["active"] is False
     arch = [h for (path, _), h in hits.items() if path == "arch/x86/include/asm/syscall_wrapper.h"]
     assert arch and all("active" not in h for h in arch)
+
+
+def test_active_macro_definitions_are_stored_with_parameters_and_body(semantic_db):
+    conn = sqlite3.connect(next(semantic_db.glob("gen-*")) / "facts.sqlite")
+    rows = conn.execute("SELECT f.path, m.line, m.params, m.body FROM macros m JOIN files f ON f.id = m.file_id "
+                        "WHERE m.name = '__SYSCALL_DEFINEx'").fetchall()
+    wrapper = BUNDLED / "linux/arch/x86/include/asm/syscall_wrapper.h"
+    line = _line_of(wrapper, "#define __SYSCALL_DEFINEx")
+    # Only the x86 wrapper's definition: every unit skipped the generic one.
+    assert [(r[0], r[1], r[2]) for r in rows] == [("arch/x86/include/asm/syscall_wrapper.h", line, "(x, name, ...)")]
+    assert "__do_sys##name" in rows[0][3].replace(" ", "")

@@ -43,6 +43,9 @@ CREATE TABLE IF NOT EXISTS tus(
 CREATE TABLE IF NOT EXISTS clang_files(file_id INTEGER PRIMARY KEY, tu INT);
 -- Files some translation unit read, and the #if regions every one of them skipped.
 CREATE TABLE IF NOT EXISTS compiled(file_id INTEGER PRIMARY KEY);
+-- Macro definitions the preprocessor read in some unit of the configuration (active ones).
+CREATE TABLE IF NOT EXISTS macros(
+    file_id INT, line INT, name TEXT, params TEXT, body TEXT, PRIMARY KEY(file_id, line));
 CREATE TABLE IF NOT EXISTS inactive(file_id INT, start INT, end INT);
 """
 
@@ -64,6 +67,7 @@ CREATE INDEX IF NOT EXISTS syscalls_name ON syscalls(name);
 CREATE INDEX IF NOT EXISTS syscalls_file ON syscalls(file_id);
 CREATE INDEX IF NOT EXISTS inactive_file ON inactive(file_id, start);
 CREATE INDEX IF NOT EXISTS clang_files_tu ON clang_files(tu);
+CREATE INDEX IF NOT EXISTS macros_name ON macros(name);
 """
 
 FACT_TABLES = ("defs", "scopes", "refs", "calls", "regs", "includes", "syscalls")

@@ -251,6 +251,59 @@ def search(text: str, kind: str | None, limit: int, as_json: bool, db: str | Non
 
 
 @main.command()
+@click.argument("place", required=False, metavar="PATH:LINE[:COL]")
+@click.option("--text", "text", default=None, help="Expand this text instead of the invocation at a place.")
+@click.option("--file", "context", default=None, metavar="PATH",
+              help="With --text: the file whose macros apply (default: any).")
+@click.option("--final", is_flag=True, help="Print only the final text.")
+@click.option("--json", "as_json", is_flag=True, help="Print the steps as JSON objects.")
+@_db_option
+def expand(place: str | None, text: str | None, context: str | None, final: bool, as_json: bool,
+           db: str | None) -> None:
+    """Expand the macro invocation at PATH:LINE[:COL] step by step, as the preprocessor does."""
+    from xref import expand as expand_mod
+    from xref.macros import ExpansionError
+
+    idx = _open(db)
+    try:
+        if text is not None:
+            file_id = idx.file_id(context) if context else None
+            if context and file_id is None:
+                raise UserError(f"{context} is not in the index.")
+            result = expand_mod.expand_text(idx, text, file_id, context or "")
+        elif place:
+            path, _, where = place.partition(":")
+            numbers = where.split(":")
+            if not numbers[0].isdigit() or (len(numbers) > 1 and not numbers[1].isdigit()):
+                raise UserError(f"give a place as PATH:LINE[:COL], not {place!r}.")
+            result = expand_mod.expand_at(idx, path, int(numbers[0]), int(numbers[1]) if len(numbers) > 1 else None)
+        else:
+            raise UserError("give PATH:LINE[:COL] or --text TEXT.")
+    except ExpansionError as err:
+        raise UserError(f"{place or 'text'}: {err}") from None
+    if as_json:
+        click.echo(json.dumps(result.to_json(), indent=1))
+        return
+    if not result.steps:
+        click.echo(f"xref: no macro to expand in {result.text!r}.", err=True)
+        sys.exit(1)
+    if not final:
+        for step in result.steps:
+            if step.depth:
+                continue
+            click.echo(f"{step.number}. {step.macro}  ({step.where})")
+            click.echo(f"   {step.invocation}")
+            if step.args:
+                click.echo("   arguments: " + " | ".join(
+                    a if a == e else f"{a} => {e}" for a, e in zip(step.args, step.expanded_args, strict=True)))
+            click.echo(f"   => {step.replacement}")
+        for name, others in result.candidates.items():
+            click.echo(f"note: {name} has other definitions: {', '.join(others[:5])}")
+        click.echo("final:")
+    click.echo(expand_mod.pretty(result.final))
+
+
+@main.command()
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON object.")
 @click.option("--failed", is_flag=True, help="List the translation units that failed to parse.")
 @_db_option

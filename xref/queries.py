@@ -111,6 +111,26 @@ class Index:
         name, root = self.trees[tree_id]
         return name, path, root / path
 
+    def file_id(self, path: str) -> int | None:
+        """An indexed file given as tree-relative, TREE/relative or absolute path."""
+        candidates: list[tuple[int, str]] = []
+        as_path = Path(path)
+        for tree_id, (name, root) in self.trees.items():
+            if as_path.is_absolute():
+                try:
+                    candidates.append((tree_id, str(as_path.resolve().relative_to(root))))
+                except ValueError:
+                    continue
+            else:
+                candidates.append((tree_id, path))
+                if path.startswith(name + "/"):
+                    candidates.insert(0, (tree_id, path[len(name) + 1:]))
+        for tree_id, rel in candidates:
+            row = self.conn.execute("SELECT id FROM files WHERE tree_id = ? AND path = ?", (tree_id, rel)).fetchone()
+            if row:
+                return row[0]
+        return None
+
     @lru_cache(maxsize=4096)  # noqa: B019
     def _scopes(self, file_id: int) -> tuple[list[int], list[tuple[int, int, str]]]:
         rows = self.conn.execute(

@@ -1,0 +1,209 @@
+"""Macro expansion against the index: which definition a name has at a place, and the steps.
+
+Definitions come from the semantic pass's active macros where it ran; else from the
+parser's macro definitions, preferring ones the configuration does not skip, then the
+file itself and the headers it includes, then the shortest path; the others are kept
+as candidates so that a reader sees when the choice was a guess.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from xref.macros import Expander, ExpansionError, Macro, Step, parse_define, render, tokenize
+from xref.queries import Index
+
+_DEFINE = re.compile(r"^\s*#\s*define\s+(.*)$", re.S)
+
+
+def define_text(lines: list[str], line: int) -> str | None:
+    """The text after `#define` of the definition starting on `line`, continuation lines joined."""
+    if not 0 < line <= len(lines):
+        return None
+    text = lines[line - 1]
+    i = line
+    while text.rstrip().endswith("\\") and i < len(lines):
+        text = text.rstrip()[:-1] + " " + lines[i]
+        i += 1
+    match = _DEFINE.match(text)
+    if match is None:
+        return None
+    return re.sub(r"/\*.*?\*/|//.*$", " ", match.group(1))
+
+
+@dataclass
+class Expansion:
+    text: str  # what was expanded
+    final: str
+    steps: list[Step]
+    candidates: dict[str, list[str]] = field(default_factory=dict)  # macro -> other definitions (path:line)
+    place: str = ""
+
+    def to_json(self) -> dict:
+        return {"place": self.place, "text": self.text, "final": self.final,
+                "steps": [s.to_json() for s in self.steps], "candidates": self.candidates}
+
+
+class IndexMacros:
+    """Macro definitions from the index, as seen from one file."""
+
+    def __init__(self, index: Index, context_file: int | None = None) -> None:
+        self.index = index
+        self.context = context_file
+        self.cache: dict[str, Macro | None] = {}
+        self.candidates: dict[str, list[str]] = {}
+        self._near: set[int] | None = None
+
+    def _included(self) -> set[int]:
+        """The context file and the headers it includes (by path suffix, two levels deep)."""
+        if self._near is None:
+            near: set[int] = set()
+            frontier = [self.context] if self.context is not None else []
+            for _ in range(3):
+                nxt = []
+                for file_id in frontier:
+                    if file_id in near:
+                        continue
+                    near.add(file_id)
+                    for (target,) in self.index.conn.execute("SELECT target FROM includes WHERE file_id = ?",
+                                                             (file_id,)):
+                        nxt += [row[0] for row in self.index.conn.execute(
+                            "SELECT id FROM files WHERE path = ? OR path LIKE ? LIMIT 4",
+                            (target, f"%/{target}"))]
+                frontier = nxt
+            self._near = near
+        return self._near
+
+    def __call__(self, name: str) -> Macro | None:
+        if name in self.cache:
+            return self.cache[name]
+        macro = self._from_semantic(name) or self._from_parser(name)
+        self.cache[name] = macro
+        return macro
+
+    def _where(self, file_id: int, line: int) -> str:
+        tree, path, _ = self.index._file(file_id)
+        return f"{path}:{line}"
+
+    def _from_semantic(self, name: str) -> Macro | None:
+        rows = self.index.conn.execute("SELECT file_id, line, params, body FROM macros WHERE name = ?",
+                                       (name,)).fetchall()
+        if not rows:
+            return None
+        near = self._included()
+        rows.sort(key=lambda r: (r[0] not in near, len(self.index._file(r[0])[1])))
+        file_id, line, params, body = rows[0]
+        if len(rows) > 1:
+            self.candidates[name] = [self._where(r[0], r[1]) for r in rows[1:]]
+        return parse_define(f"{name}{params or ''} {body}", self._where(file_id, line))
+
+    def _from_parser(self, name: str) -> Macro | None:
+        rows = self.index.conn.execute("SELECT file_id, line FROM defs WHERE name = ? AND kind = 'macro'",
+                                       (name,)).fetchall()
+        if not rows:
+            return None
+        near = self._included()
+        rows.sort(key=lambda r: (self.index.inactive(r[0], r[1]), r[0] != self.context, r[0] not in near,
+                                 len(self.index._file(r[0])[1]), r[1]))
+        for file_id, line in rows:
+            text = define_text(self.index._lines(file_id), line)
+            if text is not None:
+                if len(rows) > 1:
+                    self.candidates[name] = [self._where(f, n) for f, n in rows if (f, n) != (file_id, line)]
+                return parse_define(text, self._where(file_id, line))
+        return None
+
+
+def expand_text(index: Index, text: str, context_file: int | None = None, place: str = "") -> Expansion:
+    lookup = IndexMacros(index, context_file)
+    expander = Expander(lookup)
+    tokens = expander.expand(tokenize(text), record=True)
+    used = {s.macro for s in expander.steps}
+    return Expansion(text, render(tokens), expander.steps,
+                     {k: v for k, v in lookup.candidates.items() if k in used}, place)
+
+
+def invocation_at(lines: list[str], line: int, column: int | None = None) -> str:
+    """The macro invocation at a place: from the identifier there to its closing parenthesis."""
+    if not 0 < line <= len(lines):
+        raise ExpansionError(f"line {line} is past the end of the file ({len(lines)} lines)")
+    text = lines[line - 1]
+    if column is not None:
+        start = column - 1
+        while start > 0 and (text[start - 1].isalnum() or text[start - 1] == "_"):
+            start -= 1
+    else:
+        match = re.search(r"[A-Za-z_]\w*\s*\(", text) or re.search(r"[A-Za-z_]\w*", text)
+        if match is None:
+            raise ExpansionError(f"no macro use on line {line}")
+        start = match.start()
+    rest = text[start:]
+    name = re.match(r"[A-Za-z_]\w*", rest)
+    if name is None:
+        raise ExpansionError(f"no identifier at line {line}, column {column}")
+    following = rest[name.end():].lstrip()
+    if not following.startswith("(") and not (following == "" and line < len(lines)
+                                               and lines[line].lstrip().startswith("(")):
+        return name.group()
+    # Take lines until the parentheses balance (strings and comments aside).
+    collected = rest
+    depth = 0
+    seen_open = False
+    k = line
+    while True:
+        cleaned = re.sub(r'"(?:\\.|[^"\\])*"|\'(?:\\.|[^\'\\])*\'|/\*.*?\*/|//.*$', "", collected)
+        depth = cleaned.count("(") - cleaned.count(")")
+        seen_open = seen_open or "(" in cleaned
+        if seen_open and depth <= 0:
+            break
+        if k >= len(lines):
+            raise ExpansionError(f"unterminated invocation of '{name.group()}' starting at line {line}")
+        collected += "\n" + lines[k]
+        k += 1
+    # Cut after the parenthesis that closes the invocation.
+    depth = 0
+    for i, ch in enumerate(collected):
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+            if depth == 0:
+                return collected[: i + 1]
+    return collected
+
+
+def expand_at(index: Index, path: str, line: int, column: int | None = None) -> Expansion:
+    """Expand the macro invocation at path:line[:column] of an indexed file."""
+    file_id = index.file_id(path)
+    if file_id is None:
+        raise ExpansionError(f"{path} is not in the index")
+    lines = index._lines(file_id)
+    text = invocation_at(lines, line, column)
+    place = f"{path}:{line}" + (f":{column}" if column else "")
+    return expand_text(index, text, file_id, place)
+
+
+def pretty(text: str) -> str:
+    """Readable C: clang-format when installed, else a break after each `;`, `{` and `}`."""
+    import shutil
+    import subprocess
+
+    formatter = shutil.which("clang-format")
+    if formatter:
+        proc = subprocess.run([formatter, "--style={BasedOnStyle: LLVM, ColumnLimit: 100}"], input=text,
+                              capture_output=True, text=True)
+        if proc.returncode == 0:
+            return proc.stdout.rstrip()
+    out: list[str] = []
+    indent = 0
+    for piece in re.split(r"(?<=[;{}])\s*", text):
+        if not piece:
+            continue
+        if piece.startswith("}"):
+            indent = max(indent - 1, 0)
+        out.append("    " * indent + piece)
+        if piece.endswith("{"):
+            indent += 1
+    return "\n".join(out)
+

@@ -56,8 +56,11 @@ class IndexMacros:
         self._near: set[int] | None = None
 
     def _included(self) -> set[int]:
-        """The context file and the headers it includes (by path suffix, two levels deep)."""
+        """The context file and the headers it includes, three levels deep (targets matched by path suffix)."""
         if self._near is None:
+            by_name: dict[str, list[tuple[int, str]]] = {}
+            for file_id, path in self.index.conn.execute("SELECT id, path FROM files"):
+                by_name.setdefault(path.rsplit("/", 1)[-1], []).append((file_id, path))
             near: set[int] = set()
             frontier = [self.context] if self.context is not None else []
             for _ in range(3):
@@ -68,9 +71,8 @@ class IndexMacros:
                     near.add(file_id)
                     for (target,) in self.index.conn.execute("SELECT target FROM includes WHERE file_id = ?",
                                                              (file_id,)):
-                        nxt += [row[0] for row in self.index.conn.execute(
-                            "SELECT id FROM files WHERE path = ? OR path LIKE ? LIMIT 4",
-                            (target, f"%/{target}"))]
+                        nxt += [fid for fid, path in by_name.get(target.rsplit("/", 1)[-1], [])
+                                if path == target or path.endswith("/" + target)]
                 frontier = nxt
             self._near = near
         return self._near
@@ -91,8 +93,9 @@ class IndexMacros:
                                        (name,)).fetchall()
         if not rows:
             return None
-        near = self._included()
-        rows.sort(key=lambda r: (r[0] not in near, len(self.index._file(r[0])[1])))
+        if len(rows) > 1:
+            near = self._included()
+            rows.sort(key=lambda r: (r[0] not in near, len(self.index._file(r[0])[1])))
         file_id, line, params, body = rows[0]
         if len(rows) > 1:
             self.candidates[name] = [self._where(r[0], r[1]) for r in rows[1:]]
@@ -103,9 +106,10 @@ class IndexMacros:
                                        (name,)).fetchall()
         if not rows:
             return None
-        near = self._included()
-        rows.sort(key=lambda r: (self.index.inactive(r[0], r[1]), r[0] != self.context, r[0] not in near,
-                                 len(self.index._file(r[0])[1]), r[1]))
+        if len(rows) > 1:
+            near = self._included()
+            rows.sort(key=lambda r: (self.index.inactive(r[0], r[1]), r[0] != self.context, r[0] not in near,
+                                     len(self.index._file(r[0])[1]), r[1]))
         for file_id, line in rows:
             text = define_text(self.index._lines(file_id), line)
             if text is not None:

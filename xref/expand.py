@@ -9,6 +9,7 @@ as candidates so that a reader sees when the choice was a guess.
 from __future__ import annotations
 
 import re
+import zlib
 from dataclasses import dataclass, field
 
 from xref.macros import Expander, ExpansionError, Macro, Step, parse_define, render, tokenize
@@ -54,6 +55,7 @@ class IndexMacros:
         self.cache: dict[str, Macro | None] = {}
         self.candidates: dict[str, list[str]] = {}
         self._near: set[int] | None = None
+        self._deps: set[int] | None = None
 
     def _included(self) -> set[int]:
         """The context file and the headers it includes, three levels deep (targets matched by path suffix)."""
@@ -80,9 +82,39 @@ class IndexMacros:
     def __call__(self, name: str) -> Macro | None:
         if name in self.cache:
             return self.cache[name]
-        macro = self._from_semantic(name) or self._from_parser(name)
+        macro = self._from_semantic(name)
+        if macro is None and self._read_by_context() is None:
+            # Only without a unit for the context: with one, a name the preprocessor never saw
+            # defined in the files that unit read is no macro there.
+            macro = self._from_parser(name)
         self.cache[name] = macro
         return macro
+
+    def _read_by_context(self) -> set[int] | None:
+        """The files the context file's translation unit read (None: no unit, no restriction)."""
+        if self._deps is None:
+            self._deps = set()
+            row = self.index.conn.execute("SELECT deps FROM tus WHERE file_id = ?", (self.context,)).fetchone() \
+                if self.context is not None else None
+            if row and row[0]:
+                roots = {tree_id: str(root) for tree_id, (_, root) in self.index.trees.items()}
+                ids = {f"{roots[tid]}/{path}": fid for fid, tid, path in self.index.conn.execute(
+                    "SELECT id, tree_id, path FROM files")}
+                self._deps = {ids[p] for p in zlib.decompress(row[0]).decode().split("\n") if p in ids}
+        return self._deps or None
+
+    def _redefines(self, file_id: int, line: int, name: str) -> bool:
+        """`#undef X` then `#define X ...`: a deliberate override of an earlier definition."""
+        pattern = re.compile(rf"^\s*#\s*undef\s+{re.escape(name)}\b")
+        return any(pattern.match(text) for text in self.index._lines(file_id)[max(0, line - 4) : line - 1])
+
+    def _undefined_after(self, file_id: int, line: int, name: str) -> bool:
+        """A definition its own file #undefs again is a local helper (poll.h's __MAP), not in effect
+        elsewhere."""
+        if file_id == self.context:
+            return False
+        pattern = re.compile(rf"^\s*#\s*undef\s+{re.escape(name)}\b")
+        return any(pattern.match(text) for text in self.index._lines(file_id)[line:])
 
     def _where(self, file_id: int, line: int) -> str:
         tree, path, _ = self.index._file(file_id)
@@ -93,23 +125,31 @@ class IndexMacros:
                                        (name,)).fetchall()
         if not rows:
             return None
+        read = self._read_by_context()
+        if read is not None:
+            rows = [r for r in rows if r[0] in read]
+            if not rows:
+                return None
         if len(rows) > 1:
             near = self._included()
-            rows.sort(key=lambda r: (r[0] not in near, len(self.index._file(r[0])[1])))
+            rows.sort(key=lambda r: (self._undefined_after(r[0], r[1], name), not self._redefines(r[0], r[1], name),
+                                     r[0] not in near, len(self.index._file(r[0])[1])))
         file_id, line, params, body = rows[0]
         if len(rows) > 1:
             self.candidates[name] = [self._where(r[0], r[1]) for r in rows[1:]]
         return parse_define(f"{name}{params or ''} {body}", self._where(file_id, line))
 
     def _from_parser(self, name: str) -> Macro | None:
-        rows = self.index.conn.execute("SELECT file_id, line FROM defs WHERE name = ? AND kind = 'macro'",
-                                       (name,)).fetchall()
+        rows = [r for r in self.index.conn.execute(
+            "SELECT d.file_id, d.line, f.path FROM defs d JOIN files f ON f.id = d.file_id "
+            "WHERE d.name = ? AND d.kind = 'macro'", (name,)) if not r[2].endswith(".S")]
+        rows = [(file_id, line) for file_id, line, _ in rows]  # assembly's macros never reach C
         if not rows:
             return None
         if len(rows) > 1:
             near = self._included()
-            rows.sort(key=lambda r: (self.index.inactive(r[0], r[1]), r[0] != self.context, r[0] not in near,
-                                     len(self.index._file(r[0])[1]), r[1]))
+            rows.sort(key=lambda r: (self.index.inactive(r[0], r[1]), self._undefined_after(r[0], r[1], name),
+                                     r[0] != self.context, r[0] not in near, len(self.index._file(r[0])[1]), r[1]))
         for file_id, line in rows:
             text = define_text(self.index._lines(file_id), line)
             if text is not None:

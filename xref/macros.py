@@ -64,12 +64,24 @@ def render(tokens: list[Token]) -> str:
     return "".join(out)
 
 
+_PUNCT_PREFIXES = frozenset(p[:n] for p in ("%:%:", "...", "<<=", ">>=", "->", "++", "--", "<<", ">>", "<=", ">=",
+                                             "==", "!=", "&&", "||", "*=", "/=", "%=", "+=", "-=", "&=", "^=",
+                                             "|=", "##", "<:", ":>", "<%", "%>", "%:", "//", "/*")
+                           for n in range(2, len(p) + 1))
+
+
 def _would_merge(left: str, right: str) -> bool:
     """Whether printing two tokens side by side would read back as different tokens."""
     if not left or not right:
         return False
-    joined = tokenize(left + right)
-    return len(joined) != 2 or joined[0].text != left
+    a, b = left[-1], right[0]
+    if (a.isalnum() or a in "_$") and (b.isalnum() or b in "_$"):
+        return True
+    if left[0].isdigit() or (left[0] == "." and len(left) > 1):
+        return b.isalnum() or b in "._+-'"  # pp-numbers swallow these
+    if b in "\"'" or a in "\"'":
+        return a.isalnum() and b in "\"'"  # a prefix like L or u8 before a literal
+    return (left[-2:] + b) in _PUNCT_PREFIXES or (a + b) in _PUNCT_PREFIXES
 
 
 @dataclass
@@ -157,6 +169,7 @@ class Expander:
     def expand(self, tokens: list[Token], record: bool = False, depth: int = 0) -> list[Token]:
         """Expand until no macro is left; `rest[:i]` is final, `rest[i:]` still to be rescanned."""
         rest = list(tokens)
+        shown = ""  # the text after the last recorded step: the next step's text before
         i = 0
         while i < len(rest):
             tok = rest[i]
@@ -186,10 +199,11 @@ class Expander:
             if self._count > self.max_steps:
                 raise ExpansionError(f"more than {self.max_steps} replacements: stopping")
             if record:
+                before = shown or render(rest)
+                shown = render(rest[:i] + replacement + rest[end:])
                 self.steps.append(Step(
                     len(self.steps) + 1, macro.name, macro.where, render(rest[i:end]), render(replacement),
-                    [render(a) for a in args_raw], [render(a) for a in expanded],
-                    render(rest), render(rest[:i] + replacement + rest[end:]), i, end, depth))
+                    [render(a) for a in args_raw], [render(a) for a in expanded], before, shown, i, end, depth))
             rest[i:end] = replacement
         return rest
 

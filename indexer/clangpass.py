@@ -16,6 +16,7 @@ from clang import cindex
 from clang.cindex import Cursor, CursorKind, SourceLocation, SourceRange, TranslationUnit, conf
 
 from indexer.facts import Call, Definition, Registration
+from xref.macros import define_text
 
 _VISIT = cindex.callbacks["cursor_visit"]
 _BREAK, _CONTINUE, _RECURSE = 0, 1, 2
@@ -82,23 +83,16 @@ class HeaderFacts:
 # functions are the same in nearly every unit that reads it, so each worker walks them once.
 _walked: set[tuple[str, int]] = set()
 _macros_seen: set[tuple[str, int]] = set()
-_DEFINE_TEXT = re.compile(r"^\s*#\s*define\s+([A-Za-z_]\w*)(\([^)]*\))?(.*)$", re.S)
+_NAME_PARAMS = re.compile(r"\s*([A-Za-z_]\w*)(\([^)]*\))?(.*)$", re.S)
 
 
 def _macro_text(lines: list[str], line: int) -> tuple[str | None, str] | None:
     """(params, body) of the #define starting on `line`, continuation lines joined."""
-    if not 0 < line <= len(lines):
-        return None
-    text = lines[line - 1]
-    i = line
-    while text.endswith("\\") and i < len(lines):
-        text = text[:-1] + " " + lines[i].strip()
-        i += 1
-    match = _DEFINE_TEXT.match(text)
+    text = define_text(lines, line)
+    match = _NAME_PARAMS.match(text) if text is not None else None
     if match is None:
         return None
-    body = re.sub(r"/\*.*?\*/|//.*$", " ", match.group(3)).strip()
-    return match.group(2), " ".join(body.split())
+    return match.group(2), " ".join(match.group(3).split())
 
 
 _CALLISH = re.compile(r"\b([A-Za-z_]\w*)\s*\(")
@@ -257,23 +251,22 @@ class _Walker:
             return _CONTINUE
 
         self.lib.clang_visitChildren(tu.cursor, _VISIT(visit), None)
-        names = file_names
-        for cursor, file_key, at in macro_places:
-            name = names.get(file_key)
-            if name is None:
-                name = names[file_key] = cursor.location.file.name
-            if (name, at) not in _macros_seen:
-                _macros_seen.add((name, at))
-                text = _macro_text(_file_lines(name), at)
-                if text is not None:
-                    self.facts.macro_definitions.append(MacroDefinition(name, at, cursor.spelling, *text))
-        for cursor, file_key, at in header_functions:
-            name = names.get(file_key)
-            if name is None:
-                name = names[file_key] = cursor.location.file.name
-            if (name, at) not in _walked:
-                _walked.add((name, at))
-                top.append((cursor, name))
+
+        def first_seen(places: list[tuple[Cursor, int, int]], seen: set[tuple[str, int]]):
+            """(cursor, path, line) of the places this worker meets for the first time."""
+            for cursor, file_key, at in places:
+                name = file_names.get(file_key)
+                if name is None:
+                    name = file_names[file_key] = cursor.location.file.name
+                if (name, at) not in seen:
+                    seen.add((name, at))
+                    yield cursor, name, at
+
+        for cursor, name, at in first_seen(macro_places, _macros_seen):
+            text = _macro_text(_file_lines(name), at)
+            if text is not None:
+                self.facts.macro_definitions.append(MacroDefinition(name, at, cursor.spelling, *text))
+        top += [(cursor, name) for cursor, name, _ in first_seen(header_functions, _walked)]
         # A declaration with attributes and no body, written as a macro call, defines an alias
         # (`weak_alias (__libc_sendto, sendto)`) unless the unit also defines the name itself.
         defined = {c.spelling for c, header in top if not header and c._kind_id == _FUNCTION_DECL

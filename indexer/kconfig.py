@@ -7,6 +7,7 @@ A tree without kbuild's scripts (the bundled corpus) gets its `.config` and an `
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shlex
@@ -80,14 +81,8 @@ def _prepare_with_kbuild(root: Path, build: Path, arch: str, config: Path | None
     log("make prepare")
     _make(root, build, arch, "prepare")
     base = _kbuild_base_flags(root, build, arch)
-    (build / "xref-flags.json").write_text(json_dump({"arch": arch, "base": base}))
+    (build / "xref-flags.json").write_text(json.dumps({"arch": arch, "base": base}, indent=1))
     return build / ".config"
-
-
-def json_dump(data) -> str:
-    import json
-
-    return json.dumps(data, indent=1)
 
 
 # kbuild adds these per object or per directory; the base is what is left. Warnings do not
@@ -97,7 +92,7 @@ _PER_OBJECT = re.compile(r"^-DKBUILD_|^-D__KBUILD_MODNAME|^-DMODULE$|^-W")
 
 def _kbuild_base_flags(root: Path, build: Path, arch: str) -> list[str]:
     """kbuild's command for one plain object (kernel/panic.o), less what is the object's own."""
-    from indexer.semantic import clang_compatible
+    from indexer.semantic import _clang_args, clang_compatible
 
     sample = "kernel/panic"
     output = _make(root, build, arch, "-n", f"{sample}.o")
@@ -108,24 +103,15 @@ def _kbuild_base_flags(root: Path, build: Path, arch: str) -> list[str]:
     words = shlex.split(command)
     args = words[next(i for i, w in enumerate(words) if not w.startswith("-") and "=" not in w) + 1:]
     out: list[str] = []
-    i = 0
-    while i < len(args):
-        word = args[i]
-        value = args[i + 1] if i + 1 < len(args) else ""
-        if word in ("-o", "-I", "-include", "-isystem") :
-            i += 2
-            if word == "-o":
-                continue
-            if word == "-I" and value.rstrip("/").endswith(("/kernel", "./kernel")):
-                continue  # the object's own directory, source and build side
-            out += [word, value if value.startswith("/") else str((build / value).resolve())]
-            continue
-        i += 1
-        if word == "-c" or word.endswith(f"{sample}.c") or _PER_OBJECT.match(word):
-            continue
-        if word.startswith("-I") and not word[2:].startswith("/"):
-            word = "-I" + str((build / word[2:]).resolve())
-        out.append(word)
+    skip_next = False
+    translated = _clang_args(args, build, root / f"{sample}.c")
+    for word, following in zip(translated, translated[1:] + [""], strict=True):
+        if skip_next:
+            skip_next = False
+        elif word == "-I" and following.rstrip("/").endswith("/kernel"):
+            skip_next = True  # the object's own directory, source and build side
+        elif not _PER_OBJECT.match(word):
+            out.append(word)
     return clang_compatible(out)
 
 

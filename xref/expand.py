@@ -12,25 +12,8 @@ import re
 import zlib
 from dataclasses import dataclass, field
 
-from xref.macros import Expander, ExpansionError, Macro, Step, parse_define, render, tokenize
+from xref.macros import Expander, ExpansionError, Macro, Step, define_text, parse_define, render, tokenize
 from xref.queries import Index
-
-_DEFINE = re.compile(r"^\s*#\s*define\s+(.*)$", re.S)
-
-
-def define_text(lines: list[str], line: int) -> str | None:
-    """The text after `#define` of the definition starting on `line`, continuation lines joined."""
-    if not 0 < line <= len(lines):
-        return None
-    text = lines[line - 1]
-    i = line
-    while text.rstrip().endswith("\\") and i < len(lines):
-        text = text.rstrip()[:-1] + " " + lines[i]
-        i += 1
-    match = _DEFINE.match(text)
-    if match is None:
-        return None
-    return re.sub(r"/\*.*?\*/|//.*$", " ", match.group(1))
 
 
 @dataclass
@@ -56,12 +39,13 @@ class IndexMacros:
         self.candidates: dict[str, list[str]] = {}
         self._near: set[int] | None = None
         self._deps: set[int] | None = None
+        self._listing: list[tuple[int, int, str]] | None = None
 
     def _included(self) -> set[int]:
         """The context file and the headers it includes, three levels deep (targets matched by path suffix)."""
         if self._near is None:
             by_name: dict[str, list[tuple[int, str]]] = {}
-            for file_id, path in self.index.conn.execute("SELECT id, path FROM files"):
+            for file_id, _, path in self._files():
                 by_name.setdefault(path.rsplit("/", 1)[-1], []).append((file_id, path))
             near: set[int] = set()
             frontier = [self.context] if self.context is not None else []
@@ -98,10 +82,15 @@ class IndexMacros:
                 if self.context is not None else None
             if row and row[0]:
                 roots = {tree_id: str(root) for tree_id, (_, root) in self.index.trees.items()}
-                ids = {f"{roots[tid]}/{path}": fid for fid, tid, path in self.index.conn.execute(
-                    "SELECT id, tree_id, path FROM files")}
+                ids = {f"{roots[tid]}/{path}": fid for fid, tid, path in self._files()}
                 self._deps = {ids[p] for p in zlib.decompress(row[0]).decode().split("\n") if p in ids}
         return self._deps or None
+
+    def _files(self) -> list[tuple[int, int, str]]:
+        """(id, tree id, path) of every indexed file, read once."""
+        if self._listing is None:
+            self._listing = self.index.conn.execute("SELECT id, tree_id, path FROM files").fetchall()
+        return self._listing
 
     def _redefines(self, file_id: int, line: int, name: str) -> bool:
         """`#undef X` then `#define X ...`: a deliberate override of an earlier definition."""

@@ -130,6 +130,24 @@ def parse_define(text: str, where: str = "") -> Macro:
     return Macro(name, params, body, variadic, where)
 
 
+_DEFINE = re.compile(r"^\s*#\s*define\s+(.*)$", re.S)
+
+
+def define_text(lines: list[str], line: int) -> str | None:
+    """The text after `#define` of the definition starting on `line`, continuation lines joined."""
+    if not 0 < line <= len(lines):
+        return None
+    text = lines[line - 1]
+    i = line
+    while text.rstrip().endswith("\\") and i < len(lines):
+        text = text.rstrip()[:-1] + " " + lines[i].strip()
+        i += 1
+    match = _DEFINE.match(text)
+    if match is None:
+        return None
+    return re.sub(r"/\*.*?\*/|//.*$", " ", match.group(1))
+
+
 @dataclass
 class Step:
     """One replacement: the invocation, the macro, its arguments, and the whole text before and after."""

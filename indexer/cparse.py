@@ -13,8 +13,8 @@ from functools import lru_cache
 import tree_sitter_c
 from tree_sitter import Language, Node, Parser, Query, QueryCursor
 
-from indexer.facts import Call, Definition, FileFacts, Include, Registration, Scope
-from indexer.identifiers import identifier_lines, strip_noise
+from indexer.facts import Call, Definition, FileFacts, Include, Invocation, Registration, Scope
+from indexer.identifiers import C_KEYWORDS, identifier_lines, strip_noise
 from xref.store import struct_of_type
 
 _QUERY = """
@@ -350,15 +350,125 @@ def _extract_directives(source: bytes, code: bytes, includes: list[tuple[int, by
     """The facts of a file of preprocessor directives only, the same as the syntax tree gives."""
     facts = FileFacts()
     lines = source.split(b"\n")
+    conditions = _define_conditions(code)
     line, counted = 1, 0
     for match in _DEFINE.finditer(code):
         line += code.count(b"\n", counted, match.start())
         counted = match.start()
         text = lines[line - 1].decode("utf-8", "replace")
-        facts.definitions.append(Definition(match.group(1).decode(), "macro", line, _one_line(text)))
+        facts.definitions.append(Definition(match.group(1).decode(), "macro", line, _one_line(text),
+                                            scope=conditions.get(line, "")))
     facts.includes = [_include(source, offset, text) for offset, text in includes]
     facts.references = identifier_lines(code, stripped=True)
     return facts
+
+
+_CONDITIONAL = re.compile(rb"^[ \t]*#[ \t]*(ifdef|ifndef|if|elif|else|endif|define)\b((?:[^\n]*\\\n)*[^\n]*)", re.M)
+
+
+def _define_conditions(code: bytes) -> dict[int, str]:
+    """The `#if` conditions each `#define` line sits under, as one C expression (`A && !(B)`).
+
+    An include guard (a first directive `#ifndef X` followed by `#define X`) is no condition.
+    """
+    found: dict[int, str] = {}
+    groups: list[list[str]] = []  # per open #if: the negated earlier branches, then the current branch
+    line, counted = 1, 0
+    directives = list(_CONDITIONAL.finditer(code))
+    guard = (len(directives) > 1 and directives[0].group(1) == b"ifndef"
+             and directives[1].group(1) == b"define"
+             and directives[0].group(2).split()[:1] == directives[1].group(2).split()[:1])
+    for k, match in enumerate(directives):
+        word = match.group(1)
+        text = " ".join(match.group(2).replace(b"\\\n", b" ").decode("utf-8", "replace").split())
+        if word == b"define":
+            line += code.count(b"\n", counted, match.start())
+            counted = match.start()
+            terms = [t for group in groups for t in group]
+            if terms:
+                found[line] = " && ".join(terms)
+        elif word in (b"if", b"ifdef", b"ifndef"):
+            if k == 0 and guard:
+                groups.append([])
+                continue
+            name = text.split()[0] if text.split() else ""
+            cond = {b"if": f"({text})", b"ifdef": f"defined({name})", b"ifndef": f"!defined({name})"}[word]
+            groups.append([cond])
+        elif word in (b"elif", b"else") and groups and groups[-1]:
+            previous = groups[-1][-1]
+            negated = previous[1:] if previous.startswith("!defined(") else f"!{previous}"
+            groups[-1][-1] = negated
+            if word == b"elif":
+                groups[-1].append(f"({text})")
+        elif word == b"endif" and groups:
+            groups.pop()
+    return found
+
+
+_TOP_LEVEL = re.compile(rb"^[ \t]*#(?:[^\n]*\\\n)*[^\n]*|[{}]|^(?:(?:static|extern)[ \t]+)?([A-Za-z_]\w*)[ \t]*\(",
+                        re.M)
+_PARENS = re.compile(rb"[()]")
+_MAX_INVOCATION = 8000
+
+
+def _invocations(code: bytes, functions: set[int]) -> list[Invocation]:
+    """Function-like uses at file scope, each starting a line (`functions`: lines where a function
+    definition's name is, which look the same in GNU style)."""
+    found: list[Invocation] = []
+    depth = 0
+    line, counted = 1, 0
+    pos = 0
+    while (match := _TOP_LEVEL.search(code, pos)) is not None:
+        pos = match.end()
+        token = code[match.start():match.start() + 1]
+        if token == b"{":
+            depth += 1
+            continue
+        if token == b"}":
+            depth = max(depth - 1, 0)
+            continue
+        if match.group(1) is None or depth:
+            continue
+        line += code.count(b"\n", counted, match.start())
+        counted = match.start()
+        name = match.group(1)
+        if name in C_KEYWORDS or line in functions:
+            continue
+        open_at = match.end() - 1
+        close = _closing(code, open_at)
+        if close is None:
+            continue
+        pos = close + 1
+        if close - open_at > _MAX_INVOCATION:
+            continue
+        block = code[close + 1:close + 200].lstrip()[:1] == b"{"
+        found.append(Invocation(name.decode(), line, _split_args(code[open_at + 1:close]), block))
+    return found
+
+
+def _closing(code: bytes, open_at: int) -> int | None:
+    depth = 0
+    for paren in _PARENS.finditer(code, open_at):
+        depth += 1 if paren.group() == b"(" else -1
+        if depth == 0:
+            return paren.start()
+    return None
+
+
+def _split_args(text: bytes) -> list[str]:
+    """Arguments at parenthesis depth 0, as the preprocessor splits them."""
+    args: list[str] = []
+    depth, start = 0, 0
+    for i, ch in enumerate(text):
+        if ch in b"([{":
+            depth += 1
+        elif ch in b")]}":
+            depth -= 1
+        elif ch == 44 and depth == 0:  # ","
+            args.append(" ".join(text[start:i].decode("utf-8", "replace").split()))
+            start = i + 1
+    last = " ".join(text[start:].decode("utf-8", "replace").split())
+    return args + [last] if args or last else []
 
 
 _INCLUDE_TARGET = re.compile(rb"include(?:_next)?[ \t]*(<[^>\n]*>|\"[^\"\n]*\"|[^\s/]+)")
@@ -410,12 +520,15 @@ def extract_c(source: bytes) -> FileFacts:
         ex.add_scope(label, body, stmt)
     ex.finish_scopes()
 
+    conditions = _define_conditions(code)
     for node in captures.get("macro", ()):
         name = node.child_by_field_name("name")
         if name is None:
             continue
         line_text = ex.source[node.start_byte : node.end_byte].split(b"\n", 1)[0]
-        defs.append(Definition(_text(name), "macro", _line(name), _one_line(line_text.decode("utf-8", "replace"))))
+        defs.append(Definition(_text(name), "macro", _line(name), _one_line(line_text.decode("utf-8", "replace")),
+                               scope=conditions.get(_line(node), "")))
+    facts.invocations = _invocations(code, {d.line for d in defs if d.kind == "function"})
 
     for node in captures.get("record", ()):
         kind = "struct" if node.type == "struct_specifier" else "union"

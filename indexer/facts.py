@@ -14,7 +14,7 @@ class Definition:
     kind: str  # function, macro, struct, union, enum, member, typedef, enumerator, variable, prototype, label
     line: int
     signature: str
-    scope: str = ""  # the struct/union/enum a member or enumerator belongs to
+    scope: str = ""  # the struct/union/enum a member or enumerator belongs to; a macro's #if conditions
     typeref: str = ""  # a member's or variable's type, e.g. "struct proto_ops *"
     end_line: int = 0
 
@@ -69,6 +69,17 @@ class TableRow:
     line: int
 
 
+@dataclass(slots=True)
+class Invocation:
+    """A function-like use at file scope (`SYSCALL_DEFINE3(bind, ...)`, `weak_alias (a, b)`): maybe a
+    macro that defines names, which only the whole index can tell."""
+
+    name: str
+    line: int
+    args: list[str]  # as written, whitespace squeezed, comments and literals blanked
+    block: bool  # a `{` follows: the expansion's last declarator gets this body
+
+
 @dataclass
 class FileFacts:
     definitions: list[Definition] = field(default_factory=list)
@@ -78,4 +89,5 @@ class FileFacts:
     registrations: list[Registration] = field(default_factory=list)
     includes: list[Include] = field(default_factory=list)
     table_rows: list[TableRow] = field(default_factory=list)
+    invocations: list[Invocation] = field(default_factory=list)
     parse_errors: int = 0

@@ -22,16 +22,6 @@ class KObject:
     modname: str = ""  # KBUILD_MODNAME: the composite object or the file's own name
 
 
-def read_config(path: Path) -> dict[str, str]:
-    """CONFIG_X=value lines of a .config ('y', 'm', numbers, strings with their quotes)."""
-    values: dict[str, str] = {}
-    for line in path.read_text(errors="replace").splitlines():
-        name, sep, value = line.partition("=")
-        if sep and name.startswith("CONFIG_"):
-            values[name] = value
-    return values
-
-
 _VAR = re.compile(r"\$\(([^()$]*(?:\$\([^()]*\)[^()$]*)*)\)|\$\{([^{}]*)\}|\$([A-Za-z@<^])")
 _RULE = re.compile(r"^[^\t=#][^=]*?[^:=]:(?!=)")
 

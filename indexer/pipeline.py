@@ -9,6 +9,7 @@ build the search index).
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import signal
 import sqlite3
@@ -51,6 +52,7 @@ class Summary:
     unchanged: int = 0
     removed: int = 0
     definitions: int = 0
+    macro_definitions: int = 0  # of the definitions, those only a macro expansion makes
     references: int = 0
     skipped: list[tuple[str, str]] = field(default_factory=list)
     seconds: float = 0.0  # until the facts were committed and queryable
@@ -59,7 +61,8 @@ class Summary:
 
     def line(self) -> str:
         facts = (f"indexed {self.files} files ({self.parsed} parsed, {self.unchanged} unchanged, "
-                 f"{self.removed} removed): {self.definitions} definitions, {self.references} references, "
+                 f"{self.removed} removed): {self.definitions} definitions ({self.macro_definitions} by macros), "
+                 f"{self.references} references, "
                  f"{len(self.skipped)} skipped, {self.seconds:.1f} s (+ {self.search_seconds:.1f} s search index)")
         return "\n".join([s.line() for s in self.semantic] + [facts])
 
@@ -145,6 +148,7 @@ def rows_of(file_id: int, facts: FileFacts) -> Rows:
          for r in facts.registrations],
         [(file_id, i.target, i.line, int(i.system)) for i in facts.includes],
         [(file_id, t.number, t.abi, t.name, t.entry, t.compat, t.line) for t in facts.table_rows],
+        [(file_id, v.line, v.name, json.dumps(v.args), int(v.block)) for v in facts.invocations],
     )
 
 
@@ -154,7 +158,7 @@ def _init_worker() -> None:
 
 
 _INSERTS = {table: f"INSERT INTO {table} VALUES ({','.join('?' * width)})" for table, width in
-            zip(store.FACT_TABLES, (10, 4, 3, 8, 10, 4, 7), strict=True)}
+            zip(store.FACT_TABLES, (10, 4, 3, 8, 10, 4, 7, 5), strict=True)}
 
 
 def write_rows(conn: sqlite3.Connection, rows: Rows) -> None:
@@ -214,9 +218,14 @@ def run(trees: list[Tree], index_dir: Path, jobs: int | None = None,
         stale = conn.execute("SELECT value FROM meta WHERE key = 'search_stale'").fetchone()
         jobs = jobs or os.cpu_count() or 1
         summary, touched, searcher = _index_into(conn, trees, jobs, progress, fresh, gen)
-        clang_names: set[str] = set()
+        new_names: set[str] = set()  # names the search index gets after the parser's
+        if fresh or summary.parsed or summary.removed:
+            new_names = _macro_stage(conn, summary)
+        else:
+            summary.macro_definitions = _count(conn, "macro_definitions", 0)
         if semantic_request is not None:
             summary.semantic, clang_names = _semantic(conn, trees, jobs, semantic_request, progress)
+            new_names |= clang_names
         facts_done = time.monotonic()
         summary.seconds = facts_done - started
         if fresh:
@@ -233,9 +242,9 @@ def run(trees: list[Tree], index_dir: Path, jobs: int | None = None,
         elif touched:
             _mark_search(gen, "1")
             search.update(gen, store.connect(gen / "facts.sqlite"), touched)
-        if clang_names:  # names only a macro expansion defines (__do_sys_sendto)
+        if new_names:  # names only a macro expansion defines (__do_sys_sendto)
             _mark_search(gen, "1")
-            search.update(gen, store.connect(gen / "facts.sqlite"), clang_names)
+            search.update(gen, store.connect(gen / "facts.sqlite"), new_names)
         _mark_search(gen, "0")
         if fresh:
             # written with synchronous=OFF: make it durable before it becomes the live index
@@ -290,6 +299,25 @@ def _semantic(conn: sqlite3.Connection, trees: list[Tree], jobs: int, request: S
     only_clang = {name for name in names if conn.execute(
         "SELECT 1 FROM defs WHERE name = ? AND source = 'ts' LIMIT 1", (name,)).fetchone() is None}
     return summaries, only_clang
+
+
+def _macro_stage(conn: sqlite3.Connection, summary: Summary) -> set[str]:
+    """Definitions made by macro invocations, derived again over the whole index; returns the names
+    the parser does not define too."""
+    from indexer import macrodefs
+
+    conn.execute("BEGIN")
+    try:
+        removed, added, names = macrodefs.derive(conn)
+        summary.definitions = _count(conn, "definitions", added - removed)
+        summary.macro_definitions = added  # every one is derived again
+        conn.execute("INSERT OR REPLACE INTO meta VALUES ('macro_definitions', ?)", (str(added),))
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    return {name for name in names if conn.execute(
+        "SELECT 1 FROM defs WHERE name = ? AND source = 'ts' LIMIT 1", (name,)).fetchone() is None}
 
 
 def _mark_search(gen: Path, stale: str) -> None:

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from indexer import glibcbuild, kbuild
 from xref import store
+from xref.conditions import read_config
 
 # Options kbuild gives gcc that clang does not accept; libclang refuses a command line with any.
 GCC_ONLY = {
@@ -236,7 +237,7 @@ def kernel_base_flags(root: Path, build: Path, arch: str) -> list[str]:
 
 
 def _kernel_units(root: Path, build: Path, arch: str, files: dict[str, int], only: list[str] | None) -> list[Unit]:
-    config = kbuild.read_config(build / ".config")
+    config = read_config(build / ".config")
     base = kernel_base_flags(root, build, arch)
     units = []
     for obj in kbuild.objects(root, config, arch):

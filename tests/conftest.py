@@ -42,6 +42,21 @@ def corpus_index(corpus_db) -> Index:
 
 
 @pytest.fixture(scope="session")
+def semantic_env(tmp_path_factory) -> dict:
+    """xref's cache (build directories of the semantic pass) kept inside the test's temp dir."""
+    return {"XREF_CACHE": str(tmp_path_factory.mktemp("cache"))}
+
+
+@pytest.fixture(scope="session")
+def semantic_db(tmp_path_factory, semantic_env) -> Path:
+    """The bundled trees indexed with the semantic pass (the corpus configuration)."""
+    db = tmp_path_factory.mktemp("semantic") / "db"
+    run_xref("index", str(BUNDLED / "linux"), str(BUNDLED / "glibc"), "--db", str(db), "--semantic",
+             env=semantic_env, check=True)
+    return db
+
+
+@pytest.fixture(scope="session")
 def linux_tree() -> Path:
     return fetch("linux")
 

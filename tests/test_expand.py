@@ -20,14 +20,6 @@ from xref.queries import Index
 CLANG = shutil.which("clang")
 
 
-@pytest.fixture(scope="module")
-def semantic_db(tmp_path_factory) -> Path:
-    db = tmp_path_factory.mktemp("expand") / "db"
-    run_xref("index", str(BUNDLED / "linux"), str(BUNDLED / "glibc"), "--db", str(db), "--semantic",
-             env={"XREF_CACHE": str(tmp_path_factory.mktemp("cache"))}, check=True)
-    return db
-
-
 def preprocessed_lines(path: Path, args: list[str], first: int, last: int) -> list[str]:
     """Tokens clang -E emits for lines first..last of `path`, found through its line markers."""
     proc = subprocess.run([CLANG, "-E", *args, str(path)], capture_output=True, text=True, check=True)

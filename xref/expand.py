@@ -12,6 +12,7 @@ import re
 import zlib
 from dataclasses import dataclass, field
 
+from xref.conditions import evaluate
 from xref.macros import Expander, ExpansionError, Macro, Step, define_text, parse_define, render, tokenize
 from xref.queries import Index
 
@@ -32,10 +33,16 @@ class Expansion:
 class IndexMacros:
     """Macro definitions from the index, as seen from one file."""
 
-    def __init__(self, index: Index, context_file: int | None = None) -> None:
+    def __init__(self, index: Index, context_file: int | None = None, tree_id: int | None = None) -> None:
         self.index = index
         self.context = context_file
+        if tree_id is None and context_file is not None:
+            row = index.conn.execute("SELECT tree_id FROM files WHERE id = ?", (context_file,)).fetchone()
+            tree_id = row[0] if row else None
+        self.tree_id = tree_id
         self.cache: dict[str, Macro | None] = {}
+        self._parsed: dict[str, list[Macro]] = {}
+        self._configs: dict[int, dict[str, str] | None] = {}
         self.candidates: dict[str, list[str]] = {}
         self._near: set[int] | None = None
         self._deps: set[int] | None = None
@@ -129,23 +136,61 @@ class IndexMacros:
         return parse_define(f"{name}{params or ''} {body}", self._where(file_id, line))
 
     def _from_parser(self, name: str) -> Macro | None:
-        rows = [r for r in self.index.conn.execute(
-            "SELECT d.file_id, d.line, f.path FROM defs d JOIN files f ON f.id = d.file_id "
-            "WHERE d.name = ? AND d.kind = 'macro'", (name,)) if not r[2].endswith(".S")]
-        rows = [(file_id, line) for file_id, line, _ in rows]  # assembly's macros never reach C
-        if not rows:
+        found = self._parser_candidates(name)
+        if not found:
             return None
+        if len(found) > 1:
+            self.candidates[name] = [m.where for m in found[1:]]
+        return found[0]
+
+    def alternatives(self, name: str) -> list[Macro]:
+        """The parser's other definitions of `name` that may be in effect, one per distinct body."""
+        if self._from_semantic(name) is not None:
+            return []  # the configuration decided
+        found = self._parser_candidates(name)
+        seen = {_definition_key(found[0])} if found else set()
+        others = []
+        for macro in found[1:]:
+            if _definition_key(macro) not in seen:
+                seen.add(_definition_key(macro))
+                others.append(macro)
+        return others
+
+    def _parser_candidates(self, name: str) -> list[Macro]:
+        """The parser's definitions of `name`, best first, without those whose `#if` conditions
+        are false (evaluated with the tree's .config when one is known)."""
+        if name in self._parsed:
+            return self._parsed[name]
+        rows = []
+        for file_id, line, condition, path, tree_id in self.index.conn.execute(
+                "SELECT d.file_id, d.line, d.scope, f.path, f.tree_id FROM defs d JOIN files f ON f.id = d.file_id "
+                "WHERE d.name = ? AND d.kind = 'macro' AND d.source = 'ts'", (name,)):
+            if path.endswith(".S") or (self.tree_id is not None and tree_id != self.tree_id):
+                continue  # assembly's macros never reach C; another tree's never reach this one
+            truth = evaluate(condition, self._configuration(tree_id)) if condition else True
+            if truth is not False:
+                rows.append((file_id, line, truth, path))
         if len(rows) > 1:
             near = self._included()
-            rows.sort(key=lambda r: (self.index.inactive(r[0], r[1]), self._undefined_after(r[0], r[1], name),
-                                     r[0] != self.context, r[0] not in near, len(self.index._file(r[0])[1]), r[1]))
-        for file_id, line in rows:
+            rows.sort(key=lambda r: (self.index.inactive(r[0], r[1]), r[2] is not True,
+                                     self._undefined_after(r[0], r[1], name), r[0] != self.context,
+                                     r[0] not in near, len(r[3]), r[1]))
+        found = []
+        for file_id, line, _, _ in rows:
             text = define_text(self.index._lines(file_id), line)
             if text is not None:
-                if len(rows) > 1:
-                    self.candidates[name] = [self._where(f, n) for f, n in rows if (f, n) != (file_id, line)]
-                return parse_define(text, self._where(file_id, line))
-        return None
+                found.append(parse_define(text, self._where(file_id, line)))
+        self._parsed[name] = found
+        return found
+
+    def _configuration(self, tree_id: int) -> dict[str, str] | None:
+        if tree_id not in self._configs:
+            self._configs[tree_id] = self.index.configuration(tree_id)
+        return self._configs[tree_id]
+
+
+def _definition_key(macro: Macro) -> tuple:
+    return tuple(macro.params or ()), macro.params is None, macro.variadic, render(macro.body)
 
 
 def expand_text(index: Index, text: str, context_file: int | None = None, place: str = "") -> Expansion:

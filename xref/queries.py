@@ -103,6 +103,24 @@ class Index:
     def open(cls, db: str | None = None, start: Path | None = None) -> Index:
         return cls(find_index_dir((start or Path.cwd()).resolve(), db))
 
+    @classmethod
+    def on_connection(cls, conn: sqlite3.Connection) -> Index:
+        """Queries over a connection the indexer is still writing (its whole-index stages)."""
+        index = cls.__new__(cls)
+        index.dir, index.gen, index.conn, index._searcher = None, None, conn, None
+        index.trees = {id_: (name, Path(root)) for id_, name, root in conn.execute("SELECT id, name, root FROM trees")}
+        return index
+
+    def configuration(self, tree_id: int) -> dict[str, str] | None:
+        """The tree's kernel configuration (.config values) when one is known, else None."""
+        from xref.conditions import read_config
+
+        row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (f"config:{tree_id}",)).fetchone()
+        for path in ([Path(row[0])] if row else []) + [self.trees[tree_id][1] / ".config"]:
+            if path.is_file():
+                return read_config(path)
+        return None
+
     # -- helpers --------------------------------------------------------------
 
     @lru_cache(maxsize=65536)  # noqa: B019 - one Index lives as long as its connection
@@ -164,13 +182,20 @@ class Index:
         rows = self.conn.execute(
             "SELECT file_id, line, kind, scope, typeref, signature, source, macro FROM defs WHERE name = ?",
             (name,)).fetchall()
-        # The compiler's view of a place wins over the parser's (same file, line and kind).
+        # The compiler's view of a place wins over the macro stage's, which wins over the
+        # parser's (same file, line and kind); where the compiler expanded an invocation, the
+        # macro stage's guesses at it (every architecture's names) go.
         clang_places = {(r[0], r[1], r[2]) for r in rows if r[6] == "clang"}
+        macro_places = {(r[0], r[1], r[2]) for r in rows if r[6] == "macro"}
+        compiled = {(r[0], r[1]) for r in rows if r[6] == "clang"}
         hits = []
         for file_id, line, kind, scope, typeref, signature, source, macro in rows:
             if kinds and kind not in kinds:
                 continue
-            if source == "ts" and (file_id, line, kind) in clang_places:
+            if source == "ts" and ((file_id, line, kind) in clang_places or (file_id, line, kind) in macro_places):
+                continue
+            if source == "macro" and ((file_id, line) in compiled or (
+                    self._parsed_unit(file_id) and not self.inactive(file_id, line))):
                 continue
             tree, path, _ = self._file(file_id)
             extra = {"scope": scope} if scope else {}
@@ -180,8 +205,28 @@ class Index:
                 extra["macro"] = macro
             if self.inactive(file_id, line):
                 extra["active"] = False  # in an #if branch the configuration skips
+            if self._not_compiled(file_id):
+                extra["compiled"] = False  # no unit of the configuration reads this file
             hits.append(Hit(name, kind, tree, path, line, signature, source=source, extra=extra))
-        return sorted(hits, key=_def_order)
+        return sorted(hits, key=lambda h: (h.extra.get("compiled", True) is False, *_def_order(h)))
+
+    def _not_compiled(self, file_id: int) -> bool:
+        """True when the semantic pass ran over the file's tree and no unit read the file."""
+        if self.conn.execute("SELECT 1 FROM compiled WHERE file_id = ?", (file_id,)).fetchone():
+            return False
+        tree_id = self.conn.execute("SELECT tree_id FROM files WHERE id = ?", (file_id,)).fetchone()[0]
+        return self._has_units(tree_id)
+
+    @lru_cache(maxsize=64)  # noqa: B019 - one Index lives as long as its connection
+    def _has_units(self, tree_id: int) -> bool:
+        return self.conn.execute("SELECT 1 FROM tus JOIN files f ON f.id = tus.file_id WHERE f.tree_id = ? LIMIT 1",
+                                 (tree_id,)).fetchone() is not None
+
+    def _parsed_unit(self, file_id: int) -> bool:
+        """True when the semantic pass parsed this file as a unit: the compiler's definitions in its
+        active code are known, so the macro stage's guesses there (every architecture's) are not needed."""
+        return self.conn.execute("SELECT 1 FROM tus WHERE file_id = ? AND status != 'failed'",
+                                 (file_id,)).fetchone() is not None
 
     def inactive(self, file_id: int, line: int) -> bool:
         """True when the semantic pass saw every unit that reads this file skip this line."""

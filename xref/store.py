@@ -11,7 +11,7 @@ import shutil
 import sqlite3
 from pathlib import Path
 
-SCHEMA_VERSION = "5"
+SCHEMA_VERSION = "6"
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);
@@ -32,6 +32,8 @@ CREATE TABLE IF NOT EXISTS regs(
 CREATE TABLE IF NOT EXISTS includes(file_id INT, target TEXT, line INT, system INT);
 CREATE TABLE IF NOT EXISTS syscalls(
     file_id INT, nr INT, abi TEXT, name TEXT, entry TEXT, compat TEXT, line INT);
+-- Function-like uses at file scope (args: a JSON list); the macro stage expands those of macros.
+CREATE TABLE IF NOT EXISTS invocations(file_id INT, line INT, name TEXT, args TEXT, block INT);
 CREATE TABLE IF NOT EXISTS skipped(tree_id INT, path TEXT, reason TEXT);
 -- The semantic pass: one row per translation unit (its main file), with the cache key (flags and
 -- the contents of every file it read), the files it read, and how the parse went.
@@ -68,9 +70,11 @@ CREATE INDEX IF NOT EXISTS syscalls_file ON syscalls(file_id);
 CREATE INDEX IF NOT EXISTS inactive_file ON inactive(file_id, start);
 CREATE INDEX IF NOT EXISTS clang_files_tu ON clang_files(tu);
 CREATE INDEX IF NOT EXISTS macros_name ON macros(name);
+CREATE INDEX IF NOT EXISTS invocations_name ON invocations(name);
+CREATE INDEX IF NOT EXISTS invocations_file ON invocations(file_id);
 """
 
-FACT_TABLES = ("defs", "scopes", "refs", "calls", "regs", "includes", "syscalls")
+FACT_TABLES = ("defs", "scopes", "refs", "calls", "regs", "includes", "syscalls", "invocations")
 
 
 def current_generation(index_dir: Path) -> Path | None:

@@ -1,0 +1,241 @@
+"""The macro stage: names that file-scope macro invocations define, found by expanding them.
+
+`SYSCALL_DEFINE6(sendto, ...)` defines `__do_sys_sendto`, `weak_alias (__libc_sendto, sendto)`
+defines `sendto`: no parser sees those names, the preprocessor makes them. Each macro is
+expanded once per (argument count, followed by a body) with placeholder arguments; the
+names its expansion defines that are built from the arguments are a template every
+invocation fills in. Where a macro on the way has several candidate definitions (an
+unconfigured tree: every architecture's `__SYSCALL_DEFINEx`), each candidate is expanded as
+well, so the names of all of them are found, each with the chain of macros that made it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from dataclasses import dataclass
+from functools import lru_cache
+
+import tree_sitter_c
+from tree_sitter import Language, Node, Parser
+
+from indexer.cparse import _declared_name, _is_function_declarator
+from xref.expand import IndexMacros
+from xref.macros import Expander, ExpansionError, Macro, render, tokenize
+from xref.queries import Index
+
+_PLACEHOLDER = re.compile(r"__xref_(\d+)__")
+_IDENTIFIER = re.compile(r"[A-Za-z_]\w*")
+_ALIAS = re.compile(r"\balias\s*\(")
+_MAX_WORLDS = 24  # expansions per template: the default choice and alternatives
+_DEFINING = {"function_definition", "declaration", "type_definition", "struct_specifier", "union_specifier",
+             "enum_specifier"}
+
+
+@dataclass(frozen=True, slots=True)
+class NameTemplate:
+    """A name an expansion defines, with placeholders where the arguments go."""
+
+    name: str
+    kind: str  # function, variable, alias, struct, union, enum, typedef
+    chain: str  # the macros that produced it, outermost first, each with path:line
+
+
+@lru_cache(maxsize=1)
+def _parser() -> Parser:
+    return Parser(Language(tree_sitter_c.language()))
+
+
+def defined_names(text: str) -> list[tuple[str, str]]:
+    """(name, kind) of what a piece of expanded C defines at file scope (not what it declares)."""
+    # tree-sitter's recovery from an attribute after a plain declarator (`extern T b
+    # __attribute__((alias("a")));`) can swallow the next declaration: parse without
+    # attributes and asm labels (blanked, so offsets hold), read them in the text itself.
+    tree = _parser().parse(_blank_attributes(text).encode())  # ASCII: byte offsets are string offsets
+    found: list[tuple[str, str]] = []
+    stack = list(reversed(tree.root_node.children))
+    while stack:
+        node = stack.pop()
+        if node.type == "ERROR" or node.type.startswith("preproc_") or node.type == "linkage_specification":
+            stack.extend(reversed(node.children))
+            continue
+        if node.type not in _DEFINING:
+            continue
+        if node.type == "function_definition":
+            name = _declared_name(node.child_by_field_name("declarator"))
+            if name is not None:
+                found.append((name.text.decode(), "function"))
+        elif node.type == "type_definition":
+            for declarator in node.children_by_field_name("declarator"):
+                name = _declared_name(declarator)
+                if name is not None:
+                    found.append((name.text.decode(), "typedef"))
+        elif node.type == "declaration":
+            # tree-sitter ends a declaration before an attribute that follows a plain name
+            # (`extern T alias __attribute__((alias("x")));`): read on to the semicolon.
+            end = text.find(";", node.end_byte - 1)
+            found += _declared(node, text[node.start_byte:end if end >= 0 else len(text)])
+        if node.type in ("struct_specifier", "union_specifier", "enum_specifier") or node.type == "declaration":
+            found += _records(node)
+    return found
+
+
+_ATTRIBUTE = re.compile(r"\b(?:__attribute__|__attribute|__asm__|__asm|asm)\s*\(")
+
+
+def _blank_attributes(text: str) -> str:
+    pieces, done = [], 0
+    for match in _ATTRIBUTE.finditer(text):
+        if match.start() < done:
+            continue
+        end = _balanced(text, match.end() - 1)
+        pieces += [text[done:match.start()], " " * (end - match.start())]
+        done = end
+    return "".join(pieces) + text[done:]
+
+
+def _balanced(text: str, open_at: int) -> int:
+    """The offset after the parenthesis that closes the one at `open_at` (strings skipped)."""
+    depth, i = 0, open_at
+    while i < len(text):
+        ch = text[i]
+        if ch in "\"'":
+            i += 1
+            while i < len(text) and text[i] != ch:
+                i += 2 if text[i] == "\\" else 1
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+            if depth == 0:
+                return i + 1
+        i += 1
+    return len(text)
+
+
+def _declared(node: Node, text: str) -> list[tuple[str, str]]:
+    extern = any(c.type == "storage_class_specifier" and c.text == b"extern" for c in node.children)
+    found = []
+    for declarator in node.children_by_field_name("declarator"):
+        name = _declared_name(declarator)
+        if name is None:
+            continue
+        if _ALIAS.search(text):
+            found.append((name.text.decode(), "alias"))  # the alias attribute makes it a definition
+        elif not extern and not _is_function_declarator(declarator):
+            found.append((name.text.decode(), "variable"))
+    return found
+
+
+def _records(node: Node) -> list[tuple[str, str]]:
+    """Named struct/union/enum bodies defined in a declaration's type."""
+    spec = node if node.type.endswith("_specifier") else node.child_by_field_name("type")
+    if spec is None or spec.child_by_field_name("body") is None or spec.child_by_field_name("name") is None:
+        return []
+    return [(spec.child_by_field_name("name").text.decode(), spec.type.split("_")[0])]
+
+
+class _Templates:
+    """Expansions of one tree's macros with placeholder arguments, each made once."""
+
+    def __init__(self, index: Index, tree_id: int) -> None:
+        self.lookup = IndexMacros(index, tree_id=tree_id)
+        self.made: dict[tuple[str, int, bool], list[NameTemplate]] = {}
+        self.failed = 0
+
+    def names(self, macro: str, nargs: int, block: bool) -> list[NameTemplate]:
+        key = (macro, nargs, block)
+        if key not in self.made:
+            self.made[key] = self._make(*key)
+        return self.made[key]
+
+    def _make(self, macro: str, nargs: int, block: bool) -> list[NameTemplate]:
+        text = f"{macro}({', '.join(f'__xref_{n}__' for n in range(nargs))})" + (" {}" if block else "")
+        found: dict[str, NameTemplate] = {}
+        worlds: list[dict[str, Macro]] = [{}]
+        tried: set[str] = set()
+        expansions = 0
+        while worlds and expansions < _MAX_WORLDS:
+            world = worlds.pop(0)
+            expansions += 1
+            try:
+                tokens, order = self._expand(text, world)
+            except (ExpansionError, RecursionError):
+                self.failed += 1
+                continue
+            final = render(tokens)
+            by_text = {}
+            for tok in tokens:
+                by_text.setdefault(tok.text, tok)
+            for name, kind in defined_names(final):
+                if not _PLACEHOLDER.search(name) or name in found:
+                    continue
+                chain = sorted(by_text[name].hide, key=lambda m: order.get(m, len(order)))
+                found[name] = NameTemplate(name, kind, " > ".join(
+                    f"{m} ({(world.get(m) or self.lookup(m)).where})" for m in chain
+                    if (world.get(m) or self.lookup(m)) is not None))
+                # Another definition of a macro on this name's way may make other names.
+                for m in chain:
+                    if m in tried:
+                        continue
+                    tried.add(m)
+                    worlds += [{**world, m: alt} for alt in self.lookup.alternatives(m)]
+        return list(found.values())
+
+    def _expand(self, text: str, world: dict[str, Macro]):
+        order: dict[str, int] = {}
+
+        def lookup(name: str) -> Macro | None:
+            macro = world.get(name) or self.lookup(name)
+            if macro is not None and name not in order:
+                order[name] = len(order)
+            return macro
+
+        return Expander(lookup, max_steps=20_000).expand(tokenize(text)), order
+
+
+def derive(conn: sqlite3.Connection) -> tuple[int, int, set[str]]:
+    """Replace the index's `source: macro` definitions; returns (how many went, how many came, the names)."""
+    removed = conn.execute("DELETE FROM defs WHERE source = 'macro'").rowcount
+    index = Index.on_connection(conn)
+    function_like = {name for name, signature in conn.execute(
+        "SELECT DISTINCT d.name, d.signature FROM defs d WHERE d.kind = 'macro' AND d.source = 'ts' "
+        "AND d.name IN (SELECT DISTINCT name FROM invocations)")
+        if re.match(rf"\s*#\s*define\s+{re.escape(name)}\(", signature)}
+    rows = []
+    names: set[str] = set()
+    for tree_id in index.trees:
+        templates = _Templates(index, tree_id)
+        for file_id, line, macro, args, block in conn.execute(
+                "SELECT i.file_id, i.line, i.name, i.args, i.block FROM invocations i "
+                "JOIN files f ON f.id = i.file_id WHERE f.tree_id = ? AND f.path NOT LIKE '%.S' "
+                "ORDER BY i.name, i.file_id, i.line", (tree_id,)):
+            if macro not in function_like:
+                continue
+            values = json.loads(args)
+            for template in templates.names(macro, len(values), bool(block)):
+                name = _fill(template.name, values)
+                if name is None:
+                    continue
+                names.add(name)
+                rows.append((name, file_id, line, 0, template.kind, "", "", f"{macro}({', '.join(values)})"[:200],
+                             "macro", template.chain))
+    conn.executemany("INSERT INTO defs VALUES (?,?,?,?,?,?,?,?,?,?)", rows)
+    return removed, len(rows), names
+
+
+def _fill(template: str, values: list[str]) -> str | None:
+    """The template's name with the invocation's arguments in; None when one is no identifier."""
+    missing = False
+
+    def value(match: re.Match) -> str:
+        nonlocal missing
+        n = int(match.group(1))
+        if n >= len(values) or not _IDENTIFIER.fullmatch(values[n]):
+            missing = True
+            return ""
+        return values[n]
+
+    name = _PLACEHOLDER.sub(value, template)
+    return None if missing or not _IDENTIFIER.fullmatch(name) else name

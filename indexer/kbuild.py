@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from xref.conditions import kernel_srcarch
+
 # (relative .c path, built as a module, the directory's extra flags in kbuild order)
 
 
@@ -271,10 +273,9 @@ _FUNCTIONS = {
 
 
 def _config_vars(config: dict[str, str], arch: str) -> dict[str, str]:
-    srcarch = {"x86_64": "x86", "i386": "x86", "x86": "x86", "arm64": "arm64"}.get(arch, arch)
     bits = "32" if arch == "i386" else "64"
     values = {name: value.strip('"') for name, value in config.items()}
-    values.update(ARCH=arch, SRCARCH=srcarch, BITS=bits, srctree=".", objtree=".")
+    values.update(ARCH=arch, SRCARCH=kernel_srcarch(arch), BITS=bits, srctree=".", objtree=".")
     return values
 
 

@@ -15,6 +15,8 @@ import shutil
 import subprocess
 from pathlib import Path
 
+from xref.conditions import kernel_srcarch
+
 # Debian package -> what shows it is installed.
 BUILD_PACKAGES = {
     "make": ("command", "make"),
@@ -42,10 +44,6 @@ def missing_packages() -> list[str]:
 
 def has_kbuild(root: Path) -> bool:
     return (root / "scripts" / "kconfig").is_dir() and (root / "scripts" / "Makefile.build").is_file()
-
-
-def _srcarch(arch: str) -> str:
-    return "x86" if arch in ("x86_64", "i386", "x86") else arch
 
 
 def prepare(root: Path, build: Path, arch: str, config: Path | None = None, defconfig: bool = False,
@@ -119,7 +117,7 @@ def _prepare_plain(root: Path, build: Path, arch: str, config: Path | None, defc
     """A tree without kbuild's scripts: take its .config (or the arch defconfig) and write autoconf.h."""
     source = config
     if source is None:
-        candidates = [root / "arch" / _srcarch(arch) / "configs" / f"{arch}_defconfig", root / ".config"]
+        candidates = [root / "arch" / kernel_srcarch(arch) / "configs" / f"{arch}_defconfig", root / ".config"]
         source = next((c for c in candidates if c.is_file()), None)
         if source is None:
             raise KconfigError(f"{root} has no .config and no {arch}_defconfig; give one with --config FILE.")

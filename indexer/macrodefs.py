@@ -136,11 +136,26 @@ def _records(node: Node) -> list[tuple[str, str]]:
     return [(spec.child_by_field_name("name").text.decode(), spec.type.split("_")[0])]
 
 
+class _OwnMacros:
+    """A .c file's own macros, then the tree's: the lookup for invocations of a macro their file defines."""
+
+    def __init__(self, index: Index, tree_id: int, file_id: int, own: set[str], shared: IndexMacros) -> None:
+        self.here = IndexMacros(index, file_id, tree_id)
+        self.own = own
+        self.shared = shared
+
+    def __call__(self, name: str) -> Macro | None:
+        return (self.here if name in self.own else self.shared)(name)
+
+    def alternatives(self, name: str) -> list[Macro]:
+        return (self.here if name in self.own else self.shared).alternatives(name)
+
+
 class _Templates:
     """Expansions of one tree's macros with placeholder arguments, each made once."""
 
-    def __init__(self, index: Index, tree_id: int) -> None:
-        self.lookup = IndexMacros(index, tree_id=tree_id)
+    def __init__(self, lookup: IndexMacros | _OwnMacros) -> None:
+        self.lookup = lookup
         self.made: dict[tuple[str, int, bool], list[NameTemplate]] = {}
         self.failed = 0
 
@@ -153,8 +168,9 @@ class _Templates:
     def _make(self, macro: str, nargs: int, block: bool) -> list[NameTemplate]:
         text = f"{macro}({', '.join(f'__xref_{n}__' for n in range(nargs))})" + (" {}" if block else "")
         found: dict[str, NameTemplate] = {}
-        worlds: list[dict[str, Macro]] = [{}]
-        tried: set[str] = set()
+        # The default choice first, then every other definition of the macro itself.
+        worlds: list[dict[str, Macro]] = [{}] + [{macro: alt} for alt in self.lookup.alternatives(macro)]
+        tried = {macro}
         expansions = 0
         while worlds and expansions < _MAX_WORLDS:
             world = worlds.pop(0)
@@ -168,8 +184,17 @@ class _Templates:
             by_text = {}
             for tok in tokens:
                 by_text.setdefault(tok.text, tok)
-            for name, kind in defined_names(final):
-                if not _PLACEHOLDER.search(name) or name in found:
+            made = [(name, kind) for name, kind in defined_names(final) if _PLACEHOLDER.search(name)]
+            if not made:
+                # Nothing defined: a function-like macro on the way may be defined empty here and
+                # not elsewhere (`hidden_def` where its feature is off).
+                for m in order:
+                    chosen = world.get(m) or self.lookup(m)
+                    if m not in tried and chosen is not None and chosen.params is not None and not chosen.body:
+                        tried.add(m)
+                        worlds += [{**world, m: alt} for alt in self.lookup.alternatives(m) if alt.body]
+            for name, kind in made:
+                if name in found:
                     continue
                 chain = sorted(by_text[name].hide, key=lambda m: order.get(m, len(order)))
                 found[name] = NameTemplate(name, kind, " > ".join(
@@ -195,25 +220,46 @@ class _Templates:
         return Expander(lookup, max_steps=20_000).expand(tokenize(text)), order
 
 
-def derive(conn: sqlite3.Connection) -> tuple[int, int, set[str]]:
-    """Replace the index's `source: macro` definitions; returns (how many went, how many came, the names)."""
-    removed = conn.execute("DELETE FROM defs WHERE source = 'macro'").rowcount
+def derive(conn: sqlite3.Connection, files: list[int] | None = None) -> tuple[int, int, set[str]]:
+    """Replace the `source: macro` definitions of `files` (None: of the whole index); returns
+    (how many went, how many came, the names)."""
+    if files is None:
+        removed = conn.execute("DELETE FROM defs WHERE source = 'macro'").rowcount
+    else:
+        conn.execute("CREATE TEMP TABLE IF NOT EXISTS derive_files(id INTEGER PRIMARY KEY)")
+        conn.execute("DELETE FROM derive_files")
+        conn.executemany("INSERT INTO derive_files VALUES (?)", [(i,) for i in files])
+        removed = conn.execute("DELETE FROM defs WHERE source = 'macro' AND file_id IN "
+                               "(SELECT id FROM derive_files)").rowcount
+    scope = "" if files is None else "AND i.file_id IN (SELECT id FROM derive_files)"
     index = Index.on_connection(conn)
     function_like = {name for name, signature in conn.execute(
         "SELECT DISTINCT d.name, d.signature FROM defs d WHERE d.kind = 'macro' AND d.source = 'ts' "
-        "AND d.name IN (SELECT DISTINCT name FROM invocations)")
+        f"AND d.name IN (SELECT DISTINCT name FROM invocations i WHERE 1 {scope})")
         if re.match(rf"\s*#\s*define\s+{re.escape(name)}\(", signature)}
+    # Invocations of a macro their own .c file defines expand with that definition.
+    local: dict[int, set[str]] = {}
+    for file_id, name in conn.execute(
+            "SELECT d.file_id, d.name FROM defs d JOIN files f ON f.id = d.file_id WHERE d.kind = 'macro' "
+            "AND d.source = 'ts' AND f.path LIKE '%.c'"):
+        local.setdefault(file_id, set()).add(name)
     rows = []
     names: set[str] = set()
     for tree_id in index.trees:
-        templates = _Templates(index, tree_id)
+        tree_macros = IndexMacros(index, tree_id=tree_id)
+        shared = _Templates(tree_macros)
+        own: dict[int, _Templates] = {}
         for file_id, line, macro, args, block in conn.execute(
                 "SELECT i.file_id, i.line, i.name, i.args, i.block FROM invocations i "
                 "JOIN files f ON f.id = i.file_id WHERE f.tree_id = ? AND f.path NOT LIKE '%.S' "
-                "ORDER BY i.name, i.file_id, i.line", (tree_id,)):
+                f"{scope} ORDER BY i.name, i.file_id, i.line", (tree_id,)):
             if macro not in function_like:
                 continue
             values = json.loads(args)
+            templates = shared
+            if macro in local.get(file_id, ()):
+                templates = own.get(file_id) or own.setdefault(
+                    file_id, _Templates(_OwnMacros(index, tree_id, file_id, local[file_id], tree_macros)))
             for template in templates.names(macro, len(values), bool(block)):
                 name = _fill(template.name, values)
                 if name is None:

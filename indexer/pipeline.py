@@ -25,6 +25,7 @@ from indexer.cparse import extract_c
 from indexer.facts import FileFacts
 from indexer.tables import extract_table
 from xref import search, store
+from xref.conditions import DEFAULT_ARCH
 
 MAX_FILE_BYTES = int(os.environ.get("XREF_MAX_FILE_BYTES", 64 * 1024 * 1024))
 LANGS = {".c": "c", ".h": "c", ".S": "asm", ".tbl": "table"}
@@ -58,6 +59,9 @@ class Summary:
     seconds: float = 0.0  # until the facts were committed and queryable
     search_seconds: float = 0.0  # then the name search index
     semantic: list = field(default_factory=list)  # one semantic.SemanticSummary per configured tree
+    written: list[int] = field(default_factory=list, repr=False)  # ids of the files parsed this run
+    headers_changed: bool = False  # a header was parsed or removed: macro definitions may differ
+    macro_removed: int = field(default=0, repr=False)  # definitions by macros that went with their files
 
     def line(self) -> str:
         facts = (f"indexed {self.files} files ({self.parsed} parsed, {self.unchanged} unchanged, "
@@ -191,7 +195,7 @@ def _lock(index_dir: Path):
 class SemanticRequest:
     """`--semantic`: parse what a configuration compiles with libclang after the tree-sitter pass."""
 
-    arch: str = "x86_64"
+    arch: str = DEFAULT_ARCH
     build: Path | None = None  # the build directory (default: xref's cache, prepared on first use)
     only: list[str] | None = None  # tree-relative prefixes to limit the units to
     log: Callable[[str], None] = print
@@ -220,7 +224,7 @@ def run(trees: list[Tree], index_dir: Path, jobs: int | None = None,
         summary, touched, searcher = _index_into(conn, trees, jobs, progress, fresh, gen)
         new_names: set[str] = set()  # names the search index gets after the parser's
         if fresh or summary.parsed or summary.removed:
-            new_names = _macro_stage(conn, summary)
+            new_names = _macro_stage(conn, summary, fresh)
         else:
             summary.macro_definitions = _count(conn, "macro_definitions", 0)
         if semantic_request is not None:
@@ -282,6 +286,10 @@ def _semantic(conn: sqlite3.Connection, trees: list[Tree], jobs: int, request: S
         elif glibcbuild.is_glibc_tree(tree.root):
             build = build or semantic.default_build_dir(tree.name, request.arch)
             glibcbuild.prepare(tree.root, build, request.arch, log=request.log)
+        if build is not None and (build / ".config").is_file():
+            # What the macro stage and `xref expand` evaluate #if conditions with from now on.
+            conn.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)",
+                             [(f"config:{tree_id}", str(build / ".config")), (f"arch:{tree_id}", request.arch)])
         try:
             units = semantic.units_for(tree.root, files, build, request.arch, request.only)
         except semantic.NotConfigured as err:
@@ -301,17 +309,22 @@ def _semantic(conn: sqlite3.Connection, trees: list[Tree], jobs: int, request: S
     return summaries, only_clang
 
 
-def _macro_stage(conn: sqlite3.Connection, summary: Summary) -> set[str]:
+def _macro_stage(conn: sqlite3.Connection, summary: Summary, fresh: bool) -> set[str]:
     """Definitions made by macro invocations, derived again over the whole index; returns the names
     the parser does not define too."""
     from indexer import macrodefs
 
     conn.execute("BEGIN")
     try:
-        removed, added, names = macrodefs.derive(conn)
+        # A header's macros reach every file; a .c file's invocations only define names there.
+        only = None if fresh or summary.headers_changed else summary.written
+        removed, added, names = macrodefs.derive(conn, only)
         summary.definitions = _count(conn, "definitions", added - removed)
-        summary.macro_definitions = added  # every one is derived again
-        conn.execute("INSERT OR REPLACE INTO meta VALUES ('macro_definitions', ?)", (str(added),))
+        if only is None:
+            conn.execute("INSERT OR REPLACE INTO meta VALUES ('macro_definitions', '0')")
+            summary.macro_definitions = _count(conn, "macro_definitions", added)
+        else:
+            summary.macro_definitions = _count(conn, "macro_definitions", added - removed - summary.macro_removed)
         conn.execute("COMMIT")
     except BaseException:
         conn.execute("ROLLBACK")
@@ -365,10 +378,13 @@ def _index_into(conn: sqlite3.Connection, trees: list[Tree], jobs: int,
             tasks.append((cand, old[1] if old else "", file_id))
     summary.files = len(seen)
 
-    gone = [old[0] for key, old in known.items() if key not in seen and key[0] in tree_ids.values()]
+    gone_keys = [key for key in known if key not in seen and key[0] in tree_ids.values()]
+    gone = [known[key][0] for key in gone_keys]
+    summary.headers_changed = any(rel.endswith(".h") for _, rel in gone_keys)
     defs_delta = refs_delta = 0
     if gone:
-        ndefs, nrefs = _fact_counts(conn, gone)
+        ndefs, nrefs, nmacro = _fact_counts(conn, gone)
+        summary.macro_removed += nmacro
         defs_delta, refs_delta = -ndefs, -nrefs
         delete_facts(conn, gone)
         conn.executemany("DELETE FROM files WHERE id = ?", [(i,) for i in gone])
@@ -391,7 +407,8 @@ def _index_into(conn: sqlite3.Connection, trees: list[Tree], jobs: int,
                 summary.unchanged += 1
                 continue
             if old is not None and not fresh:
-                ndefs, nrefs = _fact_counts(conn, [old[0]])
+                ndefs, nrefs, nmacro = _fact_counts(conn, [old[0]])
+                summary.macro_removed += nmacro
                 defs_delta, refs_delta = defs_delta - ndefs, refs_delta - nrefs
                 delete_facts(conn, [old[0]])
             if rows is None:
@@ -406,6 +423,7 @@ def _index_into(conn: sqlite3.Connection, trees: list[Tree], jobs: int,
                 "lang=excluded.lang, errors=excluded.errors",
                 (file_id, tree_id, rel, digest, size, mtime, lang, errors))
             written.append(file_id)
+            summary.headers_changed = summary.headers_changed or rel.endswith(".h")
             write_rows(conn, rows)
             touched.update(row[0] for row in rows[0])
             defs_delta += len(rows[0])
@@ -441,6 +459,7 @@ def _index_into(conn: sqlite3.Connection, trees: list[Tree], jobs: int,
         searcher = get_context("spawn").Process(target=_build_search, args=(gen, names_file), daemon=True)
         searcher.start()
     store.create_indexes(conn)
+    summary.written = written
     _finish(conn, None if fresh else written)
     summary.definitions = _count(conn, "definitions", defs_delta)
     summary.references = _count(conn, "reference_lines", refs_delta)
@@ -463,15 +482,14 @@ def _count(conn: sqlite3.Connection, key: str, delta: int) -> int:
     return total
 
 
-def _fact_counts(conn: sqlite3.Connection, file_ids: list[int]) -> tuple[int, int]:
-    """(definitions, reference lines) that these files hold now."""
+def _fact_counts(conn: sqlite3.Connection, file_ids: list[int]) -> tuple[int, int, int]:
+    """(definitions, reference lines, definitions by macros) that these files hold now."""
     marks = ",".join("?" * len(file_ids))
-    defs = conn.execute(f"SELECT count(*) FROM defs WHERE file_id IN ({marks})", file_ids).fetchone()[0]
+    defs, by_macros = conn.execute(f"SELECT count(*), coalesce(sum(source = 'macro'), 0) FROM defs "
+                                   f"WHERE file_id IN ({marks})", file_ids).fetchone()
     refs = conn.execute(f"SELECT coalesce(sum(length(lines) - length(replace(lines, ',', '')) + 1), 0) "
                         f"FROM refs WHERE file_id IN ({marks})", file_ids).fetchone()[0]
-    return defs, refs
-
-
+    return defs, refs, by_macros
 
 
 def _finish(conn: sqlite3.Connection, written: list[int] | None) -> None:

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from indexer import glibcbuild, kbuild
 from xref import store
-from xref.conditions import read_config
+from xref.conditions import kernel_srcarch, read_config
 
 # Options kbuild gives gcc that clang does not accept; libclang refuses a command line with any.
 GCC_ONLY = {
@@ -216,7 +216,7 @@ def kernel_base_flags(root: Path, build: Path, arch: str) -> list[str]:
     recorded = build / "xref-flags.json"
     if recorded.is_file():
         return json.loads(recorded.read_text())["base"]
-    srcarch = "x86" if arch in ("x86_64", "i386") else arch
+    srcarch = kernel_srcarch(arch)
     dirs = [root / "arch" / srcarch / "include", build / "arch" / srcarch / "include" / "generated",
             root / "arch" / srcarch / "include" / "generated", root / "include", build / "include",
             root / "arch" / srcarch / "include" / "uapi", build / "arch" / srcarch / "include" / "generated" / "uapi",

@@ -11,7 +11,7 @@ from indexer.identifiers import identifier_lines
 
 def extract_table(source: bytes) -> FileFacts:
     facts = FileFacts()
-    for number, raw in enumerate(source.decode("utf-8", "replace").splitlines(), start=1):
+    for number, raw in enumerate(source.decode("utf-8", "replace").split("\n"), start=1):
         line = raw.split("#", 1)[0].split()
         if len(line) < 3 or not line[0].isdigit():
             continue

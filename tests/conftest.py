@@ -72,19 +72,45 @@ LINUX_SEMANTIC_DIRS = ("net", "kernel", "fs", "mm", "arch/x86")
 GLIBC_SEMANTIC_DIRS = ("socket", "sysdeps/unix/sysv/linux")
 
 
-@pytest.fixture(scope="session")
-def linux_db(linux_tree, tmp_path_factory) -> Path:
-    """The whole real Linux 6.1 tree indexed once, with the semantic pass over LINUX_SEMANTIC_DIRS
-    (reused across runs via XREF_TEST_LINUX_DB)."""
-    db = Path(os.environ.get("XREF_TEST_LINUX_DB") or tmp_path_factory.mktemp("linux") / "db")
-    only = [arg for d in LINUX_SEMANTIC_DIRS for arg in ("--only", d)]
-    run_xref("index", str(linux_tree), "--db", str(db), "--semantic", *only, check=True)
+def _indexed(tree: Path, db: Path, *args: str) -> Path:
+    run_xref("index", str(tree), "--db", str(db), *args, check=True)
     return db
 
 
+def _with_semantic(unconfigured: Path, db: Path, tree: Path, dirs: tuple[str, ...]) -> Path:
+    """The unconfigured index copied, then the semantic pass added (the parser's facts are reused)."""
+    import shutil
+
+    if not db.exists():
+        shutil.copytree(unconfigured, db)
+    return _indexed(tree, db, "--semantic", *[arg for d in dirs for arg in ("--only", d)])
+
+
+def _test_db(variable: str, suffix: str, tmp_path_factory, name: str) -> Path:
+    """Where a real-tree index lives: under $VARIABLE to be reused across runs, else a temp dir."""
+    base = os.environ.get(variable)
+    return Path(base + suffix) if base else tmp_path_factory.mktemp(name) / "db"
+
+
 @pytest.fixture(scope="session")
-def glibc_db(glibc_tree, tmp_path_factory) -> Path:
-    db = Path(os.environ.get("XREF_TEST_GLIBC_DB") or tmp_path_factory.mktemp("glibc") / "db")
-    only = [arg for d in GLIBC_SEMANTIC_DIRS for arg in ("--only", d)]
-    run_xref("index", str(glibc_tree), "--db", str(db), "--semantic", *only, check=True)
-    return db
+def linux_ts_db(linux_tree, tmp_path_factory) -> Path:
+    """The whole real Linux 6.1 tree indexed without a configuration (no semantic pass)."""
+    return _indexed(linux_tree, _test_db("XREF_TEST_LINUX_DB", "-unconfigured", tmp_path_factory, "linux-ts"))
+
+
+@pytest.fixture(scope="session")
+def linux_db(linux_tree, linux_ts_db, tmp_path_factory) -> Path:
+    """The whole real Linux 6.1 tree with the semantic pass over LINUX_SEMANTIC_DIRS (x86_64 defconfig)."""
+    db = _test_db("XREF_TEST_LINUX_DB", "", tmp_path_factory, "linux")
+    return _with_semantic(linux_ts_db, db, linux_tree, LINUX_SEMANTIC_DIRS)
+
+
+@pytest.fixture(scope="session")
+def glibc_ts_db(glibc_tree, tmp_path_factory) -> Path:
+    return _indexed(glibc_tree, _test_db("XREF_TEST_GLIBC_DB", "-unconfigured", tmp_path_factory, "glibc-ts"))
+
+
+@pytest.fixture(scope="session")
+def glibc_db(glibc_tree, glibc_ts_db, tmp_path_factory) -> Path:
+    db = _test_db("XREF_TEST_GLIBC_DB", "", tmp_path_factory, "glibc")
+    return _with_semantic(glibc_ts_db, db, glibc_tree, GLIBC_SEMANTIC_DIRS)

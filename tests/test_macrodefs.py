@@ -107,9 +107,12 @@ def test_reindexing_a_changed_file_derives_its_definitions_again(tmp_path):
     with open(tree / "net/socket.c", "a") as fh:
         fh.write("\nSYSCALL_DEFINE4(sendmmsg, int, fd, void __user *, mmsg, unsigned int, vlen,\n"
                  "\t\tunsigned int, flags)\n{\n\treturn 0;\n}\n")
-    run_xref("index", str(tree), "--db", str(db), check=True)
+    again = run_xref("index", str(tree), "--db", str(db), check=True).stdout
     assert [h["source"] for h in _defs("__do_sys_sendmmsg", db)] == ["macro"]
     assert [h["source"] for h in _defs("__do_sys_sendto", db)] == ["macro"]  # the others are still there
+    fresh = run_xref("index", str(tree), "--db", str(tmp_path / "fresh"), check=True).stdout
+    by_macros = re.compile(r"(\d+) definitions \((\d+) by macros\)")
+    assert by_macros.search(again).groups() == by_macros.search(fresh).groups()
 
 
 # -- #if conditions ---------------------------------------------------------------------------
@@ -210,3 +213,13 @@ def test_without_a_configuration_the_candidates_are_listed(tmp_path):
     assert result["final"] in ("fast_path", "slow_path")
     # The other branch is a candidate; the `#if 0` one never is.
     assert [c.rsplit(":", 1)[0] for c in result["candidates"]["PICK"]] == ["include/choice.h"]
+
+
+def test_lines_are_counted_as_the_parser_counts_them_past_a_form_feed(tmp_path):
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    (tree / "defs.h").write_text("/* page one */\n\f\n#define FIRST(x) first_##x\n#define SECOND(x) second_##x\n")
+    (tree / "use.c").write_text('#include "defs.h"\nSECOND(thing);\n')
+    run_xref("index", str(tree), "--db", str(tmp_path / "db"), check=True)
+    proc = run_xref("expand", "use.c:2", "--final", "--db", str(tmp_path / "db"), check=True)
+    assert proc.stdout.split() == ["second_thing;"] or proc.stdout.split() == ["second_thing"]

@@ -14,6 +14,7 @@ from pathlib import Path
 import click
 
 from xref import __version__
+from xref.conditions import DEFAULT_ARCH
 from xref.queries import Hit, Index, NoIndex
 
 
@@ -89,7 +90,7 @@ def main(ctx: click.Context, db: str | None) -> None:
                    "any tree: a compile_commands.json).")
 @click.option("--build", "build", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Build directory of the configuration (default: xref's cache, prepared on first use).")
-@click.option("--arch", default="x86_64", show_default=True, help="Architecture of the configuration.")
+@click.option("--arch", default=DEFAULT_ARCH, show_default=True, help="Architecture of the configuration.")
 @click.option("--only", "only", multiple=True, metavar="PATH",
               help="Limit the semantic pass to translation units under PATH (repeatable).")
 @_db_option
@@ -137,7 +138,7 @@ def index(sources: tuple[str, ...], jobs: int | None, verbose: bool, semantic: b
 
 @main.command()
 @click.argument("source", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.option("--arch", default="x86_64", show_default=True, help="Architecture (ARCH= of kbuild).")
+@click.option("--arch", default=DEFAULT_ARCH, show_default=True, help="Architecture (ARCH= of kbuild).")
 @click.option("--config", "config", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
               help="A .config to start from (kbuild's olddefconfig fills in the rest).")
 @click.option("--defconfig", is_flag=True, help="Start from the architecture's defconfig (the default).")

@@ -15,8 +15,17 @@ from xref.macros import Token, tokenize
 
 Value = int | None
 
-# Names C code never sees defined while it is compiled as C.
-_UNDEFINED_IN_C = frozenset({"__ASSEMBLY__", "__ASSEMBLER__"})
+DEFAULT_ARCH = "x86_64"  # the architecture xref assumes when the index was given none
+
+
+def kernel_srcarch(arch: str) -> str:
+    """The directory under arch/ that kbuild's ARCH= builds from (SRCARCH)."""
+    return "x86" if arch in ("x86_64", "i386", "x86") else arch
+
+
+# What the compiler of both trees fixes: C (not assembly, not C++) compiled by GCC (Debian 12's).
+_UNDEFINED_IN_C = frozenset({"__ASSEMBLY__", "__ASSEMBLER__", "__cplusplus", "__clang__"})
+_PREDEFINED = {"__GNUC__": 12, "__GNUC_MINOR__": 2, "__STDC__": 1, "__STDC_VERSION__": 201710}
 _CONFIG_TESTS = {"IS_ENABLED": ("y", "m"), "IS_REACHABLE": ("y", "m"), "IS_BUILTIN": ("y",), "IS_MODULE": ("m",)}
 
 
@@ -148,6 +157,8 @@ class _Parser:
     def _defined(self, name: str) -> Value:
         if name in _UNDEFINED_IN_C:
             return 0
+        if name in _PREDEFINED:
+            return 1
         if name.startswith("CONFIG_") and self.config is not None:
             return int(self._macro(name) is not None)
         return None
@@ -169,6 +180,8 @@ class _Parser:
     def _name(self, name: str) -> Value:
         if name in _UNDEFINED_IN_C:
             return 0
+        if name in _PREDEFINED:
+            return _PREDEFINED[name]
         if name.startswith("CONFIG_") and self.config is not None:
             value = self._macro(name)
             if value is None:

@@ -1,9 +1,10 @@
 """Macro expansion against the index: which definition a name has at a place, and the steps.
 
 Definitions come from the semantic pass's active macros where it ran; else from the
-parser's macro definitions, preferring ones the configuration does not skip, then the
-file itself and the headers it includes, then the shortest path; the others are kept
-as candidates so that a reader sees when the choice was a guess.
+parser's macro definitions: those under an `#if` known to be false (with the tree's
+.config when there is one) are dropped, and of the rest the ones known to be in effect
+come first, then the file itself and the headers it includes, then the shortest path;
+the others are kept as candidates so that a reader sees when the choice was a guess.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import re
 import zlib
 from dataclasses import dataclass, field
 
-from xref.conditions import evaluate
+from xref.conditions import evaluate, kernel_srcarch
 from xref.macros import Expander, ExpansionError, Macro, Step, define_text, parse_define, render, tokenize
 from xref.queries import Index
 
@@ -43,17 +44,15 @@ class IndexMacros:
         self.cache: dict[str, Macro | None] = {}
         self._parsed: dict[str, list[Macro]] = {}
         self._configs: dict[int, dict[str, str] | None] = {}
+        self._srcarch: str | None = None
         self.candidates: dict[str, list[str]] = {}
         self._near: set[int] | None = None
         self._deps: set[int] | None = None
-        self._listing: list[tuple[int, int, str]] | None = None
 
     def _included(self) -> set[int]:
         """The context file and the headers it includes, three levels deep (targets matched by path suffix)."""
         if self._near is None:
-            by_name: dict[str, list[tuple[int, str]]] = {}
-            for file_id, _, path in self._files():
-                by_name.setdefault(path.rsplit("/", 1)[-1], []).append((file_id, path))
+            by_name = self.index.by_basename()
             near: set[int] = set()
             frontier = [self.context] if self.context is not None else []
             for _ in range(3):
@@ -94,10 +93,7 @@ class IndexMacros:
         return self._deps or None
 
     def _files(self) -> list[tuple[int, int, str]]:
-        """(id, tree id, path) of every indexed file, read once."""
-        if self._listing is None:
-            self._listing = self.index.conn.execute("SELECT id, tree_id, path FROM files").fetchall()
-        return self._listing
+        return self.index.listing()
 
     def _redefines(self, file_id: int, line: int, name: str) -> bool:
         """`#undef X` then `#define X ...`: a deliberate override of an earlier definition."""
@@ -149,8 +145,12 @@ class IndexMacros:
             return []  # the configuration decided
         found = self._parser_candidates(name)
         seen = {_definition_key(found[0])} if found else set()
+        here = self._where(self.context, 0).rsplit(":", 1)[0] if self.context is not None else None
         others = []
         for macro in found[1:]:
+            path = macro.where.rsplit(":", 1)[0]
+            if path.endswith(".c") and path != here:
+                continue  # another .c file's own macro: not in effect here
             if _definition_key(macro) not in seen:
                 seen.add(_definition_key(macro))
                 others.append(macro)
@@ -172,7 +172,9 @@ class IndexMacros:
                 rows.append((file_id, line, truth, path))
         if len(rows) > 1:
             near = self._included()
-            rows.sort(key=lambda r: (self.index.inactive(r[0], r[1]), r[2] is not True,
+            # A .c file's own macros reach only that file (and the few that #include it).
+            rows.sort(key=lambda r: (self.index.inactive(r[0], r[1]), r[3].endswith(".c") and r[0] != self.context,
+                                     self._other_arch(r[3]), r[2] is not True,
                                      self._undefined_after(r[0], r[1], name), r[0] != self.context,
                                      r[0] not in near, len(r[3]), r[1]))
         found = []
@@ -182,6 +184,14 @@ class IndexMacros:
                 found.append(parse_define(text, self._where(file_id, line)))
         self._parsed[name] = found
         return found
+
+    def _other_arch(self, path: str) -> bool:
+        """A kernel header of another architecture than the tree's (or xref's default)."""
+        if not path.startswith("arch/") or self.tree_id is None:
+            return False
+        if self._srcarch is None:
+            self._srcarch = kernel_srcarch(self.index.arch(self.tree_id))
+        return not path.startswith(f"arch/{self._srcarch}/")
 
     def _configuration(self, tree_id: int) -> dict[str, str] | None:
         if tree_id not in self._configs:

@@ -324,7 +324,17 @@ class Expander:
                 continue
             out.append(tok)
             i += 1
-        return [Token(t.text, t.kind, t.space, t.hide | hide) for t in out if t.kind != "placemarker"]
+        # Most tokens share a few hide sets: make each union once.
+        unions: dict[frozenset[str], frozenset[str]] = {}
+        result = []
+        for t in out:
+            if t.kind == "placemarker":
+                continue
+            union = unions.get(t.hide)
+            if union is None:
+                union = unions[t.hide] = t.hide | hide
+            result.append(Token(t.text, t.kind, t.space, union))
+        return result
 
 
 def _va_opt_content(body: list[Token], open_at: int) -> tuple[list[Token], int]:

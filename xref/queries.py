@@ -98,6 +98,8 @@ class Index:
         except sqlite3.DatabaseError as err:
             raise NoIndex(f"the index in {index_dir} is unreadable ({err}); rebuild it with `xref index`.") from err
         self._searcher = None
+        self._listing: list[tuple[int, int, str]] | None = None
+        self._by_basename: dict[str, list[tuple[int, str]]] | None = None
 
     @classmethod
     def open(cls, db: str | None = None, start: Path | None = None) -> Index:
@@ -108,8 +110,30 @@ class Index:
         """Queries over a connection the indexer is still writing (its whole-index stages)."""
         index = cls.__new__(cls)
         index.dir, index.gen, index.conn, index._searcher = None, None, conn, None
+        index._listing = index._by_basename = None
         index.trees = {id_: (name, Path(root)) for id_, name, root in conn.execute("SELECT id, name, root FROM trees")}
         return index
+
+    def listing(self) -> list[tuple[int, int, str]]:
+        """(id, tree id, path) of every indexed file, read once."""
+        if self._listing is None:
+            self._listing = self.conn.execute("SELECT id, tree_id, path FROM files").fetchall()
+        return self._listing
+
+    def by_basename(self) -> dict[str, list[tuple[int, str]]]:
+        """File name -> (id, path) of the indexed files with that name: where an #include may lead."""
+        if self._by_basename is None:
+            self._by_basename = {}
+            for file_id, _, path in self.listing():
+                self._by_basename.setdefault(path.rsplit("/", 1)[-1], []).append((file_id, path))
+        return self._by_basename
+
+    def arch(self, tree_id: int) -> str:
+        """The architecture the tree was configured for (xref's default when it was not)."""
+        from xref.conditions import DEFAULT_ARCH
+
+        row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (f"arch:{tree_id}",)).fetchone()
+        return row[0] if row else DEFAULT_ARCH
 
     def configuration(self, tree_id: int) -> dict[str, str] | None:
         """The tree's kernel configuration (.config values) when one is known, else None."""
@@ -168,7 +192,8 @@ class Index:
     @lru_cache(maxsize=256)  # noqa: B019
     def _lines(self, file_id: int) -> list[str]:
         try:
-            return self._file(file_id)[2].read_bytes().decode("utf-8", "replace").splitlines()
+            # Lines as the parsers count them: only "\n" ends one (not the form feeds glibc has).
+            return self._file(file_id)[2].read_bytes().decode("utf-8", "replace").split("\n")
         except OSError:
             return []
 

@@ -34,12 +34,24 @@ _DEFINING = {"function_definition", "declaration", "type_definition", "struct_sp
 
 
 @dataclass(frozen=True, slots=True)
+class Defined:
+    """A name a piece of expanded C defines at file scope."""
+
+    name: str
+    kind: str  # function, variable, alias, struct, union, enum, typedef
+    calls: tuple[str, ...] = ()  # for a function: the functions its body calls by name
+    owner: bool = False  # a function whose body is the one that follows the invocation in the source
+
+
+@dataclass(frozen=True, slots=True)
 class NameTemplate:
     """A name an expansion defines, with placeholders where the arguments go."""
 
     name: str
-    kind: str  # function, variable, alias, struct, union, enum, typedef
+    kind: str
     chain: str  # the macros that produced it, outermost first, each with path:line
+    calls: tuple[str, ...] = ()
+    owner: bool = False
 
 
 @lru_cache(maxsize=1)
@@ -47,13 +59,13 @@ def _parser() -> Parser:
     return Parser(Language(tree_sitter_c.language()))
 
 
-def defined_names(text: str) -> list[tuple[str, str]]:
-    """(name, kind) of what a piece of expanded C defines at file scope (not what it declares)."""
+def defined_names(text: str) -> list[Defined]:
+    """What a piece of expanded C defines at file scope (not what it only declares)."""
     # tree-sitter's recovery from an attribute after a plain declarator (`extern T b
     # __attribute__((alias("a")));`) can swallow the next declaration: parse without
     # attributes and asm labels (blanked, so offsets hold), read them in the text itself.
     tree = _parser().parse(_blank_attributes(text).encode())  # ASCII: byte offsets are string offsets
-    found: list[tuple[str, str]] = []
+    found: list[Defined] = []
     stack = list(reversed(tree.root_node.children))
     while stack:
         node = stack.pop()
@@ -65,12 +77,13 @@ def defined_names(text: str) -> list[tuple[str, str]]:
         if node.type == "function_definition":
             name = _declared_name(node.child_by_field_name("declarator"))
             if name is not None:
-                found.append((name.text.decode(), "function"))
+                found.append(Defined(name.text.decode(), "function", _called(node.child_by_field_name("body")),
+                                     node.end_byte >= len(text.rstrip())))
         elif node.type == "type_definition":
             for declarator in node.children_by_field_name("declarator"):
                 name = _declared_name(declarator)
                 if name is not None:
-                    found.append((name.text.decode(), "typedef"))
+                    found.append(Defined(name.text.decode(), "typedef"))
         elif node.type == "declaration":
             # tree-sitter ends a declaration before an attribute that follows a plain name
             # (`extern T alias __attribute__((alias("x")));`): read on to the semicolon.
@@ -114,7 +127,21 @@ def _balanced(text: str, open_at: int) -> int:
     return len(text)
 
 
-def _declared(node: Node, text: str) -> list[tuple[str, str]]:
+def _called(body: Node | None) -> tuple[str, ...]:
+    """Functions a body calls by name, in order, each once."""
+    found: dict[str, None] = {}
+    stack = [body] if body is not None else []
+    while stack:
+        node = stack.pop()
+        if node.type == "call_expression":
+            function = node.child_by_field_name("function")
+            if function is not None and function.type == "identifier" and not function.text.startswith(b"__builtin"):
+                found[function.text.decode()] = None
+        stack.extend(reversed(node.children))
+    return tuple(found)
+
+
+def _declared(node: Node, text: str) -> list[Defined]:
     extern = any(c.type == "storage_class_specifier" and c.text == b"extern" for c in node.children)
     found = []
     for declarator in node.children_by_field_name("declarator"):
@@ -122,18 +149,18 @@ def _declared(node: Node, text: str) -> list[tuple[str, str]]:
         if name is None:
             continue
         if _ALIAS.search(text):
-            found.append((name.text.decode(), "alias"))  # the alias attribute makes it a definition
+            found.append(Defined(name.text.decode(), "alias"))  # the alias attribute makes it a definition
         elif not extern and not _is_function_declarator(declarator):
-            found.append((name.text.decode(), "variable"))
+            found.append(Defined(name.text.decode(), "variable"))
     return found
 
 
-def _records(node: Node) -> list[tuple[str, str]]:
+def _records(node: Node) -> list[Defined]:
     """Named struct/union/enum bodies defined in a declaration's type."""
     spec = node if node.type.endswith("_specifier") else node.child_by_field_name("type")
     if spec is None or spec.child_by_field_name("body") is None or spec.child_by_field_name("name") is None:
         return []
-    return [(spec.child_by_field_name("name").text.decode(), spec.type.split("_")[0])]
+    return [Defined(spec.child_by_field_name("name").text.decode(), spec.type.split("_")[0])]
 
 
 class _OwnMacros:
@@ -184,7 +211,7 @@ class _Templates:
             by_text = {}
             for tok in tokens:
                 by_text.setdefault(tok.text, tok)
-            made = [(name, kind) for name, kind in defined_names(final) if _PLACEHOLDER.search(name)]
+            made = [d for d in defined_names(final) if _PLACEHOLDER.search(d.name)]
             if not made:
                 # Nothing defined: a function-like macro on the way may be defined empty here and
                 # not elsewhere (`hidden_def` where its feature is off).
@@ -193,13 +220,14 @@ class _Templates:
                     if m not in tried and chosen is not None and chosen.params is not None and not chosen.body:
                         tried.add(m)
                         worlds += [{**world, m: alt} for alt in self.lookup.alternatives(m) if alt.body]
-            for name, kind in made:
+            for defined in made:
+                name = defined.name
                 if name in found:
                     continue
                 chain = sorted(by_text[name].hide, key=lambda m: order.get(m, len(order)))
-                found[name] = NameTemplate(name, kind, " > ".join(
+                found[name] = NameTemplate(name, defined.kind, " > ".join(
                     f"{m} ({(world.get(m) or self.lookup(m)).where})" for m in chain
-                    if (world.get(m) or self.lookup(m)) is not None))
+                    if (world.get(m) or self.lookup(m)) is not None), defined.calls, defined.owner and block)
                 # Another definition of a macro on this name's way may make other names.
                 for m in chain:
                     if m in tried:
@@ -225,12 +253,14 @@ def derive(conn: sqlite3.Connection, files: list[int] | None = None) -> tuple[in
     (how many went, how many came, the names)."""
     if files is None:
         removed = conn.execute("DELETE FROM defs WHERE source = 'macro'").rowcount
+        conn.execute("DELETE FROM calls WHERE source = 'macro'")
     else:
         conn.execute("CREATE TEMP TABLE IF NOT EXISTS derive_files(id INTEGER PRIMARY KEY)")
         conn.execute("DELETE FROM derive_files")
         conn.executemany("INSERT INTO derive_files VALUES (?)", [(i,) for i in files])
         removed = conn.execute("DELETE FROM defs WHERE source = 'macro' AND file_id IN "
                                "(SELECT id FROM derive_files)").rowcount
+        conn.execute("DELETE FROM calls WHERE source = 'macro' AND file_id IN (SELECT id FROM derive_files)")
     scope = "" if files is None else "AND i.file_id IN (SELECT id FROM derive_files)"
     index = Index.on_connection(conn)
     function_like = {name for name, signature in conn.execute(
@@ -243,7 +273,9 @@ def derive(conn: sqlite3.Connection, files: list[int] | None = None) -> tuple[in
             "SELECT d.file_id, d.name FROM defs d JOIN files f ON f.id = d.file_id WHERE d.kind = 'macro' "
             "AND d.source = 'ts' AND f.path LIKE '%.c'"):
         local.setdefault(file_id, set()).add(name)
-    rows = []
+    rows: list[tuple] = []
+    calls: list[tuple] = []
+    owners: list[tuple[str, int, str, int, str]] = []  # (function, file, the parser's label, line, macro)
     names: set[str] = set()
     for tree_id in index.trees:
         tree_macros = IndexMacros(index, tree_id=tree_id)
@@ -267,7 +299,23 @@ def derive(conn: sqlite3.Connection, files: list[int] | None = None) -> tuple[in
                 names.add(name)
                 rows.append((name, file_id, line, 0, template.kind, "", "", f"{macro}({', '.join(values)})"[:200],
                              "macro", template.chain))
+                for callee in template.calls:
+                    callee_name = _fill(callee, values)
+                    if callee_name is not None:
+                        calls.append((name, callee_name, file_id, line, "direct", "", "", "macro"))
+                if template.owner:
+                    first = values[0] if values and _IDENTIFIER.fullmatch(values[0]) else None
+                    owners.append((name, file_id, f"{macro}({first})" if first else macro, line, macro))
     conn.executemany("INSERT INTO defs VALUES (?,?,?,?,?,?,?,?,?,?)", rows)
+    conn.executemany("INSERT INTO calls VALUES (?,?,?,?,?,?,?,?)", calls)
+    # The body after `SYSCALL_DEFINE6(sendto, ...)` is __do_sys_sendto's: the calls and references
+    # the parser found in it belong to that function, not to the label it gave the block.
+    # The invocation itself is no call.
+    conn.executemany("DELETE FROM calls WHERE file_id = ? AND caller = ? AND line = ? AND callee = ?",
+                     [(file_id, label, line, macro) for _, file_id, label, line, macro in owners])
+    for table, column in (("calls", "caller"), ("scopes", "name")):
+        conn.executemany(f"UPDATE {table} SET {column} = ? WHERE file_id = ? AND {column} = ?",
+                         [owner[:3] for owner in owners])
     return removed, len(rows), names
 
 

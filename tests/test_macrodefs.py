@@ -76,6 +76,26 @@ def test_every_candidate_definition_contributes_its_names(corpus_db):
     assert "__SYSCALL_DEFINEx (arch/x86/include/asm/syscall_wrapper.h:" in x86[0]["macro"]
 
 
+def _callees(name: str, db: Path) -> set[tuple[str, str]]:
+    proc = run_xref("callees", name, "--json", "--db", str(db), check=True)
+    return {(h["callee"], h["source"]) for h in json.loads(proc.stdout)}
+
+
+def test_the_generated_wrappers_call_each_other_down_to_the_body(corpus_db):
+    # x86: __x64_sys_sendto -> __se_sys_sendto -> __do_sys_sendto, whose body is the block after
+    # the invocation (the parser's calls in it belong to __do_sys_sendto).
+    assert ("__se_sys_sendto", "macro") in _callees("__x64_sys_sendto", corpus_db)
+    assert ("__do_sys_sendto", "macro") in _callees("__se_sys_sendto", corpus_db)
+    body = _callees("__do_sys_sendto", corpus_db)
+    assert ("__sys_sendto", "ts") in body
+    assert not any(callee.startswith("SYSCALL_DEFINE") for callee, _ in body)
+
+
+def test_a_cond_syscall_stub_calls_sys_ni_syscall(corpus_db):
+    stubs = json.loads(run_xref("callees", "__x64_sys_sendto", "--json", "--db", str(corpus_db), check=True).stdout)
+    assert ("kernel/sys_ni.c", "sys_ni_syscall") in {(h["path"], h["callee"]) for h in stubs}
+
+
 def test_glibc_weak_alias_defines_the_public_name(corpus_db):
     path = BUNDLED / "glibc/sysdeps/unix/sysv/linux/sendto.c"
     line = next(i for i, text in enumerate(path.read_text().splitlines(), 1)

@@ -29,8 +29,6 @@ _QUERY = """
 (call_expression) @call
 (initializer_pair) @initializer
 (assignment_expression left: (field_expression)) @assignment
-(preproc_include) @include
-(preproc_call directive: (preproc_directive) @directive)
 (expression_statement (call_expression function: (identifier) arguments: (argument_list))) @macro_body
 """
 
@@ -597,20 +595,9 @@ def extract_c(source: bytes) -> FileFacts:
             defs.append(Definition(text, kind, _line(name), _one_line(head.decode("utf-8", "replace")),
                                    typeref=(type_text + _pointer_suffix_of(declarator)).strip()))
 
-    for node in captures.get("include", ()):
-        path = node.child_by_field_name("path")
-        if path is None:
-            continue
-        raw = _text(path)
-        facts.includes.append(Include(raw.strip('<>"'), _line(node), raw.startswith("<")))
-
-    for node in captures.get("directive", ()):
-        if node.text == b"#include_next":  # glibc's header chains (kernel-features.h)
-            argument = node.next_named_sibling
-            target = _INCLUDE_TARGET.match(b"include " + argument.text) if argument is not None else None
-            if target is not None:
-                raw = target.group(1).decode("utf-8", "replace")
-                facts.includes.append(Include(raw.strip('<>"'), _line(node), raw.startswith("<")))
+    # From the lines themselves, not the tree: an #include inside an initializer (the syscall
+    # tables' `{ #include <asm/syscalls_32.h> }`) is where tree-sitter's recovery loses it.
+    facts.includes = [_include(source, offset, text) for offset, text in includes]
 
     for node in captures.get("call", ()):
         _record_call(ex, node)

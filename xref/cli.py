@@ -305,6 +305,65 @@ def expand(place: str | None, text: str | None, context: str | None, final: bool
 
 
 @main.command()
+@click.argument("key", required=False, metavar="NAME|NR")
+@click.option("--arch", default=DEFAULT_ARCH, show_default=True, help="The kernel's architecture.")
+@click.option("--abi", default=None, help="The user-space ABI (default: the architecture's own; x86_64 also "
+                                          "has x32 and i386).")
+@click.option("--list", "list_all", is_flag=True, help="Every row of the ABI's table with its handler.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@_db_option
+def syscall(key: str | None, arch: str, abi: str | None, list_all: bool, as_json: bool, db: str | None) -> None:
+    """A system call's number, entry point, dispatch and handler (where its SYSCALL_DEFINEx is).
+
+    One line per call with --list: NR NAME ENTRY SYMBOL PATH:LINE MACRO, or the reason there is
+    no handler (not implemented: sys_ni_syscall; not built: only the COND_SYSCALL stub).
+    """
+    from xref.model.syscalls import NoSyscall, SyscallModel, abi_for
+
+    idx = _open(db)
+    try:
+        model = SyscallModel(idx, abi_for(arch, abi))
+        if list_all:
+            calls = model.all()
+        elif key:
+            calls = [model.syscall(key)]
+        else:
+            raise UserError("give a system call's NAME or NR, or --list.")
+    except NoSyscall as err:
+        click.echo(f"xref: {err}.", err=True)
+        sys.exit(1)
+    if as_json:
+        data = [c.to_json() for c in calls]
+        click.echo(json.dumps(data if list_all else data[0], indent=1))
+        return
+    if list_all:
+        for c in calls:
+            click.echo(f"{c.row.number}\t{c.row.name}\t{c.row.entry or '-'}\t{c.handler.symbol}\t{_handler_text(c)}")
+        return
+    c = calls[0]
+    click.echo(f"{c.row.name}: {c.abi} number {c.row.number} ({c.row.path}:{c.row.line}, abi {c.row.abi})")
+    click.echo(f"  entry point  {c.row.entry or '-'}" + (f"  (compat: {c.row.compat})" if c.row.compat else ""))
+    if c.dispatch:
+        d = c.dispatch
+        click.echo(f"  dispatch     {d.form} in {d.via} ({d.path}:{d.line}): {d.text}")
+    for note in c.notes:
+        click.echo(f"  note         {note}")
+    click.echo(f"  handler      {c.handler.symbol}  {_handler_text(c)}")
+
+
+def _handler_text(c) -> str:
+    h = c.handler
+    if h.status == "implemented":
+        built = {False: "  (not compiled under the configuration)", None: ""}.get(h.compiled, "")
+        return f"{h.path}:{h.line}  {h.macro}  [{h.source}]{built}"
+    if h.status == "not built":
+        return f"not built: only the {h.macro} stub ({h.stub}), which returns -ENOSYS"
+    if h.status == "not implemented":
+        return "not implemented (sys_ni_syscall)"
+    return "no definition found in the index"
+
+
+@main.command()
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON object.")
 @click.option("--failed", is_flag=True, help="List the translation units that failed to parse.")
 @_db_option

@@ -34,9 +34,11 @@ class Expansion:
 class IndexMacros:
     """Macro definitions from the index, as seen from one file."""
 
-    def __init__(self, index: Index, context_file: int | None = None, tree_id: int | None = None) -> None:
+    def __init__(self, index: Index, context_file: int | None = None, tree_id: int | None = None,
+                 line: int | None = None) -> None:
         self.index = index
         self.context = context_file
+        self.line = line  # where in the context file: its own #define/#undef before this line count
         if tree_id is None and context_file is not None:
             row = index.conn.execute("SELECT tree_id FROM files WHERE id = ?", (context_file,)).fetchone()
             tree_id = row[0] if row else None
@@ -120,8 +122,9 @@ class IndexMacros:
         read = self._read_by_context()
         if read is not None:
             rows = [r for r in rows if r[0] in read]
-            if not rows:
-                return None
+        rows = self._in_effect_here(rows, name)
+        if not rows:
+            return None
         if len(rows) > 1:
             near = self._included()
             rows.sort(key=lambda r: (self._undefined_after(r[0], r[1], name), not self._redefines(r[0], r[1], name),
@@ -170,6 +173,7 @@ class IndexMacros:
             truth = evaluate(condition, self._configuration(tree_id)) if condition else True
             if truth is not False:
                 rows.append((file_id, line, truth, path))
+        rows = self._in_effect_here(rows, name)
         if len(rows) > 1:
             near = self._included()
             # A .c file's own macros reach only that file (and the few that #include it).
@@ -184,6 +188,18 @@ class IndexMacros:
                 found.append(parse_define(text, self._where(file_id, line)))
         self._parsed[name] = found
         return found
+
+    def _in_effect_here(self, rows: list[tuple], name: str) -> list[tuple]:
+        """Of the context file's own definitions (rows start with file id, line), only the last one
+        before the line in question that no `#undef` ended; the other files' stay candidates."""
+        if self.context is None or self.line is None or not any(r[0] == self.context for r in rows):
+            return rows
+        undef = re.compile(rf"^\s*#\s*undef\s+{re.escape(name)}\b")
+        lines = self.index._lines(self.context)
+        before = [r for r in rows if r[0] == self.context and r[1] < self.line
+                  and not any(undef.match(text) for text in lines[r[1]:self.line - 1])]
+        others = [r for r in rows if r[0] != self.context]
+        return [max(before, key=lambda r: r[1])] + others if before else others
 
     def _other_arch(self, path: str) -> bool:
         """A kernel header of another architecture than the tree's (or xref's default)."""
@@ -203,8 +219,10 @@ def _definition_key(macro: Macro) -> tuple:
     return tuple(macro.params or ()), macro.params is None, macro.variadic, render(macro.body)
 
 
-def expand_text(index: Index, text: str, context_file: int | None = None, place: str = "") -> Expansion:
-    lookup = IndexMacros(index, context_file)
+def expand_text(index: Index, text: str, context_file: int | None = None, place: str = "",
+                line: int | None = None) -> Expansion:
+    """Expand `text` as it would be at `line` of the context file (None: after all of it)."""
+    lookup = IndexMacros(index, context_file, line=line)
     expander = Expander(lookup)
     tokens = expander.expand(tokenize(text), record=True)
     used = {s.macro for s in expander.steps}
@@ -269,7 +287,7 @@ def expand_at(index: Index, path: str, line: int, column: int | None = None) -> 
     lines = index._lines(file_id)
     text = invocation_at(lines, line, column)
     place = f"{path}:{line}" + (f":{column}" if column else "")
-    return expand_text(index, text, file_id, place)
+    return expand_text(index, text, file_id, place, line)
 
 
 def pretty(text: str) -> str:

@@ -1,0 +1,110 @@
+"""`xref syscall`: table rows, the dispatcher found by expansion, and the handler's SYSCALL_DEFINE site."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import run_xref
+from xref.corpus import BUNDLED
+
+LINUX = BUNDLED / "linux"
+
+
+def table(path: Path) -> list[tuple[int, str, str, str, str]]:
+    """(number, abi, name, entry, compat) of every row, read by the test itself."""
+    rows = []
+    for line in path.read_text().splitlines():
+        fields = line.split("#", 1)[0].split()
+        if len(fields) >= 3:
+            rows.append((int(fields[0]), fields[1], fields[2], *(fields[3:5] + ["", ""])[:2]))
+    return rows
+
+
+def define_sites(root: Path) -> dict[str, tuple[str, int, str]]:
+    """The test's own oracle: `(COMPAT_)SYSCALL_DEFINEn(name` sites by the name of the entry point."""
+    sites = {}
+    for path in root.rglob("*.c"):
+        for number, text in enumerate(path.read_text().splitlines(), 1):
+            match = re.match(r"((COMPAT_)?SYSCALL_DEFINE\d)\((\w+)", text)
+            if match:
+                entry = ("compat_sys_" if match.group(2) else "sys_") + match.group(3)
+                sites[entry] = (str(path.relative_to(root)), number, match.group(1))
+    return sites
+
+
+def syscall_json(db: Path, *args: str):
+    return json.loads(run_xref("syscall", *args, "--json", "--db", str(db), check=True).stdout)
+
+
+@pytest.fixture(scope="module")
+def linux_db(tmp_path_factory) -> Path:
+    db = tmp_path_factory.mktemp("syscalls") / "db"
+    run_xref("index", str(LINUX), "--db", str(db), check=True)
+    return db
+
+
+def test_the_list_agrees_with_the_table_and_names_every_define_site(linux_db):
+    rows = [r for r in table(LINUX / "arch/x86/entry/syscalls/syscall_64.tbl") if r[1] in ("common", "64")]
+    listed = syscall_json(linux_db, "--list")
+    assert [(c["row"]["number"], c["row"]["name"], c["row"]["entry"]) for c in listed] == \
+        [(nr, name, entry) for nr, _, name, entry, _ in rows]
+    sites = define_sites(LINUX)
+    for call in listed:
+        entry, handler = call["row"]["entry"], call["handler"]
+        if entry in sites:
+            assert (handler["status"], handler["path"], handler["line"], handler["macro"]) == \
+                ("implemented", *sites[entry]), entry
+        elif entry:
+            assert handler["status"] == "not built", entry
+        else:
+            assert handler["status"] == "not implemented", call["row"]["name"]
+
+
+def test_x86_64_dispatch_is_the_switch_in_x64_sys_call(linux_db):
+    call = syscall_json(linux_db, "sendto")
+    assert call["dispatch"]["form"] == "switch"
+    assert call["dispatch"]["via"] == "x64_sys_call"
+    assert call["dispatch"]["text"] == "case 44: return __x64_sys_sendto(regs);"
+    assert call["handler"]["symbol"] == "__x64_sys_sendto"
+
+
+def test_i386_dispatch_is_a_table_and_the_compat_entry_wins(linux_db):
+    call = syscall_json(linux_db, "--abi", "i386", "102")
+    assert (call["row"]["name"], call["dispatch"]["form"], call["dispatch"]["via"]) == \
+        ("socketcall", "table", "ia32_sys_call_table")
+    assert call["handler"]["symbol"] == "__ia32_compat_sys_socketcall"
+    assert (call["handler"]["path"], call["handler"]["macro"]) == ("net/compat.c", "COMPAT_SYSCALL_DEFINE2")
+
+
+def test_a_syscall_with_only_the_cond_syscall_stub_is_not_built(linux_db):
+    call = syscall_json(linux_db, "kexec_load")
+    assert call["handler"]["status"] == "not built"
+    assert call["handler"]["stub"].startswith("kernel/sys_ni.c:")
+    out = run_xref("syscall", "kexec_load", "--db", str(linux_db), check=True).stdout
+    assert "not built: only the COND_SYSCALL stub (kernel/sys_ni.c:" in out
+
+
+def test_a_reserved_row_is_not_implemented(linux_db):
+    assert syscall_json(linux_db, "afs_syscall")["handler"]["status"] == "not implemented"
+
+
+def test_the_configuration_says_what_is_not_compiled(semantic_db):
+    out = run_xref("syscall", "quotactl", "--db", str(semantic_db), check=True).stdout
+    assert "fs/quota.c:" in out and "not compiled under the configuration" in out
+    out = run_xref("syscall", "sendto", "--db", str(semantic_db), check=True).stdout
+    assert "[clang]" in out and "not compiled" not in out
+
+
+@pytest.mark.parametrize("args,message", [
+    (["nosuch"], "no system call 'nosuch' in arch/x86/entry/syscalls/syscall_64.tbl"),
+    (["read", "--arch", "arm64"], "no ABI is described for architecture arm64"),
+    (["read", "--abi", "mips"], "x86_64 has no ABI 'mips'"),
+])
+def test_unknown_calls_and_abis_get_one_line(linux_db, args, message):
+    proc = run_xref("syscall", *args, "--db", str(linux_db))
+    assert proc.returncode == 1
+    assert proc.stderr.count("\n") == 1 and message in proc.stderr

@@ -1,0 +1,228 @@
+"""System calls as the indexed kernel defines them: table rows, the dispatcher, the handlers.
+
+`abis.toml` says which table and dispatcher file each ABI uses; everything else is read from
+the index. The dispatcher is found by expanding a row the way kbuild's generated header
+writes it (`__SYSCALL(44, sys_sendto)`) where the dispatcher file includes that header, with
+the macro definitions in effect there: `case 44: return __x64_sys_sendto(regs);` is a
+switch (Linux 6.1.192's `x64_sys_call`), `[44] = __ia32_sys_sendto,` a table.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import asdict, dataclass, field
+from functools import cache
+from pathlib import Path
+
+from xref.expand import IndexMacros
+from xref.macros import Expander, ExpansionError, render, tokenize
+from xref.queries import Hit, Index
+
+
+class NoSyscall(Exception):
+    """The name or number is not in the ABI's table, or the ABI's table is not indexed."""
+
+
+@dataclass(frozen=True)
+class Abi:
+    name: str
+    arch: str
+    table: str
+    rows: tuple[str, ...]
+    header: str
+    dispatch: str
+    instruction: str
+    entry_via: str
+
+
+@dataclass
+class Row:
+    number: int
+    abi: str  # the row's own ABI column (common, 64, x32, i386)
+    name: str
+    entry: str
+    compat: str
+    path: str
+    line: int
+
+
+@dataclass
+class Dispatch:
+    """How the kernel's C code reaches a row's symbol."""
+
+    form: str  # switch | table
+    via: str  # the function with the switch, or the table variable
+    path: str
+    line: int  # where the dispatcher includes the generated rows
+    text: str  # the row as the dispatcher expands it
+    symbol: str  # what it calls: __x64_sys_sendto
+
+
+@dataclass
+class Handler:
+    symbol: str
+    status: str  # implemented | not built | not implemented | not found
+    path: str = ""
+    line: int = 0
+    macro: str = ""  # the SYSCALL_DEFINEx (or COND_SYSCALL) that defines it
+    source: str = ""  # clang | macro | ts
+    stub: str = ""  # for "not built": where the weak stub is (kernel/sys_ni.c:NN)
+    compiled: bool | None = None  # False: the configuration does not compile the definition; None: unknown
+
+
+@dataclass
+class Syscall:
+    abi: str
+    row: Row
+    dispatch: Dispatch | None
+    handler: Handler
+    notes: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+@cache
+def _config() -> dict:
+    return tomllib.loads((Path(__file__).with_name("abis.toml")).read_text())
+
+
+def abis() -> dict[str, Abi]:
+    return {name: Abi(name, spec["arch"], spec["table"], tuple(spec["rows"]), spec["header"], spec["dispatch"],
+                      spec["instruction"], spec["entry_via"]) for name, spec in _config()["abi"].items()}
+
+
+def abi_for(arch: str, abi: str | None) -> Abi:
+    known = abis()
+    name = abi or arch
+    if name not in known or known[name].arch != arch:
+        names = ", ".join(n for n, a in known.items() if a.arch == arch)
+        if not names:
+            raise NoSyscall(f"no ABI is described for architecture {arch} (known: "
+                            f"{', '.join(sorted({a.arch for a in known.values()}))})")
+        raise NoSyscall(f"{arch} has no ABI {name!r} (known: {names})")
+    return known[name]
+
+
+class SyscallModel:
+    """One ABI's system calls in an index."""
+
+    def __init__(self, index: Index, abi: Abi) -> None:
+        self.index = index
+        self.abi = abi
+        self.table_id = self._file(abi.table)
+        if self.table_id is None:
+            raise NoSyscall(f"{abi.table} is not in the index: index a kernel tree for the {abi.name} ABI")
+        self._dispatch: list[tuple[str, str, int, IndexMacros]] | None = None
+
+    def _file(self, rel: str) -> int | None:
+        row = self.index.conn.execute("SELECT id FROM files WHERE path = ? ORDER BY tree_id LIMIT 1",
+                                      (rel,)).fetchone()
+        return row[0] if row else None
+
+    # -- rows ---------------------------------------------------------------------------------
+
+    def rows(self) -> list[Row]:
+        marks = ",".join("?" * len(self.abi.rows))
+        return [Row(nr, abi, name, entry, compat, self.abi.table, line) for nr, abi, name, entry, compat, line in
+                self.index.conn.execute(
+                    f"SELECT nr, abi, name, entry, compat, line FROM syscalls WHERE file_id = ? AND abi IN ({marks}) "
+                    "ORDER BY nr", (self.table_id, *self.abi.rows))]
+
+    def row(self, key: str) -> Row:
+        """A row by name (`sendto`), number (`44`) or entry point (`sys_sendto`)."""
+        for row in self.rows():
+            if key in (row.name, str(row.number), row.entry):
+                return row
+        raise NoSyscall(f"no system call {key!r} in {self.abi.table} for the {self.abi.name} ABI")
+
+    # -- dispatch -----------------------------------------------------------------------------
+
+    def dispatch(self, row: Row) -> Dispatch | None:
+        """The row expanded where the dispatcher file includes the generated header: a `case` in a
+        function's switch wins over a table initializer (6.1.192 keeps both; the table is unused)."""
+        gen = _config()["generated"]
+        entry = row.entry or gen["not_implemented"]
+        text = (f"{gen['compat_macro']}({row.number}, {entry}, {row.compat})" if row.compat
+                else f"{gen['row_macro']}({row.number}, {entry})")
+        found = []
+        for via, path, line, lookup in self._dispatch_sites():
+            try:
+                final = render(Expander(lookup).expand(tokenize(text)))
+            except ExpansionError:
+                continue
+            if final.startswith("extern") or final == text:
+                continue  # the declarations the file makes first, or no dispatcher here
+            wanted = row.compat if row.compat and row.compat in final else entry
+            symbol = next((m.group() for m in re.finditer(r"[A-Za-z_]\w*", final) if m.group().endswith(wanted)), "")
+            form = "switch" if final.startswith("case") else "table"
+            found.append(Dispatch(form, via, path, line, final, symbol))
+        found.sort(key=lambda d: d.form != "switch")
+        return found[0] if found else None
+
+    def _dispatch_sites(self) -> list[tuple[str, str, int, IndexMacros]]:
+        """(dispatcher name, path, line, macros in effect) where the dispatcher file includes the
+        generated rows."""
+        if self._dispatch is None:
+            self._dispatch = []
+            file_id = self._file(self.abi.dispatch)
+            if file_id is not None:
+                for (line,) in self.index.conn.execute(
+                        "SELECT line FROM includes WHERE file_id = ? AND target = ? ORDER BY line",
+                        (file_id, self.abi.header)):
+                    via = self.index.enclosing(file_id, line) or self._variable_before(file_id, line)
+                    self._dispatch.append((via, self.abi.dispatch, line,
+                                           IndexMacros(self.index, file_id, line=line)))
+        return self._dispatch
+
+    def _variable_before(self, file_id: int, line: int) -> str:
+        row = self.index.conn.execute(
+            "SELECT name FROM defs WHERE file_id = ? AND kind = 'variable' AND line <= ? ORDER BY line DESC LIMIT 1",
+            (file_id, line)).fetchone()
+        return row[0] if row else ""
+
+    # -- handlers -----------------------------------------------------------------------------
+
+    def handler(self, row: Row, dispatch: Dispatch | None) -> Handler:
+        gen = _config()["generated"]
+        entry = row.compat if row.compat and dispatch and row.compat in dispatch.symbol else row.entry
+        symbol = dispatch.symbol if dispatch else entry
+        if not row.entry or row.entry == gen["not_implemented"]:
+            return Handler(symbol, "not implemented")
+        hits = self.index.definitions(symbol) or self.index.definitions(entry)
+        defining = [h for h in hits if "SYSCALL_DEFINE" in h.extra.get("macro", "")]
+        defining.sort(key=_built_first)
+        if defining:
+            best = defining[0]
+            skipped = best.extra.get("active") is False or best.extra.get("compiled") is False
+            compiled = False if skipped else (True if best.source == "clang" else None)
+            return Handler(symbol, "implemented", best.path, best.line, _outer_macro(best), best.source,
+                           compiled=compiled)
+        stubs = [h for h in hits if "COND_SYSCALL" in h.extra.get("macro", "")]
+        if stubs:
+            return Handler(symbol, "not built", macro="COND_SYSCALL", source=stubs[0].source,
+                           stub=f"{stubs[0].path}:{stubs[0].line}")
+        return Handler(symbol, "not found")
+
+    def syscall(self, key: str) -> Syscall:
+        row = self.row(key)
+        return self._describe(row)
+
+    def _describe(self, row: Row) -> Syscall:
+        dispatch = self.dispatch(row)
+        notes = [] if dispatch else [f"no dispatcher found: {self.abi.dispatch} does not include {self.abi.header}"]
+        return Syscall(self.abi.name, row, dispatch, self.handler(row, dispatch), notes)
+
+    def all(self) -> list[Syscall]:
+        return [self._describe(row) for row in self.rows()]
+
+
+def _built_first(hit: Hit) -> tuple:
+    return (hit.extra.get("active") is False or hit.extra.get("compiled") is False,
+            {"clang": 0, "macro": 1}.get(hit.source, 2), hit.path, hit.line)
+
+
+def _outer_macro(hit: Hit) -> str:
+    """The invocation's own macro: `SYSCALL_DEFINE6` (clang stores it; the macro stage's chain starts with it)."""
+    return hit.extra.get("macro", "").split(" ", 1)[0]

@@ -27,7 +27,7 @@ from xref.queries import Index
 
 _PLACEHOLDER = re.compile(r"__xref_(\d+)__")
 _IDENTIFIER = re.compile(r"[A-Za-z_]\w*")
-_ALIAS = re.compile(r"\balias\s*\(")
+_ALIAS = re.compile(r"\b(?:__)?alias(?:__)?\s*\(")  # alias("x"), __alias__("x")
 _MAX_WORLDS = 24  # expansions per template: the default choice and alternatives
 _DEFINING = {"function_definition", "declaration", "type_definition", "struct_specifier", "union_specifier",
              "enum_specifier"}

@@ -197,6 +197,14 @@ def test_conditions_evaluate_as_the_preprocessor_does(condition, decided):
     assert _clang_says(condition, defines + ["-DUNKNOWN=1"]) == value
 
 
+def test_assumed_settings_decide_without_a_whole_configuration():
+    assumed = {"CONFIG_IA32_EMULATION": "y"}
+    assert evaluate("defined(CONFIG_IA32_EMULATION)", None, assumed) is True
+    assert evaluate("!defined(CONFIG_IA32_EMULATION)", None, assumed) is False
+    assert evaluate("defined(CONFIG_OTHER)", None, assumed) is None  # not a .config: others stay unknown
+    assert evaluate("defined(CONFIG_OTHER)", {}, assumed) is False
+
+
 def test_without_a_configuration_only_what_c_fixes_is_decided():
     assert evaluate("defined(CONFIG_Y)") is None
     assert evaluate("0 && CONFIG_Y") is False

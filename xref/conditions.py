@@ -39,10 +39,15 @@ def read_config(path: Path) -> dict[str, str]:
     return values
 
 
-def evaluate(condition: str, config: Mapping[str, str] | None = None) -> bool | None:
-    """True/False when the condition's value is fixed by `config`, None when it is not."""
+def evaluate(condition: str, config: Mapping[str, str] | None = None,
+             assumed: Mapping[str, str] | None = None) -> bool | None:
+    """True/False when the condition's value is fixed, None when it is not.
+
+    `config`: a whole .config (a CONFIG_ name it lacks is not set); `assumed`: single settings
+    known without one (the i386 ABI on x86_64 implies CONFIG_IA32_EMULATION=y), others unknown.
+    """
     try:
-        value = _Parser(tokenize(condition), config).parse()
+        value = _Parser(tokenize(condition), config, assumed or {}).parse()
     except (IndexError, ValueError, ZeroDivisionError):
         return None
     return None if value is None else bool(value)
@@ -54,9 +59,10 @@ class _Parser:
     _BINARY = [("||",), ("&&",), ("|",), ("^",), ("&",), ("==", "!="), ("<", ">", "<=", ">="), ("<<", ">>"),
                ("+", "-"), ("*", "/", "%")]
 
-    def __init__(self, tokens: list[Token], config: Mapping[str, str] | None) -> None:
+    def __init__(self, tokens: list[Token], config: Mapping[str, str] | None, assumed: Mapping[str, str]) -> None:
         self.tokens = tokens
         self.config = config
+        self.assumed = assumed
         self.i = 0
 
     def parse(self) -> Value:
@@ -154,36 +160,48 @@ class _Parser:
                 continue
             current.append(tok.text)
 
+    def _setting(self, name: str) -> tuple[bool, str | None]:
+        """(whether the setting is known, its .config value or None when not set)."""
+        if name in self.assumed:
+            return True, self.assumed[name]
+        if self.config is not None:
+            return True, self.config.get(name)
+        return False, None
+
     def _defined(self, name: str) -> Value:
         if name in _UNDEFINED_IN_C:
             return 0
         if name in _PREDEFINED:
             return 1
-        if name.startswith("CONFIG_") and self.config is not None:
-            return int(self._macro(name) is not None)
+        if name.startswith("CONFIG_"):
+            known, value = self._macro(name)
+            return int(value is not None) if known else None
         return None
 
-    def _macro(self, name: str) -> str | None:
+    def _macro(self, name: str) -> tuple[bool, str | None]:
         """What autoconf.h defines `name` to: `=y` gives 1, `=m` gives NAME_MODULE 1."""
-        if name.endswith("_MODULE") and self.config.get(name[:-7]) == "m":
-            return "1"
-        value = self.config.get(name)
+        if name.endswith("_MODULE"):
+            known, base = self._setting(name[:-7])
+            if known and base == "m":
+                return True, "1"
+        known, value = self._setting(name)
         if value == "m":
-            return None
-        return "1" if value == "y" else value
+            return known, None
+        return known, "1" if value == "y" else value
 
     def _config_test(self, name: str, states: tuple[str, ...]) -> Value:
-        if not name.startswith("CONFIG_") or self.config is None:
-            return None
-        return int(self.config.get(name) in states)
+        known, value = self._setting(name) if name.startswith("CONFIG_") else (False, None)
+        return int(value in states) if known else None
 
     def _name(self, name: str) -> Value:
         if name in _UNDEFINED_IN_C:
             return 0
         if name in _PREDEFINED:
             return _PREDEFINED[name]
-        if name.startswith("CONFIG_") and self.config is not None:
-            value = self._macro(name)
+        if name.startswith("CONFIG_"):
+            known, value = self._macro(name)
+            if not known:
+                return None
             if value is None:
                 return 0  # an undefined name is 0 in #if
             try:

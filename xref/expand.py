@@ -35,10 +35,11 @@ class IndexMacros:
     """Macro definitions from the index, as seen from one file."""
 
     def __init__(self, index: Index, context_file: int | None = None, tree_id: int | None = None,
-                 line: int | None = None) -> None:
+                 line: int | None = None, assume: dict[str, str] | None = None) -> None:
         self.index = index
         self.context = context_file
         self.line = line  # where in the context file: its own #define/#undef before this line count
+        self.assume = assume or {}  # settings known to hold there whatever the configuration
         if tree_id is None and context_file is not None:
             row = index.conn.execute("SELECT tree_id FROM files WHERE id = ?", (context_file,)).fetchone()
             tree_id = row[0] if row else None
@@ -170,7 +171,7 @@ class IndexMacros:
                 "WHERE d.name = ? AND d.kind = 'macro' AND d.source = 'ts'", (name,)):
             if path.endswith(".S") or (self.tree_id is not None and tree_id != self.tree_id):
                 continue  # assembly's macros never reach C; another tree's never reach this one
-            truth = evaluate(condition, self._configuration(tree_id)) if condition else True
+            truth = evaluate(condition, self._configuration(tree_id), self.assume) if condition else True
             if truth is not False:
                 rows.append((file_id, line, truth, path))
         rows = self._in_effect_here(rows, name)

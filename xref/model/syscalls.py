@@ -34,6 +34,7 @@ class Abi:
     dispatch: str
     instruction: str
     entry_via: str
+    assume: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
 
 
 @dataclass
@@ -90,7 +91,8 @@ def _config() -> dict:
 
 def abis() -> dict[str, Abi]:
     return {name: Abi(name, spec["arch"], spec["table"], tuple(spec["rows"]), spec["header"], spec["dispatch"],
-                      spec["instruction"], spec["entry_via"]) for name, spec in _config()["abi"].items()}
+                      spec["instruction"], spec["entry_via"], dict(spec.get("assume", {})))
+            for name, spec in _config()["abi"].items()}
 
 
 def abi_for(arch: str, abi: str | None) -> Abi:
@@ -173,7 +175,7 @@ class SyscallModel:
                         (file_id, self.abi.header)):
                     via = self.index.enclosing(file_id, line) or self._variable_before(file_id, line)
                     self._dispatch.append((via, self.abi.dispatch, line,
-                                           IndexMacros(self.index, file_id, line=line)))
+                                           IndexMacros(self.index, file_id, line=line, assume=self.abi.assume)))
         return self._dispatch
 
     def _variable_before(self, file_id: int, line: int) -> str:

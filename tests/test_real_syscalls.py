@@ -1,0 +1,65 @@
+"""`xref syscall` on the real Linux 6.1 tree (slow)."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import defaultdict
+
+import pytest
+
+from tests.conftest import run_xref
+from tests.test_real_trees import line_of
+from tests.test_syscalls import table
+
+pytestmark = pytest.mark.slow
+
+_SITE = re.compile(rb"^((?:COMPAT_)?SYSCALL_DEFINE\d)\((\w+)", re.M)
+
+
+def define_sites(root) -> dict[str, set[tuple[str, int]]]:
+    """Every `(COMPAT_)SYSCALL_DEFINEn(name` at the start of a line in the tree, by entry point."""
+    sites: dict[str, set[tuple[str, int]]] = defaultdict(set)
+    for path in root.rglob("*.c"):
+        data = path.read_bytes()
+        if b"SYSCALL_DEFINE" not in data:
+            continue
+        for match in _SITE.finditer(data):
+            prefix = "compat_sys_" if match.group(1).startswith(b"COMPAT") else "sys_"
+            line = data.count(b"\n", 0, match.start()) + 1
+            sites[prefix + match.group(2).decode()].add((str(path.relative_to(root)), line))
+    return sites
+
+
+def test_the_x86_64_list_agrees_with_the_table_and_names_the_define_sites(linux_ts_db, linux_tree):
+    rows = [r for r in table(linux_tree / "arch/x86/entry/syscalls/syscall_64.tbl") if r[1] in ("common", "64")]
+    listed = json.loads(run_xref("syscall", "--list", "--arch", "x86_64", "--json", "--db", str(linux_ts_db),
+                                 check=True).stdout)
+    assert [(c["row"]["number"], c["row"]["name"], c["row"]["entry"]) for c in listed] == \
+        [(nr, name, entry) for nr, _, name, entry, _ in rows]
+    sites = define_sites(linux_tree)
+    for call in listed:
+        entry, handler = call["row"]["entry"], call["handler"]
+        assert call["dispatch"]["form"] == "switch" and call["dispatch"]["via"] == "x64_sys_call", entry
+        if entry == "sys_ni_syscall":
+            assert handler["status"] == "not implemented"
+        elif handler["status"] == "implemented":
+            assert (handler["path"], handler["line"]) in sites[entry], entry
+        else:
+            # Only the weak COND_SYSCALL stub: the tree has no SYSCALL_DEFINE for it (lookup_dcookie).
+            assert handler["status"] == "not built" and entry not in sites, entry
+
+
+def test_i386_socketcall_reaches_the_compat_handler(linux_ts_db, linux_tree):
+    call = json.loads(run_xref("syscall", "--abi", "i386", "socketcall", "--json", "--db", str(linux_ts_db),
+                               check=True).stdout)
+    line = line_of(linux_tree / "net/compat.c", r"^COMPAT_SYSCALL_DEFINE2\(socketcall,")
+    assert call["dispatch"]["via"] == "ia32_sys_call"
+    assert (call["handler"]["symbol"], call["handler"]["path"], call["handler"]["line"]) == \
+        ("__ia32_compat_sys_socketcall", "net/compat.c", line)
+
+
+def test_with_the_semantic_pass_the_handler_is_the_compilers(linux_db, linux_tree):
+    out = run_xref("syscall", "sendto", "--db", str(linux_db), check=True).stdout
+    line = line_of(linux_tree / "net/socket.c", r"^SYSCALL_DEFINE6\(sendto,")
+    assert f"__x64_sys_sendto  net/socket.c:{line}  SYSCALL_DEFINE6  [clang]" in out

@@ -351,6 +351,47 @@ def syscall(key: str | None, arch: str, abi: str | None, list_all: bool, as_json
     click.echo(f"  handler      {c.handler.symbol}  {_handler_text(c)}")
 
 
+@main.command()
+@click.argument("key", metavar="NAME|NR")
+@click.option("--arch", default=DEFAULT_ARCH, show_default=True, help="The kernel's architecture.")
+@click.option("--abi", default=None, help="The user-space ABI (default: the architecture's own).")
+@click.option("--to", "to", default=None, metavar="SYMBOL", help="Stop at this function (default: drivers/).")
+@click.option("--depth", type=click.IntRange(1, 100), default=40, show_default=True,
+              help="At most this many calls below the handler.")
+@click.option("--json", "as_json", is_flag=True, help='Print {"chains": [[hop, ...], ...]}.')
+@_db_option
+def path(key: str, arch: str, abi: str | None, to: str | None, depth: int, as_json: bool, db: str | None) -> None:
+    """What runs for a system call: instruction, entry, dispatch, wrappers, then calls down to TO.
+
+    One chain per choice at a function-pointer call (shortest first); later chains print only
+    from the hop where they leave the first. Each hop: symbol, path:line, how it was reached
+    and the evidence (call site, registration, dispatcher row, generating macro).
+    """
+    from xref.model.paths import NoPath, path_hops
+    from xref.model.syscalls import NoSyscall, SyscallModel, abi_for
+
+    idx = _open(db)
+    try:
+        model = SyscallModel(idx, abi_for(arch, abi))
+        chains = path_hops(idx, model, key, to, depth)
+    except (NoSyscall, NoPath) as err:
+        click.echo(f"xref: {err}.", err=True)
+        sys.exit(1)
+    if as_json:
+        click.echo(json.dumps({"chains": [[h.to_json() for h in chain] for chain in chains]}, indent=1))
+        return
+    first = chains[0]
+    for n, chain in enumerate(chains, 1):
+        start = 0 if n == 1 else next((i for i, (a, b) in enumerate(zip(chain, first, strict=False)) if a != b),
+                                      len(first))
+        click.echo(f"chain {n} ({len(chain)} hops)" + (f", leaving chain 1 after {first[start - 1].symbol}:"
+                                                         if n > 1 else ":"))
+        for depth_, hop in enumerate(chain[start:], start):
+            where = f"{hop.path}:{hop.line}" if hop.path else "-"
+            built = "  (not compiled under the configuration)" if hop.compiled is False else ""
+            click.echo(f"{' ' * depth_}{hop.symbol}  {where}  [{hop.via}]  {hop.evidence}{built}")
+
+
 def _handler_text(c) -> str:
     h = c.handler
     if h.status == "implemented":

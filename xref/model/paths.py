@@ -1,0 +1,374 @@
+"""What runs for a system call, hop by hop: the instruction, the kernel entry, the dispatcher,
+the wrappers SYSCALL_DEFINEx generates, then the calls below the handler, through function
+pointers where registrations say which functions a field holds.
+
+Every hop carries its evidence: the call site, the registration, the dispatcher's expanded
+row, or the macro chain of a generated wrapper.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import asdict, dataclass
+
+from xref.model.syscalls import SyscallModel
+from xref.queries import Index
+
+_BATCH = 900  # SQLite's bound-parameter limit, with room to spare
+_PREFERRED = "(c.source = 'clang' OR c.file_id NOT IN (SELECT file_id FROM clang_files))"
+
+
+@dataclass
+class Hop:
+    symbol: str
+    path: str
+    line: int
+    via: str  # instruction | entry | call | dispatch | wrapper | indirect via struct T.field | jump
+    evidence: str = ""
+    compiled: bool | None = None  # False: the configuration does not compile its definition
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Edge:
+    """`caller` reaches `callee` at path:line; `via` says how, `evidence` why we believe it."""
+
+    caller: str
+    callee: str
+    via: str
+    path: str
+    line: int
+    evidence: str
+    through: str = ""  # a function `caller` passes `callee` to, which calls that parameter
+
+
+class NoPath(Exception):
+    """No chain of calls the index knows leads there."""
+
+
+class CallGraph:
+    """Calls and function-pointer registrations, read a frontier at a time."""
+
+    def __init__(self, index: Index) -> None:
+        self.index = index
+        self._holders: dict[tuple[str, str], list[tuple[str, int, int]]] = {}
+        self._param_calls: dict[tuple[str, str], str | None] = {}
+
+    def _rows(self, sql: str, names: list[str]) -> list[tuple]:
+        rows = []
+        for start in range(0, len(names), _BATCH):
+            chunk = names[start:start + _BATCH]
+            rows += self.index.conn.execute(sql.format(marks=",".join("?" * len(chunk))), chunk).fetchall()
+        return rows
+
+    def _where(self, file_id: int) -> str:
+        return self.index._file(file_id)[1]
+
+    def forward(self, names: list[str], hinted: bool = False) -> list[Edge]:
+        """Edges out of `names`; `hinted`: at a call site whose `INDIRECT_CALL_*` names some of the
+        registered candidates, only those (the likely ones)."""
+        edges = []
+        for caller, callee, file_id, line, how, struct in self._rows(
+                "SELECT c.caller, c.callee, c.file_id, c.line, c.how, c.struct FROM calls c WHERE c.caller IN "
+                f"({{marks}}) AND c.how IN ('direct', 'jump', 'field') AND {_PREFERRED}", names):
+            path = self._where(file_id)
+            if how == "field":
+                if not struct:
+                    continue  # the pointer's type is unknown here: no candidates to offer
+                for function, reg_file, reg_line in self._registered(struct, callee):
+                    edges.append(Edge(caller, function, f"indirect via struct {struct}.{callee}", path, line,
+                                      f"registered at {self._where(reg_file)}:{reg_line}"))
+            else:
+                edges.append(Edge(caller, callee, "call" if how == "direct" else "jump", path, line,
+                                  f"{path}:{line}"))
+        if hinted:
+            edges = _keep_hints(edges)
+        return edges + self._passed(names, backward=False)
+
+    def backward(self, names: list[str], hinted: bool = False) -> list[Edge]:
+        edges = []
+        for caller, callee, file_id, line, how in self._rows(
+                "SELECT c.caller, c.callee, c.file_id, c.line, c.how FROM calls c WHERE c.callee IN "
+                f"({{marks}}) AND c.how IN ('direct', 'jump') AND c.caller != '' AND {_PREFERRED}", names):
+            path = self._where(file_id)
+            edges.append(Edge(caller, callee, "call" if how == "direct" else "jump", path, line, f"{path}:{line}"))
+        # A function registered in struct T's field is reached from every call through T.field.
+        for struct, field, function, reg_file, reg_line in self._rows(
+                "SELECT DISTINCT c.struct, c.field, c.func, c.file_id, c.line FROM regs c WHERE c.func IN "
+                f"({{marks}}) AND c.struct != '' AND c.how IN ('initializer', 'assignment') AND {_PREFERRED}", names):
+            for caller, file_id, line in self.index.conn.execute(
+                    "SELECT c.caller, c.file_id, c.line FROM calls c WHERE c.callee = ? AND c.how = 'field' "
+                    f"AND c.struct = ? AND c.caller != '' AND {_PREFERRED}", (field, struct)):
+                if hinted and self._hints_elsewhere(caller, file_id, line, struct, field, function):
+                    continue
+                edges.append(Edge(caller, function, f"indirect via struct {struct}.{field}", self._where(file_id),
+                                  line, f"registered at {self._where(reg_file)}:{reg_line}"))
+        return edges + self._passed(names, backward=True)
+
+    def _hints_elsewhere(self, caller: str, file_id: int, line: int, struct: str, field: str, function: str) -> bool:
+        """The call site names other candidates of struct.field directly (INDIRECT_CALL's guesses), not `function`."""
+        hints = {row[0] for row in self.index.conn.execute(
+            f"SELECT c.callee FROM calls c WHERE c.caller = ? AND c.file_id = ? AND c.line = ? AND c.how = 'direct' "
+            f"AND {_PREFERRED}", (caller, file_id, line))}
+        registered = {row[0] for row in self._registered(struct, field)}
+        return bool(hints & registered) and function not in hints
+
+    def _passed(self, names: list[str], backward: bool) -> list[Edge]:
+        """Functions passed to a function that calls that parameter (`NF_HOOK(..., okfn)`), as one
+        edge from the function passing it, through the one calling it."""
+        column = "func" if backward else "context"
+        edges = []
+        for context, callee, argpos, function, file_id, line in self._rows(
+                "SELECT c.context, c.callee, c.argpos, c.func, c.file_id, c.line FROM regs c WHERE "
+                f"c.{column} IN ({{marks}}) AND c.how = 'argument' AND {_PREFERRED}", names):
+            site = self._param_call(callee, argpos)
+            if site is None or not context:
+                continue
+            path = self._where(file_id)
+            edges.append(Edge(context, function, f"indirect via parameter {argpos} of {callee}", path, line,
+                              f"{context} passes it at {path}:{line}; {callee} calls it at {site}", callee))
+        return edges
+
+    def _param_call(self, function: str, position: int) -> str | None:
+        key = (function, str(position))
+        if key not in self._param_calls:
+            row = self.index.conn.execute(
+                "SELECT c.file_id, c.line FROM calls c WHERE c.caller = ? AND c.how = 'param' AND c.via = ? "
+                f"AND {_PREFERRED} LIMIT 1", key).fetchone()
+            self._param_calls[key] = f"{self._where(row[0])}:{row[1]}" if row else None
+        return self._param_calls[key]
+
+    def _registered(self, struct: str, field: str) -> list[tuple[str, int, int]]:
+        key = (struct, field)
+        if key not in self._holders:
+            self._holders[key] = self.index.conn.execute(
+                "SELECT c.func, min(c.file_id), min(c.line) FROM regs c WHERE c.struct = ? AND c.field = ? "
+                f"AND c.how IN ('initializer', 'assignment') AND {_PREFERRED} GROUP BY c.func",
+                key).fetchall()
+        return self._holders[key]
+
+    def shortest(self, start: str, target: str, depth: int) -> list[Edge]:
+        """The fewest calls from `start` to `target` (bidirectional breadth-first search), through
+        the `INDIRECT_CALL` guesses at the sites that have them if that reaches it."""
+        try:
+            return self._shortest(start, target, depth, hinted=True)
+        except NoPath:
+            return self._shortest(start, target, depth, hinted=False)
+
+    def _shortest(self, start: str, target: str, depth: int, hinted: bool) -> list[Edge]:
+        if start == target:
+            return []
+        ahead: dict[str, Edge | None] = {start: None}
+        behind: dict[str, Edge | None] = {target: None}
+        front, back = [start], [target]
+        for _ in range(depth):
+            if not front or not back:
+                break
+            if len(front) <= len(back):
+                nxt = []
+                for edge in self.forward(front, hinted):
+                    if edge.callee not in ahead:
+                        ahead[edge.callee] = edge
+                        nxt.append(edge.callee)
+                front = nxt
+            else:
+                nxt = []
+                for edge in self.backward(back, hinted):
+                    if edge.caller not in behind:
+                        behind[edge.caller] = edge
+                        nxt.append(edge.caller)
+                back = nxt
+            met = [name for name in ahead if name in behind]
+            if met:
+                return self._join(met[0], ahead, behind)
+        raise NoPath(f"no chain of at most {depth} calls from {start} to {target} in the index")
+
+    def chains(self, start: str, target: str, depth: int, limit: int = 8, searches: int = 40) -> list[list[Edge]]:
+        """The shortest chain, then, at each call site on a chain found with other candidates
+        (the other `INDIRECT_CALL` guesses, the other functions registered for the field), the
+        shortest chain through each of those: one chain per choice, shortest first."""
+        best = self.shortest(start, target, depth)
+        found = {tuple(e.callee for e in best): best}
+        queue = deque([(best, 0)])  # a chain and where it first left the one it came from
+        while queue and len(found) < limit and searches > 0:
+            chain, since = queue.popleft()
+            for i in range(since, len(chain)):
+                edge = chain[i]
+                before = {x.caller for x in chain[:i + 1]}
+                site = [e for e in self.forward([edge.caller]) if (e.path, e.line) == (edge.path, edge.line)]
+                # A choice only where a field is called: its candidates (INDIRECT_CALL's direct
+                # guesses first), not the other calls nested on the same line.
+                field = {e.callee for e in site if e.via.startswith("indirect via struct")}
+                siblings = list({e.callee: e for e in reversed(site) if e.callee in field and e.callee != edge.callee
+                                 and e.callee not in before}.values())
+                for sibling in siblings[:4]:
+                    if len(found) >= limit or searches <= 0:
+                        break
+                    searches -= 1
+                    try:
+                        rest = self.shortest(sibling.callee, target, depth - i - 1)
+                    except NoPath:
+                        continue
+                    new = chain[:i] + [sibling] + rest
+                    key = tuple(e.callee for e in new)
+                    if key not in found:
+                        found[key] = new
+                        queue.append((new, i + 1))
+        return sorted(found.values(), key=len)
+
+    @staticmethod
+    def _join(meet: str, ahead: dict[str, Edge | None], behind: dict[str, Edge | None]) -> list[Edge]:
+        first, name = [], meet
+        while ahead[name] is not None:
+            first.append(ahead[name])
+            name = ahead[name].caller
+        second, name = [], meet
+        while behind[name] is not None:
+            second.append(behind[name])
+            name = behind[name].callee
+        return list(reversed(first)) + second
+
+    def below(self, start: str, depth: int, fanout: int = 12) -> list[list[Edge]]:
+        """Chains from `start` down to functions under drivers/, breadth first, shortest first."""
+        seen = {start}
+        queue: deque[tuple[str, list[Edge]]] = deque([(start, [])])
+        found: list[list[Edge]] = []
+        while queue and len(found) < fanout:
+            level = [queue.popleft() for _ in range(len(queue))]
+            if level and len(level[0][1]) >= depth:
+                break
+            chains = {name: chain for name, chain in level}
+            for edge in self.forward(list(chains)):
+                if edge.callee in seen:
+                    continue
+                seen.add(edge.callee)
+                chain = chains[edge.caller] + [edge]
+                if self._in_drivers(edge.callee):
+                    found.append(chain)
+                else:
+                    queue.append((edge.callee, chain))
+        return found
+
+    def _in_drivers(self, name: str) -> bool:
+        return self.index.conn.execute(
+            "SELECT 1 FROM defs d JOIN files f ON f.id = d.file_id WHERE d.name = ? AND d.kind = 'function' "
+            "AND f.path LIKE 'drivers/%' LIMIT 1", (name,)).fetchone() is not None
+
+
+def _keep_hints(edges: list[Edge]) -> list[Edge]:
+    """Drop the registered candidates at call sites that name some of them directly."""
+    direct: dict[tuple, set[str]] = {}
+    for e in edges:
+        if e.via == "call":
+            direct.setdefault((e.caller, e.path, e.line), set()).add(e.callee)
+    candidates: dict[tuple, set[str]] = {}
+    for e in edges:
+        if e.via.startswith("indirect via struct"):
+            candidates.setdefault((e.caller, e.path, e.line, e.via), set()).add(e.callee)
+    kept = []
+    for e in edges:
+        if e.via.startswith("indirect via struct"):
+            hints = direct.get((e.caller, e.path, e.line), set())
+            if hints & candidates[(e.caller, e.path, e.line, e.via)] and e.callee not in hints:
+                continue
+        kept.append(e)
+    return kept
+
+
+def kernel_entry(model: SyscallModel, key: str) -> tuple[list[Hop], str]:
+    """From the instruction to the handler's body: the hops, and the function whose body it is."""
+    index, abi = model.index, model.abi
+    call = model.syscall(key)
+    if call.handler.status != "implemented":
+        raise NoPath(f"{call.row.name} has no handler under the {abi.name} ABI ({call.handler.status})")
+    hops = [Hop(abi.instruction, "", 0, "instruction", f"{abi.name} number {call.row.number} "
+                f"({call.row.path}:{call.row.line})")]
+    graph = CallGraph(index)
+    entry = _entry_symbol(index, abi.entry_via)
+    dispatcher = call.dispatch.via if call.dispatch else ""
+    if entry is not None:
+        name, where = entry
+        hops.append(Hop(name, *_defined_at(index, name), "entry", f"{abi.entry_via} set at {where}"))
+        # A switch is a function to reach; a table is reached from the function indexing it.
+        targets = [dispatcher] if call.dispatch and call.dispatch.form == "switch" else \
+            _functions_using(index, dispatcher) if dispatcher else []
+        for target in targets:
+            try:
+                hops += _hops(index, graph.shortest(name, target, 6))
+                break
+            except NoPath:
+                continue
+    if call.dispatch:
+        d = call.dispatch
+        hops.append(Hop(d.symbol, call.handler.path, call.handler.line, "dispatch",
+                        f"{d.form} in {d.via} ({d.path}:{d.line}): {d.text}"))
+    # The wrappers the macro generated, each calling the next, all at the invocation's line.
+    body = call.handler.symbol
+    seen = {body}
+    while True:
+        nxt = [e for e in graph.forward([body]) if e.path == call.handler.path and e.line == call.handler.line
+               and e.callee not in seen]
+        if not nxt:
+            break
+        body = nxt[0].callee
+        seen.add(body)
+        hops.append(Hop(body, call.handler.path, call.handler.line, "wrapper", f"generated by {call.handler.macro}"))
+    return hops, body
+
+
+def _entry_symbol(index: Index, register: str) -> tuple[str, str] | None:
+    """The function stored with `register` (`wrmsrl(MSR_LSTAR, entry_SYSCALL_64)`): passed in the
+    same statement that names the register."""
+    for name, file_id, line in index.conn.execute(
+            "SELECT r.func, r.file_id, r.line FROM regs r JOIN refs x ON x.file_id = r.file_id AND x.name = ? "
+            "WHERE r.how = 'argument' AND (',' || x.lines || ',') LIKE ('%,' || r.line || ',%')", (register,)):
+        return name, f"{index._file(file_id)[1]}:{line}"
+    return None
+
+
+def _functions_using(index: Index, name: str) -> list[str]:
+    """The functions whose bodies name `name` (a dispatch table's users)."""
+    found: dict[str, None] = {}
+    for file_id, lines in index.conn.execute("SELECT file_id, lines FROM refs WHERE name = ?", (name,)):
+        for line in map(int, lines.split(",")):
+            function = index.enclosing(file_id, line)
+            if function:
+                found[function] = None
+    return list(found)
+
+
+def _defined_at(index: Index, name: str) -> tuple[str, int]:
+    hits = [h for h in index.definitions(name) if h.kind in ("function", "label", "alias")]
+    return (hits[0].path, hits[0].line) if hits else ("", 0)
+
+
+def _compiled(index: Index, name: str) -> bool | None:
+    """False when no definition of `name` is compiled under the configuration (None: not known)."""
+    hits = [h for h in index.definitions(name) if h.kind in ("function", "label", "alias")]
+    if hits and all(h.extra.get("compiled") is False or h.extra.get("active") is False for h in hits):
+        return False
+    return True if any(h.source == "clang" for h in hits) else None
+
+
+def _hops(index: Index, edges: list[Edge]) -> list[Hop]:
+    hops = []
+    for edge in edges:
+        if edge.through:
+            hops.append(Hop(edge.through, *_defined_at(index, edge.through), "call", f"{edge.path}:{edge.line}"))
+        hops.append(Hop(edge.callee, *_defined_at(index, edge.callee), edge.via, edge.evidence,
+                        _compiled(index, edge.callee)))
+    return hops
+
+
+def path_hops(index: Index, model: SyscallModel, key: str, to: str | None, depth: int) -> list[list[Hop]]:
+    """The chains `xref path` prints: to `to` when given, else down to drivers/."""
+    hops, body = kernel_entry(model, key)
+    graph = CallGraph(index)
+    if to:
+        return [hops + _hops(index, chain) for chain in graph.chains(body, to, depth)]
+    chains = graph.below(body, depth)
+    if not chains:
+        return [hops]
+    return [hops + _hops(index, chain) for chain in chains]

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import asdict, dataclass
 
+from xref.conditions import kernel_srcarch
 from xref.model.syscalls import SyscallModel
 from xref.queries import Index
 
@@ -53,6 +54,12 @@ class CallGraph:
 
     def __init__(self, index: Index) -> None:
         self.index = index
+        # With a configuration, a call made in C no unit compiles never happens (assembly is not
+        # parsed by units: its calls stay).
+        configured = index.conn.execute("SELECT 1 FROM tus LIMIT 1").fetchone() is not None
+        self.skipped: set[int] = {row[0] for row in index.conn.execute(
+            "SELECT id FROM files WHERE lang = 'c' AND id NOT IN (SELECT file_id FROM compiled)")} \
+            if configured else set()
         self._holders: dict[tuple[str, str], list[tuple[str, int, int]]] = {}
         self._param_calls: dict[tuple[str, str], str | None] = {}
 
@@ -72,7 +79,10 @@ class CallGraph:
         edges = []
         for caller, callee, file_id, line, how, struct in self._rows(
                 "SELECT c.caller, c.callee, c.file_id, c.line, c.how, c.struct FROM calls c WHERE c.caller IN "
-                f"({{marks}}) AND c.how IN ('direct', 'jump', 'field') AND {_PREFERRED}", names):
+                f"({{marks}}) AND c.how IN ('direct', 'jump', 'field') AND {_PREFERRED}",
+                names):
+            if file_id in self.skipped:
+                continue
             path = self._where(file_id)
             if how == "field":
                 if not struct:
@@ -92,6 +102,8 @@ class CallGraph:
         for caller, callee, file_id, line, how in self._rows(
                 "SELECT c.caller, c.callee, c.file_id, c.line, c.how FROM calls c WHERE c.callee IN "
                 f"({{marks}}) AND c.how IN ('direct', 'jump') AND c.caller != '' AND {_PREFERRED}", names):
+            if file_id in self.skipped:
+                continue
             path = self._where(file_id)
             edges.append(Edge(caller, callee, "call" if how == "direct" else "jump", path, line, f"{path}:{line}"))
         # A function registered in struct T's field is reached from every call through T.field.
@@ -101,6 +113,8 @@ class CallGraph:
             for caller, file_id, line in self.index.conn.execute(
                     "SELECT c.caller, c.file_id, c.line FROM calls c WHERE c.callee = ? AND c.how = 'field' "
                     f"AND c.struct = ? AND c.caller != '' AND {_PREFERRED}", (field, struct)):
+                if file_id in self.skipped:
+                    continue
                 if hinted and self._hints_elsewhere(caller, file_id, line, struct, field, function):
                     continue
                 edges.append(Edge(caller, function, f"indirect via struct {struct}.{field}", self._where(file_id),
@@ -185,7 +199,7 @@ class CallGraph:
                 return self._join(met[0], ahead, behind)
         raise NoPath(f"no chain of at most {depth} calls from {start} to {target} in the index")
 
-    def chains(self, start: str, target: str, depth: int, limit: int = 8, searches: int = 40) -> list[list[Edge]]:
+    def chains(self, start: str, target: str, depth: int, limit: int = 8, searches: int = 12) -> list[list[Edge]]:
         """The shortest chain, then, at each call site on a chain found with other candidates
         (the other `INDIRECT_CALL` guesses, the other functions registered for the field), the
         shortest chain through each of those: one chain per choice, shortest first."""
@@ -340,8 +354,16 @@ def _functions_using(index: Index, name: str) -> list[str]:
 
 
 def _defined_at(index: Index, name: str) -> tuple[str, int]:
+    """Where `name` is defined: compiled before not, the tree's architecture before others."""
     hits = [h for h in index.definitions(name) if h.kind in ("function", "label", "alias")]
-    return (hits[0].path, hits[0].line) if hits else ("", 0)
+    if not hits:
+        return "", 0
+    tree_ids = {name_: id_ for id_, (name_, _) in index.trees.items()}
+    arch = {t: f"arch/{kernel_srcarch(index.arch(t))}/" for t in tree_ids.values()}
+    best = min(hits, key=lambda h: (h.extra.get("compiled") is False or h.extra.get("active") is False,
+                                    h.path.startswith("arch/") and not h.path.startswith(arch[tree_ids[h.tree]]),
+                                    h.source != "clang"))
+    return best.path, best.line
 
 
 def _compiled(index: Index, name: str) -> bool | None:

@@ -54,6 +54,7 @@ class Summary:
     removed: int = 0
     definitions: int = 0
     macro_definitions: int = 0  # of the definitions, those only a macro expansion makes
+    macro_seconds: float = 0.0  # the macro stage's part of `seconds`
     references: int = 0
     skipped: list[tuple[str, str]] = field(default_factory=list)
     seconds: float = 0.0  # until the facts were committed and queryable
@@ -65,7 +66,8 @@ class Summary:
 
     def line(self) -> str:
         facts = (f"indexed {self.files} files ({self.parsed} parsed, {self.unchanged} unchanged, "
-                 f"{self.removed} removed): {self.definitions} definitions ({self.macro_definitions} by macros), "
+                 f"{self.removed} removed): {self.definitions} definitions ({self.macro_definitions} by macros in "
+                 f"{self.macro_seconds:.1f} s), "
                  f"{self.references} references, "
                  f"{len(self.skipped)} skipped, {self.seconds:.1f} s (+ {self.search_seconds:.1f} s search index)")
         return "\n".join([s.line() for s in self.semantic] + [facts])
@@ -314,6 +316,7 @@ def _macro_stage(conn: sqlite3.Connection, summary: Summary, fresh: bool) -> set
     the parser does not define too."""
     from indexer import macrodefs
 
+    started = time.monotonic()
     conn.execute("BEGIN")
     try:
         # A header's macros reach every file; a .c file's invocations only define names there.
@@ -329,6 +332,7 @@ def _macro_stage(conn: sqlite3.Connection, summary: Summary, fresh: bool) -> set
     except BaseException:
         conn.execute("ROLLBACK")
         raise
+    summary.macro_seconds = time.monotonic() - started
     return {name for name in names if conn.execute(
         "SELECT 1 FROM defs WHERE name = ? AND source = 'ts' LIMIT 1", (name,)).fetchone() is None}
 

@@ -108,3 +108,11 @@ def test_unknown_calls_and_abis_get_one_line(linux_db, args, message):
     proc = run_xref("syscall", *args, "--db", str(linux_db))
     assert proc.returncode == 1
     assert proc.stderr.count("\n") == 1 and message in proc.stderr
+
+
+def test_outside_the_parsed_directories_nothing_is_called_not_compiled(tmp_path, semantic_env):
+    # `--only net`: fs/quota.c was not looked at, so whether it is built is unknown, not "no".
+    db = tmp_path / "db"
+    run_xref("index", str(LINUX), "--db", str(db), "--semantic", "--only", "net", env=semantic_env, check=True)
+    out = run_xref("syscall", "quotactl", "--db", str(db), check=True).stdout
+    assert "fs/quota.c:" in out and "not compiled" not in out

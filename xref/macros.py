@@ -91,6 +91,17 @@ class Macro:
     body: list[Token]
     variadic: bool = False  # the last parameter takes the rest (`...` as __VA_ARGS__, or GNU `args...`)
     where: str = ""  # path:line of the definition
+    # For a body without #, ## and __VA_OPT__: each token with its parameter's index (-1: none).
+    plain: list[tuple[Token, int]] | None = field(default=None, repr=False, compare=False)
+    _planned: bool = field(default=False, repr=False, compare=False)
+
+    def plan(self) -> list[tuple[Token, int]] | None:
+        if not self._planned:
+            self._planned = True
+            if not any(t.text in ("#", "##", "%:", "%:%:", "__VA_OPT__") for t in self.body):
+                index = {name: n for n, name in enumerate(self.params or [])}
+                self.plain = [(t, index.get(t.text, -1)) for t in self.body]
+        return self.plain
 
     @property
     def signature(self) -> str:
@@ -258,6 +269,35 @@ class Expander:
 
     def _substitute(self, macro: Macro, raw: list[list[Token]], expanded: list[list[Token]],
                     hide: frozenset[str], depth: int) -> list[Token]:
+        plan = macro.plan()
+        if plan is not None:
+            # No # or ##: each parameter is its fully expanded argument.
+            out: list[Token] = []
+            for tok, n in plan:
+                if n < 0:
+                    out.append(tok)
+                elif expanded[n]:
+                    first = expanded[n][0]
+                    out.append(Token(first.text, first.kind, tok.space, first.hide))
+                    out.extend(expanded[n][1:])
+            return self._hidden(out, hide)
+        return self._general(macro, raw, expanded, hide, depth)
+
+    def _hidden(self, out: list[Token], hide: frozenset[str]) -> list[Token]:
+        # Most tokens share a few hide sets: make each union once.
+        unions: dict[frozenset[str], frozenset[str]] = {}
+        result = []
+        for t in out:
+            if t.kind == "placemarker":
+                continue
+            union = unions.get(t.hide)
+            if union is None:
+                union = unions[t.hide] = t.hide | hide
+            result.append(Token(t.text, t.kind, t.space, union))
+        return result
+
+    def _general(self, macro: Macro, raw: list[list[Token]], expanded: list[list[Token]],
+                 hide: frozenset[str], depth: int) -> list[Token]:
         params = {name: n for n, name in enumerate(macro.params or [])}
         va = params.get(macro.params[-1]) if macro.variadic and macro.params else None
         body = macro.body
@@ -324,17 +364,7 @@ class Expander:
                 continue
             out.append(tok)
             i += 1
-        # Most tokens share a few hide sets: make each union once.
-        unions: dict[frozenset[str], frozenset[str]] = {}
-        result = []
-        for t in out:
-            if t.kind == "placemarker":
-                continue
-            union = unions.get(t.hide)
-            if union is None:
-                union = unions[t.hide] = t.hide | hide
-            result.append(Token(t.text, t.kind, t.space, union))
-        return result
+        return self._hidden(out, hide)
 
 
 def _va_opt_content(body: list[Token], open_at: int) -> tuple[list[Token], int]:

@@ -7,6 +7,7 @@ each query returns plain dataclasses that the CLI, the web app and the editors p
 from __future__ import annotations
 
 import bisect
+import json
 import os
 import sqlite3
 from dataclasses import asdict, dataclass
@@ -236,16 +237,29 @@ class Index:
         return sorted(hits, key=lambda h: (h.extra.get("compiled", True) is False, *_def_order(h)))
 
     def _not_compiled(self, file_id: int) -> bool:
-        """True when the semantic pass ran over the file's tree and no unit read the file."""
+        """True when the semantic pass covered this file's place in the tree and no unit read it."""
         if self.conn.execute("SELECT 1 FROM compiled WHERE file_id = ?", (file_id,)).fetchone():
             return False
-        tree_id = self.conn.execute("SELECT tree_id FROM files WHERE id = ?", (file_id,)).fetchone()[0]
-        return self._has_units(tree_id)
+        tree_id, path = self.conn.execute("SELECT tree_id, path FROM files WHERE id = ?", (file_id,)).fetchone()
+        return self.covered(tree_id, path)
+
+    def covered(self, tree_id: int, path: str) -> bool:
+        """Whether the semantic pass would have compiled `path` if the configuration builds it: it ran
+        over the tree, and over all of it or (a .c file) over a directory holding it (`--only`)."""
+        scope = self._scope(tree_id)
+        if scope is None:
+            return False
+        return not scope or (path.endswith(".c") and any(path == p or path.startswith(p.rstrip("/") + "/")
+                                                          for p in scope))
 
     @lru_cache(maxsize=64)  # noqa: B019 - one Index lives as long as its connection
-    def _has_units(self, tree_id: int) -> bool:
-        return self.conn.execute("SELECT 1 FROM tus JOIN files f ON f.id = tus.file_id WHERE f.tree_id = ? LIMIT 1",
-                                 (tree_id,)).fetchone() is not None
+    def _scope(self, tree_id: int) -> tuple[str, ...] | None:
+        """None: no semantic pass over the tree; (): over all of it; else the --only prefixes."""
+        if self.conn.execute("SELECT 1 FROM tus JOIN files f ON f.id = tus.file_id WHERE f.tree_id = ? LIMIT 1",
+                             (tree_id,)).fetchone() is None:
+            return None
+        row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (f"semantic_only:{tree_id}",)).fetchone()
+        return tuple(json.loads(row[0])) if row else ()
 
     def _parsed_unit(self, file_id: int) -> bool:
         """True when the semantic pass parsed this file as a unit: the compiler's definitions in its

@@ -56,10 +56,9 @@ class CallGraph:
         self.index = index
         # With a configuration, a call made in C no unit compiles never happens (assembly is not
         # parsed by units: its calls stay).
-        configured = index.conn.execute("SELECT 1 FROM tus LIMIT 1").fetchone() is not None
-        self.skipped: set[int] = {row[0] for row in index.conn.execute(
-            "SELECT id FROM files WHERE lang = 'c' AND id NOT IN (SELECT file_id FROM compiled)")} \
-            if configured else set()
+        self.skipped: set[int] = {file_id for file_id, tree_id, path in index.conn.execute(
+            "SELECT id, tree_id, path FROM files WHERE lang = 'c' AND id NOT IN (SELECT file_id FROM compiled)")
+            if index.covered(tree_id, path)}
         self._holders: dict[tuple[str, str], list[tuple[str, int, int]]] = {}
         self._param_calls: dict[tuple[str, str], str | None] = {}
 

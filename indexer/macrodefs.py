@@ -269,9 +269,10 @@ def derive(conn: sqlite3.Connection, files: list[int] | None = None) -> tuple[in
         if re.match(rf"\s*#\s*define\s+{re.escape(name)}\(", signature)}
     # Invocations of a macro their own .c file defines expand with that definition.
     local: dict[int, set[str]] = {}
+    only_these = "" if files is None else "AND d.file_id IN (SELECT id FROM derive_files)"
     for file_id, name in conn.execute(
             "SELECT d.file_id, d.name FROM defs d JOIN files f ON f.id = d.file_id WHERE d.kind = 'macro' "
-            "AND d.source = 'ts' AND f.path LIKE '%.c'"):
+            f"AND d.source = 'ts' AND f.path LIKE '%.c' {only_these}"):
         local.setdefault(file_id, set()).add(name)
     rows: list[tuple] = []
     calls: list[tuple] = []

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import asdict, dataclass
 
-from xref.conditions import kernel_srcarch
+from xref.conditions import DEFAULT_ARCH, kernel_srcarch
 from xref.model.syscalls import SyscallModel
 from xref.queries import Index
 
@@ -43,6 +43,7 @@ class Edge:
     line: int
     evidence: str
     through: str = ""  # a function `caller` passes `callee` to, which calls that parameter
+    leaf: bool = False  # registered where the configuration compiles nothing: shown, not followed
 
 
 class NoPath(Exception):
@@ -52,15 +53,20 @@ class NoPath(Exception):
 class CallGraph:
     """Calls and function-pointer registrations, read a frontier at a time."""
 
-    def __init__(self, index: Index) -> None:
+    def __init__(self, index: Index, arch: str = DEFAULT_ARCH) -> None:
         self.index = index
-        # With a configuration, a call made in C no unit compiles never happens (assembly is not
-        # parsed by units: its calls stay).
-        self.skipped: set[int] = {file_id for file_id, tree_id, path in index.conn.execute(
-            "SELECT id, tree_id, path FROM files WHERE lang = 'c' AND id NOT IN (SELECT file_id FROM compiled)")
-            if index.covered(tree_id, path)}
+        # Code that never runs on this path's architecture: another architecture's arch/ directory,
+        # and, with a configuration, C no unit compiles (assembly is not parsed by units).
+        own = f"arch/{kernel_srcarch(arch)}/"
+        self.skipped: set[int] = {file_id for file_id, tree_id, path, lang in index.conn.execute(
+            "SELECT id, tree_id, path, lang FROM files WHERE id NOT IN (SELECT file_id FROM compiled)")
+            if (path.startswith("arch/") and not path.startswith(own))
+            or (lang == "c" and index.covered(tree_id, path))}
         self._holders: dict[tuple[str, str], list[tuple[str, int, int]]] = {}
         self._param_calls: dict[tuple[str, str], str | None] = {}
+        self._site_calls: dict[tuple[str, int, int], set[str]] = {}
+        self._out: dict[tuple[str, bool], list[Edge]] = {}
+        self._in: dict[tuple[str, bool], list[Edge]] = {}
 
     def _rows(self, sql: str, names: list[str]) -> list[tuple]:
         rows = []
@@ -75,6 +81,26 @@ class CallGraph:
     def forward(self, names: list[str], hinted: bool = False) -> list[Edge]:
         """Edges out of `names`; `hinted`: at a call site whose `INDIRECT_CALL_*` names some of the
         registered candidates, only those (the likely ones)."""
+        return self._cached(self._out, names, hinted, self._forward, lambda e: e.caller)
+
+    def backward(self, names: list[str], hinted: bool = False) -> list[Edge]:
+        """Edges into `names`, the same way."""
+        return self._cached(self._in, names, hinted, self._backward, lambda e: e.callee)
+
+    @staticmethod
+    def _cached(cache: dict, names: list[str], hinted: bool, compute, owner) -> list[Edge]:
+        """Each name's edges read once: the searches for several chains cross the same functions."""
+        wanted = list(dict.fromkeys(names))
+        missing = [n for n in wanted if (n, hinted) not in cache]
+        if missing:
+            found: dict[str, list[Edge]] = {n: [] for n in missing}
+            for edge in compute(missing, hinted):
+                found.setdefault(owner(edge), []).append(edge)
+            for name in missing:
+                cache[(name, hinted)] = found[name]
+        return [edge for name in wanted for edge in cache[(name, hinted)]]
+
+    def _forward(self, names: list[str], hinted: bool) -> list[Edge]:
         edges = []
         for caller, callee, file_id, line, how, struct in self._rows(
                 "SELECT c.caller, c.callee, c.file_id, c.line, c.how, c.struct FROM calls c WHERE c.caller IN "
@@ -88,7 +114,8 @@ class CallGraph:
                     continue  # the pointer's type is unknown here: no candidates to offer
                 for function, reg_file, reg_line in self._registered(struct, callee):
                     edges.append(Edge(caller, function, f"indirect via struct {struct}.{callee}", path, line,
-                                      f"registered at {self._where(reg_file)}:{reg_line}"))
+                                      f"registered at {self._where(reg_file)}:{reg_line}",
+                                      leaf=reg_file in self.skipped))
             else:
                 edges.append(Edge(caller, callee, "call" if how == "direct" else "jump", path, line,
                                   f"{path}:{line}"))
@@ -96,7 +123,7 @@ class CallGraph:
             edges = _keep_hints(edges)
         return edges + self._passed(names, backward=False)
 
-    def backward(self, names: list[str], hinted: bool = False) -> list[Edge]:
+    def _backward(self, names: list[str], hinted: bool) -> list[Edge]:
         edges = []
         for caller, callee, file_id, line, how in self._rows(
                 "SELECT c.caller, c.callee, c.file_id, c.line, c.how FROM calls c WHERE c.callee IN "
@@ -117,14 +144,18 @@ class CallGraph:
                 if hinted and self._hints_elsewhere(caller, file_id, line, struct, field, function):
                     continue
                 edges.append(Edge(caller, function, f"indirect via struct {struct}.{field}", self._where(file_id),
-                                  line, f"registered at {self._where(reg_file)}:{reg_line}"))
+                                  line, f"registered at {self._where(reg_file)}:{reg_line}",
+                                  leaf=reg_file in self.skipped))
         return edges + self._passed(names, backward=True)
 
     def _hints_elsewhere(self, caller: str, file_id: int, line: int, struct: str, field: str, function: str) -> bool:
         """The call site names other candidates of struct.field directly (INDIRECT_CALL's guesses), not `function`."""
-        hints = {row[0] for row in self.index.conn.execute(
-            f"SELECT c.callee FROM calls c WHERE c.caller = ? AND c.file_id = ? AND c.line = ? AND c.how = 'direct' "
-            f"AND {_PREFERRED}", (caller, file_id, line))}
+        key = (caller, file_id, line)
+        if key not in self._site_calls:
+            self._site_calls[key] = {row[0] for row in self.index.conn.execute(
+                "SELECT c.callee FROM calls c WHERE c.caller = ? AND c.file_id = ? AND c.line = ? "
+                f"AND c.how = 'direct' AND {_PREFERRED}", key)}
+        hints = self._site_calls[key]
         registered = {row[0] for row in self._registered(struct, field)}
         return bool(hints & registered) and function not in hints
 
@@ -182,14 +213,14 @@ class CallGraph:
             if len(front) <= len(back):
                 nxt = []
                 for edge in self.forward(front, hinted):
-                    if edge.callee not in ahead:
+                    if edge.callee not in ahead and (not edge.leaf or edge.callee == target):
                         ahead[edge.callee] = edge
                         nxt.append(edge.callee)
                 front = nxt
             else:
                 nxt = []
                 for edge in self.backward(back, hinted):
-                    if edge.caller not in behind:
+                    if edge.caller not in behind and (not edge.leaf or edge.callee == target):
                         behind[edge.caller] = edge
                         nxt.append(edge.caller)
                 back = nxt
@@ -260,7 +291,7 @@ class CallGraph:
                 chain = chains[edge.caller] + [edge]
                 if self._in_drivers(edge.callee):
                     found.append(chain)
-                else:
+                elif not edge.leaf:
                     queue.append((edge.callee, chain))
         return found
 
@@ -290,7 +321,7 @@ def _keep_hints(edges: list[Edge]) -> list[Edge]:
     return kept
 
 
-def kernel_entry(model: SyscallModel, key: str) -> tuple[list[Hop], str]:
+def kernel_entry(model: SyscallModel, key: str, graph: CallGraph | None = None) -> tuple[list[Hop], str]:
     """From the instruction to the handler's body: the hops, and the function whose body it is."""
     index, abi = model.index, model.abi
     call = model.syscall(key)
@@ -298,7 +329,7 @@ def kernel_entry(model: SyscallModel, key: str) -> tuple[list[Hop], str]:
         raise NoPath(f"{call.row.name} has no handler under the {abi.name} ABI ({call.handler.status})")
     hops = [Hop(abi.instruction, "", 0, "instruction", f"{abi.name} number {call.row.number} "
                 f"({call.row.path}:{call.row.line})")]
-    graph = CallGraph(index)
+    graph = graph or CallGraph(index, abi.arch)
     entry = _entry_symbol(index, abi.entry_via)
     dispatcher = call.dispatch.via if call.dispatch else ""
     if entry is not None:
@@ -385,8 +416,8 @@ def _hops(index: Index, edges: list[Edge]) -> list[Hop]:
 
 def path_hops(index: Index, model: SyscallModel, key: str, to: str | None, depth: int) -> list[list[Hop]]:
     """The chains `xref path` prints: to `to` when given, else down to drivers/."""
-    hops, body = kernel_entry(model, key)
-    graph = CallGraph(index)
+    graph = CallGraph(index, model.abi.arch)
+    hops, body = kernel_entry(model, key, graph)
     if to:
         return [hops + _hops(index, chain) for chain in graph.chains(body, to, depth)]
     chains = graph.below(body, depth)

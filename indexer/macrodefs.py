@@ -225,9 +225,10 @@ class _Templates:
                 if name in found:
                     continue
                 chain = sorted(by_text[name].hide, key=lambda m: order.get(m, len(order)))
+                used = [world.get(m) or self.lookup(m) for m in chain]
                 found[name] = NameTemplate(name, defined.kind, " > ".join(
-                    f"{m} ({(world.get(m) or self.lookup(m)).where})" for m in chain
-                    if (world.get(m) or self.lookup(m)) is not None), defined.calls, defined.owner and block)
+                    f"{d.name} ({d.where})" for d in used if d is not None),
+                    defined.calls, defined.owner and block)
                 # Another definition of a macro on this name's way may make other names.
                 for m in chain:
                     if m in tried:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import zlib
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from xref.conditions import evaluate, kernel_srcarch
 from xref.macros import Expander, ExpansionError, Macro, Step, define_text, parse_define, render, tokenize
@@ -100,7 +101,7 @@ class IndexMacros:
 
     def _redefines(self, file_id: int, line: int, name: str) -> bool:
         """`#undef X` then `#define X ...`: a deliberate override of an earlier definition."""
-        pattern = re.compile(rf"^\s*#\s*undef\s+{re.escape(name)}\b")
+        pattern = _undef(name)
         return any(pattern.match(text) for text in self.index._lines(file_id)[max(0, line - 4) : line - 1])
 
     def _undefined_after(self, file_id: int, line: int, name: str) -> bool:
@@ -108,7 +109,7 @@ class IndexMacros:
         elsewhere."""
         if file_id == self.context:
             return False
-        pattern = re.compile(rf"^\s*#\s*undef\s+{re.escape(name)}\b")
+        pattern = _undef(name)
         return any(pattern.match(text) for text in self.index._lines(file_id)[line:])
 
     def _where(self, file_id: int, line: int) -> str:
@@ -195,7 +196,7 @@ class IndexMacros:
         before the line in question that no `#undef` ended; the other files' stay candidates."""
         if self.context is None or self.line is None or not any(r[0] == self.context for r in rows):
             return rows
-        undef = re.compile(rf"^\s*#\s*undef\s+{re.escape(name)}\b")
+        undef = _undef(name)
         lines = self.index._lines(self.context)
         before = [r for r in rows if r[0] == self.context and r[1] < self.line
                   and not any(undef.match(text) for text in lines[r[1]:self.line - 1])]
@@ -214,6 +215,12 @@ class IndexMacros:
         if tree_id not in self._configs:
             self._configs[tree_id] = self.index.configuration(tree_id)
         return self._configs[tree_id]
+
+
+@lru_cache(maxsize=4096)
+def _undef(name: str) -> re.Pattern[str]:
+    """A line `#undef NAME`."""
+    return re.compile(rf"^\s*#\s*undef\s+{re.escape(name)}\b")
 
 
 def _definition_key(macro: Macro) -> tuple:

@@ -210,21 +210,13 @@ class CallGraph:
         for _ in range(depth):
             if not front or not back:
                 break
+            # Grow the smaller side; only its new names can meet the other side.
             if len(front) <= len(back):
-                nxt = []
-                for edge in self.forward(front, hinted):
-                    if edge.callee not in ahead and (not edge.leaf or edge.callee == target):
-                        ahead[edge.callee] = edge
-                        nxt.append(edge.callee)
-                front = nxt
+                front = _grow(self.forward(front, hinted), ahead, lambda e: e.callee, target)
+                met = [name for name in front if name in behind]
             else:
-                nxt = []
-                for edge in self.backward(back, hinted):
-                    if edge.caller not in behind and (not edge.leaf or edge.callee == target):
-                        behind[edge.caller] = edge
-                        nxt.append(edge.caller)
-                back = nxt
-            met = [name for name in ahead if name in behind]
+                back = _grow(self.backward(back, hinted), behind, lambda e: e.caller, target)
+                met = [name for name in back if name in ahead]
             if met:
                 return self._join(met[0], ahead, behind)
         raise NoPath(f"no chain of at most {depth} calls from {start} to {target} in the index")
@@ -301,6 +293,18 @@ class CallGraph:
             "AND f.path LIKE 'drivers/%' LIMIT 1", (name,)).fetchone() is not None
 
 
+def _grow(edges: list[Edge], reached: dict[str, Edge | None], end, target: str) -> list[str]:
+    """Record each edge's far `end` not reached yet (a leaf only when it is the target itself);
+    returns the new names, the next frontier."""
+    new = []
+    for edge in edges:
+        name = end(edge)
+        if name not in reached and (not edge.leaf or edge.callee == target):
+            reached[name] = edge
+            new.append(name)
+    return new
+
+
 def _keep_hints(edges: list[Edge]) -> list[Edge]:
     """Drop the registered candidates at call sites that name some of them directly."""
     direct: dict[tuple, set[str]] = {}
@@ -334,7 +338,8 @@ def kernel_entry(model: SyscallModel, key: str, graph: CallGraph | None = None) 
     dispatcher = call.dispatch.via if call.dispatch else ""
     if entry is not None:
         name, where = entry
-        hops.append(Hop(name, *_defined_at(index, name), "entry", f"{abi.entry_via} set at {where}"))
+        path, line, _ = _defined_at(index, name)
+        hops.append(Hop(name, path, line, "entry", f"{abi.entry_via} set at {where}"))
         # A switch is a function to reach; a table is reached from the function indexing it.
         targets = [dispatcher] if call.dispatch and call.dispatch.form == "switch" else \
             _functions_using(index, dispatcher) if dispatcher else []
@@ -383,34 +388,30 @@ def _functions_using(index: Index, name: str) -> list[str]:
     return list(found)
 
 
-def _defined_at(index: Index, name: str) -> tuple[str, int]:
-    """Where `name` is defined: compiled before not, the tree's architecture before others."""
+def _defined_at(index: Index, name: str) -> tuple[str, int, bool | None]:
+    """Where `name` is defined (compiled before not, the tree's architecture before others), and
+    whether it is compiled: False when no definition is under the configuration, None: not known."""
     hits = [h for h in index.definitions(name) if h.kind in ("function", "label", "alias")]
     if not hits:
-        return "", 0
+        return "", 0, None
+    skipped = [h.extra.get("compiled") is False or h.extra.get("active") is False for h in hits]
     tree_ids = {name_: id_ for id_, (name_, _) in index.trees.items()}
     arch = {t: f"arch/{kernel_srcarch(index.arch(t))}/" for t in tree_ids.values()}
-    best = min(hits, key=lambda h: (h.extra.get("compiled") is False or h.extra.get("active") is False,
-                                    h.path.startswith("arch/") and not h.path.startswith(arch[tree_ids[h.tree]]),
-                                    h.source != "clang"))
-    return best.path, best.line
-
-
-def _compiled(index: Index, name: str) -> bool | None:
-    """False when no definition of `name` is compiled under the configuration (None: not known)."""
-    hits = [h for h in index.definitions(name) if h.kind in ("function", "label", "alias")]
-    if hits and all(h.extra.get("compiled") is False or h.extra.get("active") is False for h in hits):
-        return False
-    return True if any(h.source == "clang" for h in hits) else None
+    best = min(range(len(hits)), key=lambda i: (
+        skipped[i], hits[i].path.startswith("arch/") and not hits[i].path.startswith(arch[tree_ids[hits[i].tree]]),
+        hits[i].source != "clang"))
+    compiled = False if all(skipped) else (True if any(h.source == "clang" for h in hits) else None)
+    return hits[best].path, hits[best].line, compiled
 
 
 def _hops(index: Index, edges: list[Edge]) -> list[Hop]:
     hops = []
     for edge in edges:
         if edge.through:
-            hops.append(Hop(edge.through, *_defined_at(index, edge.through), "call", f"{edge.path}:{edge.line}"))
-        hops.append(Hop(edge.callee, *_defined_at(index, edge.callee), edge.via, edge.evidence,
-                        _compiled(index, edge.callee)))
+            path, line, _ = _defined_at(index, edge.through)
+            hops.append(Hop(edge.through, path, line, "call", f"{edge.path}:{edge.line}"))
+        path, line, compiled = _defined_at(index, edge.callee)
+        hops.append(Hop(edge.callee, path, line, edge.via, edge.evidence, compiled))
     return hops
 
 

@@ -113,15 +113,10 @@ class SyscallModel:
     def __init__(self, index: Index, abi: Abi) -> None:
         self.index = index
         self.abi = abi
-        self.table_id = self._file(abi.table)
+        self.table_id = index.file_id(abi.table)
         if self.table_id is None:
             raise NoSyscall(f"{abi.table} is not in the index: index a kernel tree for the {abi.name} ABI")
         self._dispatch: list[tuple[str, str, int, IndexMacros]] | None = None
-
-    def _file(self, rel: str) -> int | None:
-        row = self.index.conn.execute("SELECT id FROM files WHERE path = ? ORDER BY tree_id LIMIT 1",
-                                      (rel,)).fetchone()
-        return row[0] if row else None
 
     # -- rows ---------------------------------------------------------------------------------
 
@@ -168,7 +163,7 @@ class SyscallModel:
         generated rows."""
         if self._dispatch is None:
             self._dispatch = []
-            file_id = self._file(self.abi.dispatch)
+            file_id = self.index.file_id(self.abi.dispatch)
             if file_id is not None:
                 for (line,) in self.index.conn.execute(
                         "SELECT line FROM includes WHERE file_id = ? AND target = ? ORDER BY line",

@@ -292,6 +292,10 @@ def _semantic(conn: sqlite3.Connection, trees: list[Tree], jobs: int, request: S
             # What the macro stage and `xref expand` evaluate #if conditions with from now on.
             conn.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)",
                              [(f"config:{tree_id}", str(build / ".config")), (f"arch:{tree_id}", request.arch)])
+        elif build is not None:
+            # A glibc build: where its sysdeps order (config.make) is, and for which target.
+            conn.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)",
+                             [(f"build:{tree_id}", str(build)), (f"arch:{tree_id}", request.arch)])
         # Which files a missing unit means "not compiled" for (`--only`: .c files under those paths).
         conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (f"semantic_only:{tree_id}",
                                                                   json.dumps(request.only or [])))

@@ -23,14 +23,39 @@ def in_order(wanted: list[str], chain: list[dict]) -> bool:
     return all(any(s == w for s in it) for w in wanted)
 
 
-def test_sendto_from_the_instruction_to_the_handler_body(semantic_db):
-    first = chains(semantic_db, "sendto", "--to", "loopback_xmit")[0]
-    assert [(h["symbol"], h["via"]) for h in first[:9]] == [
-        ("syscall", "instruction"), ("entry_SYSCALL_64", "entry"), ("do_syscall_64", "call"),
-        ("do_syscall_x64", "call"), ("x64_sys_call", "call"), ("__x64_sys_sendto", "dispatch"),
-        ("__se_sys_sendto", "wrapper"), ("__do_sys_sendto", "wrapper"), ("__sys_sendto", "call")]
-    assert first[1]["evidence"].startswith("MSR_LSTAR set at arch/x86/kernel/cpu.c:")
-    assert first[5]["evidence"].endswith("case 44: return __x64_sys_sendto(regs);")
+GLIBC_SENDTO = [  # sysdeps/unix/sysv/linux/sendto.c, then its macros down to the instruction
+    ("__libc_sendto", "library"), ("SYSCALL_CANCEL", "macro"), ("INLINE_SYSCALL_CALL", "macro"),
+    ("__INLINE_SYSCALL_DISP", "macro"), ("__INLINE_SYSCALL_NARGS", "macro"), ("__INLINE_SYSCALL_NARGS_X", "macro"),
+    ("__SYSCALL_CONCAT", "macro"), ("__INLINE_SYSCALL6", "macro"), ("INLINE_SYSCALL", "macro"),
+    ("INTERNAL_SYSCALL", "macro"), ("SYS_ify", "macro"), ("__NR_sendto", "macro"), ("internal_syscall6", "macro"),
+    ("syscall", "instruction")]
+KERNEL_SENDTO = [
+    ("entry_SYSCALL_64", "entry"), ("do_syscall_64", "call"), ("do_syscall_x64", "call"), ("x64_sys_call", "call"),
+    ("__x64_sys_sendto", "dispatch"), ("__se_sys_sendto", "wrapper"), ("__do_sys_sendto", "wrapper"),
+    ("__sys_sendto", "call")]
+
+
+def test_sendto_from_the_glibc_wrapper_to_the_handler_body(semantic_db):
+    first = chains(semantic_db, "sendto", "--to", "__sys_sendto")[0]
+    assert [(h["symbol"], h["via"]) for h in first] == GLIBC_SENDTO + KERNEL_SENDTO
+    library, instruction, entry, dispatch = first[0], first[13], first[14], first[18]
+    # The sysdeps order picked the Linux C file over the generic syscalls.list row.
+    assert library["path"] == "sysdeps/unix/sysv/linux/sendto.c"
+    assert "overrides the syscalls.list rows at sysdeps/unix/syscalls.list:7" in library["evidence"]
+    assert first[11]["path"] == "sysdeps/unix/sysv/linux/x86_64/64/arch-syscall.h"  # x86_64's number, not i386's
+    assert instruction["evidence"].startswith("__NR_sendto = 44; x86_64 row 44 sendto")
+    assert entry["evidence"].startswith("MSR_LSTAR set at arch/x86/kernel/cpu.c:")
+    assert dispatch["evidence"].endswith("case 44: return __x64_sys_sendto(regs);")
+
+
+def test_a_syscalls_list_row_is_an_assembly_wrapper_from_the_template(semantic_db):
+    [chain] = chains(semantic_db, "getpid", "--to", "__do_sys_getpid")
+    assert [(h["symbol"], h["via"]) for h in chain[:6]] == [
+        ("__getpid", "library"), ("T_PSEUDO_NOERRNO", "macro"), ("PSEUDO_NOERRNO", "macro"), ("DO_CALL", "macro"),
+        ("SYS_ify", "macro"), ("__NR_getpid", "macro")]
+    assert chain[0]["path"] == "sysdeps/unix/syscalls.list"
+    assert "SYSCALL_NAME=getpid SYSCALL_NARGS=0" in chain[0]["evidence"]
+    assert chain[6]["evidence"].startswith("__NR_getpid = 39; x86_64 row 39 getpid")
 
 
 def test_sendto_reaches_loopback_through_ipv4_udp(semantic_db):
@@ -59,16 +84,44 @@ def test_every_hop_below_the_handler_has_its_evidence_in_the_index(semantic_db):
 
 def test_bind_reaches_inet_bind_through_proto_ops(semantic_db):
     [first, *_] = chains(semantic_db, "bind", "--to", "inet_bind")
-    assert symbols(first)[-2:] == ["__sys_bind", "inet_bind"]
-    assert first[-1]["via"] == "indirect via struct proto_ops.bind"
+    assert [(h["symbol"], h["via"]) for h in first] == [
+        ("__bind", "library"), ("INLINE_SYSCALL_CALL", "macro"), ("__INLINE_SYSCALL_DISP", "macro"),
+        ("__INLINE_SYSCALL_NARGS", "macro"), ("__INLINE_SYSCALL_NARGS_X", "macro"), ("__SYSCALL_CONCAT", "macro"),
+        ("__INLINE_SYSCALL3", "macro"), ("INLINE_SYSCALL", "macro"), ("INTERNAL_SYSCALL", "macro"),
+        ("SYS_ify", "macro"), ("__NR_bind", "macro"), ("internal_syscall3", "macro"), ("syscall", "instruction"),
+        ("entry_SYSCALL_64", "entry"), ("do_syscall_64", "call"), ("do_syscall_x64", "call"),
+        ("x64_sys_call", "call"), ("__x64_sys_bind", "dispatch"), ("__se_sys_bind", "wrapper"),
+        ("__do_sys_bind", "wrapper"), ("__sys_bind", "call"), ("inet_bind", "indirect via struct proto_ops.bind")]
+    assert first[-1]["evidence"].startswith("registered at net/ipv4/af_inet.c:")
 
 
-def test_i386_goes_through_the_int80_entry_and_the_table(semantic_db):
+KERNEL_SOCKETCALL = [
+    ("int $0x80", "instruction"), ("entry_INT80_compat", "entry"), ("do_int80_syscall_32", "call"),
+    ("do_syscall_32_irqs_on", "call"), ("__ia32_compat_sys_socketcall", "dispatch"),
+    ("__se_compat_sys_socketcall", "wrapper"), ("__do_compat_sys_socketcall", "wrapper"), ("__sys_sendto", "subcall")]
+
+
+def test_i386_glibc_multiplexes_sendto_through_socketcall(semantic_db):
     [chain] = chains(semantic_db, "--abi", "i386", "sendto", "--to", "__sys_sendto")
-    assert [(h["symbol"], h["via"]) for h in chain] == [
-        ("int $0x80", "instruction"), ("entry_INT80_compat", "entry"), ("do_int80_syscall_32", "call"),
-        ("do_syscall_32_irqs_on", "call"), ("__ia32_sys_sendto", "dispatch"), ("__se_sys_sendto", "wrapper"),
-        ("__do_sys_sendto", "wrapper"), ("__sys_sendto", "call")]
+    hops = [(h["symbol"], h["via"]) for h in chain]
+    assert hops[:4] == [("__libc_sendto", "library"), ("SOCKETCALL_CANCEL", "macro"), ("SOCKETCALL", "macro"),
+                        ("SOCKOP_sendto", "macro")]
+    assert ("__NR_socketcall", "macro") in hops
+    start = hops.index(("int $0x80", "instruction"))
+    assert hops[start:] == KERNEL_SOCKETCALL
+    assert chain[start]["evidence"].startswith("__NR_socketcall = 102; i386 row 102 socketcall")
+    assert chain[-1]["evidence"].startswith("case SYS_SENDTO = 11 in __do_compat_sys_socketcall (net/compat.c:")
+
+
+def test_i386_socketcall_subcall_by_name_and_the_bare_number(semantic_db):
+    # glibc's sendto wrapper is the way user space reaches socketcall's sendto.
+    assert chains(semantic_db, "--abi", "i386", "socketcall:sendto", "--to", "__sys_sendto") == \
+        chains(semantic_db, "--abi", "i386", "sendto", "--to", "__sys_sendto")
+    # glibc has no wrapper called socketcall: the number alone starts at the instruction.
+    found = chains(semantic_db, "--abi", "i386", "102")
+    assert found[0][0]["evidence"].startswith("i386 number 102 ")
+    assert {c[-1]["symbol"] for c in found} == {"loopback_xmit", "quill_start_xmit"}
+    assert all([h["symbol"] for h in c[:7]] == [s for s, _ in KERNEL_SOCKETCALL[:7]] for c in found)
 
 
 def test_without_a_target_the_chains_end_in_drivers_built_or_not(semantic_db):
@@ -85,6 +138,8 @@ def test_without_a_target_the_chains_end_in_drivers_built_or_not(semantic_db):
     (["afs_syscall"], "afs_syscall has no handler under the x86_64 ABI (not implemented)"),
     (["sendto", "--to", "no_such_function"], "no chain of at most 40 calls from __do_sys_sendto to no_such_function"),
     (["no_such_call"], "no system call 'no_such_call'"),
+    (["--abi", "i386", "socketcall:no_such_subcall"],
+     "__do_compat_sys_socketcall has no case for sub-call no_such_subcall (it has SYS_SOCKET, SYS_BIND"),
 ])
 def test_what_cannot_be_followed_gets_one_line(semantic_db, args, message):
     proc = run_xref("path", *args, "--db", str(semantic_db))

@@ -373,13 +373,17 @@ def path(key: str, arch: str, abi: str | None, to: str | None, depth: int, as_js
     idx = _open(db)
     try:
         model = SyscallModel(idx, abi_for(arch, abi))
-        chains = path_hops(idx, model, key, to, depth)
+        route = path_hops(idx, model, key, to, depth)
     except (NoSyscall, NoPath) as err:
         click.echo(f"xref: {err}.", err=True)
         sys.exit(1)
+    chains = route.chains
     if as_json:
-        click.echo(json.dumps({"chains": [[h.to_json() for h in chain] for chain in chains]}, indent=1))
+        click.echo(json.dumps({"chains": [[h.to_json() for h in chain] for chain in chains], "notes": route.notes},
+                              indent=1))
         return
+    for note in route.notes:
+        click.echo(f"note: {note}")
     first = chains[0]
     for n, chain in enumerate(chains, 1):
         start = 0 if n == 1 else next((i for i, (a, b) in enumerate(zip(chain, first, strict=False)) if a != b),

@@ -44,7 +44,8 @@ def evaluate(condition: str, config: Mapping[str, str] | None = None,
     """True/False when the condition's value is fixed, None when it is not.
 
     `config`: a whole .config (a CONFIG_ name it lacks is not set); `assumed`: single settings
-    known without one (the i386 ABI on x86_64 implies CONFIG_IA32_EMULATION=y), others unknown.
+    known without one (the i386 ABI on x86_64 implies CONFIG_IA32_EMULATION=y), or macros the
+    context defines (`__ASSEMBLER__` in a .S file); others unknown.
     """
     try:
         value = _Parser(tokenize(condition), config, assumed or {}).parse()
@@ -169,6 +170,8 @@ class _Parser:
         return False, None
 
     def _defined(self, name: str) -> Value:
+        if name in self.assumed and not name.startswith("CONFIG_"):
+            return 1  # a macro the context defines (__ASSEMBLER__ for a .S file)
         if name in _UNDEFINED_IN_C:
             return 0
         if name in _PREDEFINED:
@@ -194,6 +197,11 @@ class _Parser:
         return int(value in states) if known else None
 
     def _name(self, name: str) -> Value:
+        if name in self.assumed and not name.startswith("CONFIG_"):
+            try:
+                return int(self.assumed[name], 0)
+            except ValueError:
+                return None
         if name in _UNDEFINED_IN_C:
             return 0
         if name in _PREDEFINED:

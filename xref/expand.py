@@ -14,6 +14,7 @@ import zlib
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from indexer.glibcbuild import sysdeps_rank
 from xref.conditions import evaluate, kernel_srcarch
 from xref.macros import Expander, ExpansionError, Macro, Step, define_text, parse_define, render, tokenize
 from xref.queries import Index
@@ -36,7 +37,7 @@ class IndexMacros:
     """Macro definitions from the index, as seen from one file."""
 
     def __init__(self, index: Index, context_file: int | None = None, tree_id: int | None = None,
-                 line: int | None = None, assume: dict[str, str] | None = None) -> None:
+                 line: int | None = None, assume: dict[str, str] | None = None, arch: str | None = None) -> None:
         self.index = index
         self.context = context_file
         self.line = line  # where in the context file: its own #define/#undef before this line count
@@ -45,6 +46,8 @@ class IndexMacros:
             row = index.conn.execute("SELECT tree_id FROM files WHERE id = ?", (context_file,)).fetchone()
             tree_id = row[0] if row else None
         self.tree_id = tree_id
+        self.arch = arch  # the target (glibc: whose sysdeps directories count); the tree's by default
+        self._order: list[str] | None | bool = False
         self.cache: dict[str, Macro | None] = {}
         self._parsed: dict[str, list[Macro]] = {}
         self._configs: dict[int, dict[str, str] | None] = {}
@@ -76,13 +79,20 @@ class IndexMacros:
     def __call__(self, name: str) -> Macro | None:
         if name in self.cache:
             return self.cache[name]
-        macro = self._from_semantic(name)
-        if macro is None and self._read_by_context() is None:
+        # The semantic pass saw C units of the tree's configured target; assembly (the context
+        # a .S file) and other targets see the parser's view.
+        semantic = not self._assembly() and (self.arch is None or self.tree_id is None
+                                             or self.arch == self.index.arch(self.tree_id))
+        macro = self._from_semantic(name) if semantic else None
+        if macro is None and (not semantic or self._read_by_context() is None):
             # Only without a unit for the context: with one, a name the preprocessor never saw
             # defined in the files that unit read is no macro there.
             macro = self._from_parser(name)
         self.cache[name] = macro
         return macro
+
+    def _assembly(self) -> bool:
+        return self.context is not None and self.index._file(self.context)[1].endswith(".S")
 
     def _read_by_context(self) -> set[int] | None:
         """The files the context file's translation unit read (None: no unit, no restriction)."""
@@ -130,7 +140,8 @@ class IndexMacros:
         if len(rows) > 1:
             near = self._included()
             rows.sort(key=lambda r: (self._undefined_after(r[0], r[1], name), not self._redefines(r[0], r[1], name),
-                                     r[0] not in near, len(self.index._file(r[0])[1])))
+                                     self._precedence(self.index._file(r[0])[1]), r[0] not in near,
+                                     len(self.index._file(r[0])[1])))
         file_id, line, params, body = rows[0]
         if len(rows) > 1:
             self.candidates[name] = [self._where(r[0], r[1]) for r in rows[1:]]
@@ -170,8 +181,11 @@ class IndexMacros:
         for file_id, line, condition, path, tree_id in self.index.conn.execute(
                 "SELECT d.file_id, d.line, d.scope, f.path, f.tree_id FROM defs d JOIN files f ON f.id = d.file_id "
                 "WHERE d.name = ? AND d.kind = 'macro' AND d.source = 'ts'", (name,)):
-            if path.endswith(".S") or (self.tree_id is not None and tree_id != self.tree_id):
+            if (path.endswith(".S") and file_id != self.context) or (self.tree_id is not None
+                                                                     and tree_id != self.tree_id):
                 continue  # assembly's macros never reach C; another tree's never reach this one
+            if self._sysdirs() is not None and sysdeps_rank(path, self._sysdirs()) is None:
+                continue  # another glibc target's sysdeps directory: never on this one's include path
             truth = evaluate(condition, self._configuration(tree_id), self.assume) if condition else True
             if truth is not False:
                 rows.append((file_id, line, truth, path))
@@ -180,14 +194,14 @@ class IndexMacros:
             near = self._included()
             # A .c file's own macros reach only that file (and the few that #include it).
             rows.sort(key=lambda r: (self.index.inactive(r[0], r[1]), r[3].endswith(".c") and r[0] != self.context,
-                                     self._other_arch(r[3]), r[2] is not True,
+                                     self._other_arch(r[3]), self._precedence(r[3]), r[2] is not True,
                                      self._undefined_after(r[0], r[1], name), r[0] != self.context,
                                      r[0] not in near, len(r[3]), r[1]))
         found = []
         for file_id, line, _, _ in rows:
             text = define_text(self.index._lines(file_id), line)
             if text is not None:
-                found.append(parse_define(text, self._where(file_id, line)))
+                found.append(parse_define(text, self._where(file_id, line), self._assembly()))
         self._parsed[name] = found
         return found
 
@@ -204,12 +218,31 @@ class IndexMacros:
         return [max(before, key=lambda r: r[1])] + others if before else others
 
     def _other_arch(self, path: str) -> bool:
-        """A kernel header of another architecture than the tree's (or xref's default)."""
-        if not path.startswith("arch/") or self.tree_id is None:
+        """A kernel header of another architecture than the tree's (or xref's default), or a glibc
+        header in a sysdeps directory the target does not search."""
+        if self.tree_id is None:
+            return False
+        order = self._sysdirs()
+        if order is not None:
+            return sysdeps_rank(path, order) is None
+        if not path.startswith("arch/"):
             return False
         if self._srcarch is None:
-            self._srcarch = kernel_srcarch(self.index.arch(self.tree_id))
+            self._srcarch = kernel_srcarch(self.arch or self.index.arch(self.tree_id))
         return not path.startswith(f"arch/{self._srcarch}/")
+
+    def _precedence(self, path: str) -> int:
+        """glibc: the include path's order, the sysdeps search order (0 elsewhere)."""
+        order = self._sysdirs()
+        if order is None:
+            return 0
+        rank = sysdeps_rank(path, order)
+        return len(order) + 1 if rank is None else rank
+
+    def _sysdirs(self) -> list[str] | None:
+        if self._order is False:
+            self._order = self.index.sysdirs(self.tree_id, self.arch) if self.tree_id is not None else None
+        return self._order
 
     def _configuration(self, tree_id: int) -> dict[str, str] | None:
         if tree_id not in self._configs:

@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-_TOKEN = re.compile(
+_PATTERN = (
     r"""(?P<space>[ \t\r\f\v]+|\\\n)
     |(?P<newline>\n)
     |(?P<comment>/\*.*?\*/|//[^\n]*)
@@ -22,9 +22,11 @@ _TOKEN = re.compile(
     |(?P<char>(?:u8|[uUL])?'(?:\\.|[^'\\\n])*')
     |(?P<punct>%:%:|\.\.\.|<<=|>>=|->|\+\+|--|<<|>>|<=|>=|==|!=|&&|\|\||[*/%+\-&^|]=|\#\#|<:|:>|<%|%>|%:|
        [\[\](){}.&*+\-~!/%<>^|?:;=,\#])
-    |(?P<other>.)""",
-    re.S | re.X,
+    |(?P<other>.)"""
 )
+_TOKEN = re.compile(_PATTERN, re.S | re.X)
+# Assembler-with-cpp: `$` starts an immediate (`movl $__NR_getpid, %eax`), it is no identifier character.
+_ASM_TOKEN = re.compile(_PATTERN.replace("[A-Za-z_$][A-Za-z0-9_$]*", "[A-Za-z_][A-Za-z0-9_]*"), re.S | re.X)
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,11 +40,12 @@ class Token:
 PLACEMARKER = Token("", "placemarker")
 
 
-def tokenize(text: str) -> list[Token]:
-    """Preprocessing tokens of `text` (comments are white space; newlines are white space too)."""
+def tokenize(text: str, assembly: bool = False) -> list[Token]:
+    """Preprocessing tokens of `text` (comments are white space; newlines are white space too);
+    `assembly`: as cpp reads a .S file."""
     tokens: list[Token] = []
     space = False
-    for match in _TOKEN.finditer(text):
+    for match in (_ASM_TOKEN if assembly else _TOKEN).finditer(text):
         kind = match.lastgroup
         if kind in ("space", "newline", "comment"):
             space = True
@@ -117,7 +120,7 @@ class ExpansionError(Exception):
     """A use the compiler would reject: wrong argument count, unterminated invocation, bad paste."""
 
 
-def parse_define(text: str, where: str = "") -> Macro:
+def parse_define(text: str, where: str = "", assembly: bool = False) -> Macro:
     """`NAME body`, `NAME(a, b) body` (the part after `#define`), continuation lines allowed."""
     text = text.replace("\\\n", " ")
     match = re.match(r"\s*([A-Za-z_$][\w$]*)(\()?", text)
@@ -126,7 +129,7 @@ def parse_define(text: str, where: str = "") -> Macro:
     name = match.group(1)
     rest = text[match.end():]
     if match.group(2) is None:
-        return Macro(name, None, tokenize(rest), where=where)
+        return Macro(name, None, tokenize(rest, assembly), where=where)
     close = rest.find(")")
     if close < 0:
         raise ExpansionError(f"{where or name}: missing ')' in the parameter list of {name}")
@@ -135,7 +138,7 @@ def parse_define(text: str, where: str = "") -> Macro:
     if params and params[-1].endswith("..."):
         variadic = True
         params[-1] = params[-1][:-3].strip() or "__VA_ARGS__"
-    body = tokenize(rest[close + 1:])
+    body = tokenize(rest[close + 1:], assembly)
     if body:
         body[0] = Token(body[0].text, body[0].kind, False, body[0].hide)
     return Macro(name, params, body, variadic, where)

@@ -101,6 +101,7 @@ class Index:
         self._searcher = None
         self._listing: list[tuple[int, int, str]] | None = None
         self._by_basename: dict[str, list[tuple[int, str]]] | None = None
+        self._sysdirs: dict[tuple[int, str], list[str] | None] = {}
 
     @classmethod
     def open(cls, db: str | None = None, start: Path | None = None) -> Index:
@@ -112,6 +113,7 @@ class Index:
         index = cls.__new__(cls)
         index.dir, index.gen, index.conn, index._searcher = None, None, conn, None
         index._listing = index._by_basename = None
+        index._sysdirs = {}
         index.trees = {id_: (name, Path(root)) for id_, name, root in conn.execute("SELECT id, name, root FROM trees")}
         return index
 
@@ -135,6 +137,27 @@ class Index:
 
         row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (f"arch:{tree_id}",)).fetchone()
         return row[0] if row else DEFAULT_ARCH
+
+    def sysdirs(self, tree_id: int, arch: str | None = None) -> list[str] | None:
+        """A glibc tree's sysdeps directories in search order for `arch` (the tree's by default);
+        None for other trees, or when the order cannot be known (no configured build, no
+        Makeconfig entry for that target)."""
+        from indexer import glibcbuild, semantic
+
+        name, root = self.trees[tree_id]
+        arch = arch or self.arch(tree_id)
+        key = (tree_id, arch)
+        if key not in self._sysdirs:
+            order = None
+            if glibcbuild.is_glibc_tree(root):
+                row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (f"build:{tree_id}",)).fetchone()
+                build = Path(row[0]) if row and arch == self.arch(tree_id) else semantic.default_build_dir(name, arch)
+                try:
+                    order = glibcbuild.sysdirs(root, build if build.is_dir() else None, arch)
+                except (glibcbuild.GlibcError, OSError):
+                    order = None
+            self._sysdirs[key] = order
+        return self._sysdirs[key]
 
     def configuration(self, tree_id: int) -> dict[str, str] | None:
         """The tree's kernel configuration (.config values) when one is known, else None."""

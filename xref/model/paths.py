@@ -9,27 +9,15 @@ row, or the macro chain of a generated wrapper.
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 from xref.conditions import DEFAULT_ARCH, kernel_srcarch
-from xref.model.syscalls import SyscallModel
+from xref.model.hops import Hop
+from xref.model.syscalls import NoSyscall, SubCall, SyscallModel
 from xref.queries import Index
 
 _BATCH = 900  # SQLite's bound-parameter limit, with room to spare
 _PREFERRED = "(c.source = 'clang' OR c.file_id NOT IN (SELECT file_id FROM clang_files))"
-
-
-@dataclass
-class Hop:
-    symbol: str
-    path: str
-    line: int
-    via: str  # instruction | entry | call | dispatch | wrapper | indirect via struct T.field | jump
-    evidence: str = ""
-    compiled: bool | None = None  # False: the configuration does not compile its definition
-
-    def to_json(self) -> dict:
-        return asdict(self)
 
 
 @dataclass(frozen=True)
@@ -415,13 +403,87 @@ def _hops(index: Index, edges: list[Edge]) -> list[Hop]:
     return hops
 
 
-def path_hops(index: Index, model: SyscallModel, key: str, to: str | None, depth: int) -> list[list[Hop]]:
-    """The chains `xref path` prints: to `to` when given, else down to drivers/."""
+@dataclass
+class Route:
+    """What `xref path` prints: the chains, and what could not be followed on the way."""
+
+    chains: list[list[Hop]]
+    notes: list[str]
+
+
+def path_hops(index: Index, model: SyscallModel, key: str, to: str | None, depth: int) -> Route:
+    """The chains `xref path` prints for `key` (a name, a number, or MULTIPLEXER:SUBCALL such as
+    `socketcall:sendto`): from glibc's wrapper when glibc is indexed, else from the instruction;
+    to `to` when given, else down to drivers/."""
+    name, _, sub = key.partition(":")
     graph = CallGraph(index, model.abi.arch)
-    hops, body = kernel_entry(model, key, graph)
-    if to:
-        return [hops + _hops(index, chain) for chain in graph.chains(body, to, depth)]
-    chains = graph.below(body, depth)
+    notes: list[str] = []
+    chains: list[list[Hop]] = []
+    failures: list[str] = []
+    for user, call, subcall in _user_side(index, model, name, sub, notes):
+        try:
+            hops, body = kernel_entry(model, call, graph)
+            if user:
+                hops = user + hops[1:]  # glibc's instruction hop, with the row it matched, replaces the bare one
+            if subcall is not None:
+                case = _subcall(model, body, subcall)
+                path, line, compiled = _defined_at(index, case.callee)
+                value = f" = {case.value}" if case.value is not None else ""
+                hops.append(Hop(case.callee, path, line, "subcall",
+                                f"case {case.label}{value} in {body} ({case.path}:{case.line})", compiled))
+                body = case.callee
+            if to:
+                chains += [hops + _hops(index, chain) for chain in graph.chains(body, to, depth)]
+            else:
+                chains += [hops + _hops(index, chain) for chain in graph.below(body, depth)] or [hops]
+        except NoPath as err:
+            failures.append(str(err))
     if not chains:
-        return [hops]
-    return [hops + _hops(index, chain) for chain in chains]
+        raise NoPath(failures[0] if failures else f"nothing reaches {key}")
+    return Route(sorted(chains, key=len), notes + failures)
+
+
+def _user_side(index: Index, model: SyscallModel, name: str, sub: str,
+               notes: list[str]) -> list[tuple[list[Hop], str, int | str | None]]:
+    """(glibc's hops down to the instruction, the kernel row it reaches, the multiplexer sub-call)
+    per way glibc enters the kernel; the bare kernel row when glibc is not indexed."""
+    from xref.model import glibc
+
+    abi = model.abi
+    row = model.row(name)
+    bare = [([], name, sub or None)]
+    if not abi.glibc or glibc.glibc_tree(index) is None:
+        return bare
+    try:
+        traps = glibc.traps(index, abi.glibc, sub or row.name, abi.instruction)
+    except glibc.NoWrapper as err:
+        notes.append(f"glibc: {err}; starting at the instruction")
+        return bare
+    found = []
+    for trap in traps:
+        try:
+            reached = model.row(str(trap.number) if trap.number is not None else trap.call)
+        except NoSyscall:
+            notes.append(f"glibc: {trap.hops[0].symbol} loads __NR_{trap.call}, which is not in {abi.table}")
+            continue
+        if reached.name != trap.call:
+            notes.append(f"glibc's __NR_{trap.call} is {trap.number}, which {abi.table} gives {reached.name}")
+        if sub and reached.name != row.name:
+            continue  # asked for the multiplexer's route; this wrapper calls the system call directly
+        trap.hops[-1].evidence += f"; {abi.name} row {reached.number} {reached.name} ({reached.path}:{reached.line})"
+        notes += [f"glibc: {text}" for text in trap.undecided]
+        subcall = trap.subcall[1] if trap.subcall else (sub or None)
+        found.append((trap.hops, str(reached.number), subcall))
+    return found or bare
+
+
+def _subcall(model: SyscallModel, body: str, wanted: int | str) -> SubCall:
+    """The case of `body`'s switch for a sub-call number (from glibc) or name (`sendto`: SYS_SENDTO)."""
+    cases = model.subcalls(body)
+    for case in cases:
+        if case.value == wanted if isinstance(wanted, int) else \
+                case.label.lower() == wanted.lower() or case.label.lower().endswith("_" + wanted.lower()):
+            return case
+    if not cases:
+        raise NoPath(f"{body} has no switch of sub-calls (no multiplexer)")
+    raise NoPath(f"{body} has no case for sub-call {wanted} (it has {', '.join(c.label for c in cases)})")

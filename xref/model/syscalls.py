@@ -35,6 +35,7 @@ class Abi:
     instruction: str
     entry_via: str
     assume: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
+    glibc: str = ""  # the glibc target (x86_64, i386) whose wrappers trap into this ABI
 
 
 @dataclass
@@ -73,6 +74,18 @@ class Handler:
 
 
 @dataclass
+class SubCall:
+    """One `case` of a multiplexer's switch (socketcall, ipc): the sub-call and what it calls."""
+
+    label: str  # SYS_SENDTO
+    value: int | None  # 11, when the index knows the label's value
+    callee: str  # __sys_sendto
+    path: str
+    line: int  # the `case` line
+    call_line: int  # where the callee is called
+
+
+@dataclass
 class Syscall:
     abi: str
     row: Row
@@ -91,7 +104,7 @@ def _config() -> dict:
 
 def abis() -> dict[str, Abi]:
     return {name: Abi(name, spec["arch"], spec["table"], tuple(spec["rows"]), spec["header"], spec["dispatch"],
-                      spec["instruction"], spec["entry_via"], dict(spec.get("assume", {})))
+                      spec["instruction"], spec["entry_via"], dict(spec.get("assume", {})), spec.get("glibc", ""))
             for name, spec in _config()["abi"].items()}
 
 
@@ -210,6 +223,38 @@ class SyscallModel:
         dispatch = self.dispatch(row)
         notes = [] if dispatch else [f"no dispatcher found: {self.abi.dispatch} does not include {self.abi.header}"]
         return Syscall(self.abi.name, row, dispatch, self.handler(row, dispatch), notes)
+
+    def subcalls(self, function: str) -> list[SubCall]:
+        """The cases of the `switch` in `function` (a multiplexer's body), each with the first
+        function its statements call."""
+        found = []
+        for file_id, start in self.index.conn.execute(
+                "SELECT file_id, line FROM defs WHERE name = ? AND kind = 'function' ORDER BY source != 'clang'",
+                (function,)).fetchall()[:1]:
+            end = next((e for s, e, name in self.index._scopes(file_id)[1] if name == function and s <= start <= e),
+                       start)
+            lines = self.index._lines(file_id)
+            cases = [(n, m.group(1)) for n in range(start, min(end, len(lines)) + 1)
+                     for m in [re.match(r"\s*case\s+([A-Za-z_]\w*)\s*:", lines[n - 1])] if m]
+            bounds = [n for n in range(start, min(end, len(lines)) + 1)
+                      if re.match(r"\s*(case\b|default\s*:)", lines[n - 1])] + [end + 1]
+            calls = self.index.conn.execute(
+                "SELECT line, callee FROM calls WHERE file_id = ? AND caller = ? AND how = 'direct' ORDER BY line",
+                (file_id, function)).fetchall()
+            lookup = IndexMacros(self.index, file_id, line=start, assume=self.abi.assume)
+            path = self.index._file(file_id)[1]
+            for line, label in cases:
+                stop = next(b for b in bounds if b > line)
+                callee = next(((n, c) for n, c in calls if line <= n < stop), None)
+                if callee is None:
+                    continue
+                try:
+                    value = render(Expander(lookup).expand(tokenize(label)))
+                except ExpansionError:
+                    value = ""
+                found.append(SubCall(label, int(value, 0) if re.fullmatch(r"-?(0x)?[0-9a-fA-F]+", value) else None,
+                                     callee[1], path, line, callee[0]))
+        return found
 
     def all(self) -> list[Syscall]:
         return [self._describe(row) for row in self.rows()]

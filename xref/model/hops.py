@@ -1,0 +1,20 @@
+"""One step of what runs, as `xref path` prints it."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+
+@dataclass
+class Hop:
+    symbol: str
+    path: str
+    line: int
+    # library | macro | instruction | entry | call | dispatch | subcall | wrapper | jump
+    # | indirect via struct T.field | indirect via parameter N of F
+    via: str
+    evidence: str = ""
+    compiled: bool | None = None  # False: the configuration does not compile its definition
+
+    def to_json(self) -> dict:
+        return asdict(self)

@@ -114,3 +114,18 @@ def glibc_ts_db(glibc_tree, tmp_path_factory) -> Path:
 def glibc_db(glibc_tree, glibc_ts_db, tmp_path_factory) -> Path:
     db = _test_db("XREF_TEST_GLIBC_DB", "", tmp_path_factory, "glibc")
     return _with_semantic(glibc_ts_db, db, glibc_tree, GLIBC_SEMANTIC_DIRS)
+
+
+@pytest.fixture(scope="session")
+def linux_glibc_db(linux_tree, glibc_tree, linux_db, tmp_path_factory) -> Path:
+    """Linux (linux_db's index copied) and glibc in one index, both with their semantic pass:
+    what `xref path` needs to go from glibc's wrapper to the driver."""
+    import shutil
+
+    db = _test_db("XREF_TEST_LINUX_DB", "-with-glibc", tmp_path_factory, "linux-glibc")
+    if not db.exists():
+        shutil.copytree(linux_db, db)
+    dirs = LINUX_SEMANTIC_DIRS + GLIBC_SEMANTIC_DIRS
+    run_xref("index", str(linux_tree), str(glibc_tree), "--db", str(db), "--semantic",
+             *[arg for d in dirs for arg in ("--only", d)], check=True)
+    return db

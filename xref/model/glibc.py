@@ -78,7 +78,7 @@ def traps(index: Index, arch: str, name: str, instruction: str) -> list[Trap]:
         raise NoWrapper(f"glibc's sysdeps order for {arch} is not known (configure a build: "
                         f"xref index GLIBC --semantic --arch {arch})")
     root = index.trees[tree_id][1]
-    found, dropped = _wrapper(root, order, name)
+    found, dropped = implementation(root, order, name)
     if found is None:
         raise NoWrapper(f"glibc has no wrapper for {name} on {arch}")
     if isinstance(found, ListRow):
@@ -86,7 +86,7 @@ def traps(index: Index, arch: str, name: str, instruction: str) -> list[Trap]:
     return _from_source(index, tree_id, arch, found, name, dropped, instruction, order)
 
 
-def _wrapper(root: Path, order: list[str], name: str) -> tuple[ListRow | str | None, list[str]]:
+def implementation(root: Path, order: list[str], name: str) -> tuple[ListRow | str | None, list[str]]:
     """What implements routine `name`: a syscalls.list row or a source file (tree-relative), and
     the rows it overrides."""
     found: ListRow | str | None = None

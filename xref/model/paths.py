@@ -8,8 +8,9 @@ row, or the macro chain of a generated wrapper.
 
 from __future__ import annotations
 
+import math
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from xref.conditions import DEFAULT_ARCH, kernel_srcarch
 from xref.model.hops import Hop
@@ -17,6 +18,7 @@ from xref.model.syscalls import NoSyscall, SubCall, SyscallModel
 from xref.queries import Index
 
 _BATCH = 900  # SQLite's bound-parameter limit, with room to spare
+_BUDGET = 60_000  # names one search may expand before it gives up
 _PREFERRED = "(c.source = 'clang' OR c.file_id NOT IN (SELECT file_id FROM clang_files))"
 
 
@@ -31,6 +33,8 @@ class Edge:
     line: int
     evidence: str
     through: str = ""  # a function `caller` passes `callee` to, which calls that parameter
+    registered: str = ""  # where the registration of `callee` in the called field is (path)
+    hint: bool = False  # INDIRECT_CALL names `callee` at the site: a likely candidate
     leaf: bool = False  # registered where the configuration compiles nothing: shown, not followed
 
 
@@ -55,6 +59,8 @@ class CallGraph:
         self._site_calls: dict[tuple[str, int, int], set[str]] = {}
         self._out: dict[tuple[str, bool], list[Edge]] = {}
         self._in: dict[tuple[str, bool], list[Edge]] = {}
+        self._fan_in: dict[str, int] = {}
+        self._homes: dict[str, str] = {}
 
     def _rows(self, sql: str, names: list[str]) -> list[tuple]:
         rows = []
@@ -103,13 +109,13 @@ class CallGraph:
                 for function, reg_file, reg_line in self._registered(struct, callee):
                     edges.append(Edge(caller, function, f"indirect via struct {struct}.{callee}", path, line,
                                       f"registered at {self._where(reg_file)}:{reg_line}",
-                                      leaf=reg_file in self.skipped))
+                                      leaf=reg_file in self.skipped, registered=self._where(reg_file)))
             else:
                 edges.append(Edge(caller, callee, "call" if how == "direct" else "jump", path, line,
                                   f"{path}:{line}"))
         if hinted:
             edges = _keep_hints(edges)
-        return edges + self._passed(names, backward=False)
+        return _merge_hints(edges) + self._passed(names, backward=False)
 
     def _backward(self, names: list[str], hinted: bool) -> list[Edge]:
         edges = []
@@ -133,8 +139,8 @@ class CallGraph:
                     continue
                 edges.append(Edge(caller, function, f"indirect via struct {struct}.{field}", self._where(file_id),
                                   line, f"registered at {self._where(reg_file)}:{reg_line}",
-                                  leaf=reg_file in self.skipped))
-        return edges + self._passed(names, backward=True)
+                                  leaf=reg_file in self.skipped, registered=self._where(reg_file)))
+        return _merge_hints(edges) + self._passed(names, backward=True)
 
     def _hints_elsewhere(self, caller: str, file_id: int, line: int, struct: str, field: str, function: str) -> bool:
         """The call site names other candidates of struct.field directly (INDIRECT_CALL's guesses), not `function`."""
@@ -182,55 +188,102 @@ class CallGraph:
         return self._holders[key]
 
     def shortest(self, start: str, target: str, depth: int) -> list[Edge]:
-        """The fewest calls from `start` to `target` (bidirectional breadth-first search), through
-        the `INDIRECT_CALL` guesses at the sites that have them if that reaches it."""
+        """The cheapest chain of calls from `start` to `target` (see `cost`), through the
+        `INDIRECT_CALL` guesses at the sites that have them if that reaches it."""
         try:
-            return self._shortest(start, target, depth, hinted=True)
+            return self._cheapest(start, target, depth, hinted=True)
         except NoPath:
-            return self._shortest(start, target, depth, hinted=False)
+            return self._cheapest(start, target, depth, hinted=False)
 
-    def _shortest(self, start: str, target: str, depth: int, hinted: bool) -> list[Edge]:
+    def cost(self, edge: Edge) -> int:
+        """What taking a call costs the search: one step, more for a callee that half the tree calls
+        (a utility like _printk: the path through it is rarely the one meant), more for leaving
+        the caller's subsystem (net/ to kernel/ to drivers/ and back is a detour)."""
+        return 2 + self._fan_in_cost(edge.callee) + (2 if self._crosses(edge) else 0)
+
+    def _fan_in_cost(self, name: str) -> int:
+        if name not in self._fan_in:
+            self._load_fan_in([name])
+        return self._fan_in[name]
+
+    def _load_fan_in(self, names: list[str]) -> None:
+        missing = [n for n in dict.fromkeys(names) if n not in self._fan_in]
+        counts = dict(self._rows("SELECT callee, count(*) FROM calls WHERE callee IN ({marks}) GROUP BY callee",
+                                 missing)) if missing else {}
+        for name in missing:
+            self._fan_in[name] = int(math.log2(1 + counts.get(name, 0)) / 2)
+
+    def _crosses(self, edge: Edge) -> bool:
+        here, there = _subsystem(edge.path), _subsystem(self._home(edge.callee))
+        return here is not None and there is not None and here != there
+
+    def _home(self, name: str) -> str:
+        if name not in self._homes:
+            self._load_homes([name])
+        return self._homes[name]
+
+    def _load_homes(self, names: list[str]) -> None:
+        missing = [n for n in dict.fromkeys(names) if n not in self._homes]
+        for name, path in self._rows(
+                "SELECT d.name, min(f.path) FROM defs d JOIN files f ON f.id = d.file_id WHERE d.name IN ({marks}) "
+                "AND d.kind IN ('function', 'label') GROUP BY d.name", missing) if missing else []:
+            self._homes[name] = path
+        for name in missing:
+            self._homes.setdefault(name, "")
+
+    def _cheapest(self, start: str, target: str, depth: int, hinted: bool) -> list[Edge]:
+        """Bidirectional Dijkstra over integer costs, a whole cost level of one side expanded at once
+        (one query per level); at most `depth` calls on the chain."""
         if start == target:
             return []
-        ahead: dict[str, Edge | None] = {start: None}
-        behind: dict[str, Edge | None] = {target: None}
-        front, back = [start], [target]
-        for _ in range(depth):
-            if not front or not back:
+        sides = [_Side(start, lambda e: e.callee, forward=True), _Side(target, lambda e: e.caller, forward=False)]
+        best: tuple[float, str] = (math.inf, "")
+        settled = 0
+        while all(side.levels for side in sides):
+            if sides[0].low() + sides[1].low() >= best[0]:
                 break
-            # Grow the smaller side; only its new names can meet the other side.
-            if len(front) <= len(back):
-                front = _grow(self.forward(front, hinted), ahead, lambda e: e.callee, target)
-                met = [name for name in front if name in behind]
-            else:
-                back = _grow(self.backward(back, hinted), behind, lambda e: e.caller, target)
-                met = [name for name in back if name in ahead]
-            if met:
-                return self._join(met[0], ahead, behind)
-        raise NoPath(f"no chain of at most {depth} calls from {start} to {target} in the index")
+            side = min(sides, key=lambda s: (s.low(), len(s.levels[s.low()])))
+            other = sides[1 - sides.index(side)]
+            names = side.pop()
+            settled += len(names)
+            if settled > _BUDGET:
+                break
+            edges = self.forward(names, hinted) if side.forward else self.backward(names, hinted)
+            far = [side.end(e) for e in edges]
+            self._load_fan_in([e.callee for e in edges])
+            self._load_homes(far + [e.callee for e in edges])
+            for edge in edges:
+                name = side.end(edge)
+                if edge.leaf and edge.callee != target:
+                    continue  # registered where nothing is compiled: shown, not followed
+                near = edge.caller if side.forward else edge.callee
+                if side.hops[near] + 1 > depth:
+                    continue
+                if side.relax(name, side.cost[near] + self.cost(edge), edge, side.hops[near] + 1) \
+                        and name in other.cost:
+                    total = side.cost[name] + other.cost[name]
+                    if total < best[0] and side.hops[name] + other.hops[name] <= depth:
+                        best = (total, name)
+        if not best[1]:
+            raise NoPath(f"no chain of at most {depth} calls from {start} to {target} in the index")
+        return self._join(best[1], sides[0].parent, sides[1].parent)
 
     def chains(self, start: str, target: str, depth: int, limit: int = 8, searches: int = 12) -> list[list[Edge]]:
-        """The shortest chain, then, at each call site on a chain found with other candidates
-        (the other `INDIRECT_CALL` guesses, the other functions registered for the field), the
-        shortest chain through each of those: one chain per choice, shortest first."""
-        best = self.shortest(start, target, depth)
+        """The cheapest chain made consistent (see `_consistent`), then, at each call site on a
+        chain found with other candidates (the other `INDIRECT_CALL` guesses, the other functions
+        registered for the field), the cheapest chain through each of those: one chain per
+        choice; consistent chains first, then cheapest first."""
+        budget = [searches]
+        best = self._consistent(self.shortest(start, target, depth), target, depth, budget)
         found = {tuple(e.callee for e in best): best}
         queue = deque([(best, 0)])  # a chain and where it first left the one it came from
-        while queue and len(found) < limit and searches > 0:
+        while queue and len(found) < limit and budget[0] > 0:
             chain, since = queue.popleft()
             for i in range(since, len(chain)):
-                edge = chain[i]
-                before = {x.caller for x in chain[:i + 1]}
-                site = [e for e in self.forward([edge.caller]) if (e.path, e.line) == (edge.path, edge.line)]
-                # A choice only where a field is called: its candidates (INDIRECT_CALL's direct
-                # guesses first), not the other calls nested on the same line.
-                field = {e.callee for e in site if e.via.startswith("indirect via struct")}
-                siblings = list({e.callee: e for e in reversed(site) if e.callee in field and e.callee != edge.callee
-                                 and e.callee not in before}.values())
-                for sibling in siblings[:4]:
-                    if len(found) >= limit or searches <= 0:
+                for sibling in self._siblings(chain, i)[:4]:
+                    if len(found) >= limit or budget[0] <= 0:
                         break
-                    searches -= 1
+                    budget[0] -= 1
                     try:
                         rest = self.shortest(sibling.callee, target, depth - i - 1)
                     except NoPath:
@@ -240,7 +293,57 @@ class CallGraph:
                     if key not in found:
                         found[key] = new
                         queue.append((new, i + 1))
-        return sorted(found.values(), key=len)
+        return sorted(found.values(), key=lambda chain: (self._strays(chain), sum(map(self.cost, chain)),
+                                                          len(chain)))
+
+    def _siblings(self, chain: list[Edge], i: int) -> list[Edge]:
+        """The other candidates at chain[i]'s call site when a field is called there (INDIRECT_CALL's
+        direct guesses first; not the other calls nested on the same line), those defined where
+        the chain has been first."""
+        edge = chain[i]
+        before = {x.caller for x in chain[:i + 1]}
+        site = [e for e in self.forward([edge.caller]) if (e.path, e.line) == (edge.path, edge.line)]
+        hints = {e.callee for e in site if e.hint}
+        siblings = list({e.callee: e for e in reversed(site) if e.via.startswith("indirect via struct")
+                         and e.callee != edge.callee and e.callee not in before}.values())
+        seen = _visited(chain, i)
+        return sorted(siblings, key=lambda e: (self._place(e) not in seen, e.callee not in hints))
+
+    def _place(self, edge: Edge) -> str:
+        """The directory of the function a call reaches."""
+        return _directory(self._home(edge.callee))
+
+    def _stray(self, chain: list[Edge], i: int) -> Edge | None:
+        """At a field call where some candidates are defined in a directory the chain already went
+        through (net/ipv4 after inet_sendmsg) and chain[i] is not: the first such candidate."""
+        edge = chain[i]
+        if not edge.registered or self._place(edge) in _visited(chain, i):
+            return None
+        siblings = self._siblings(chain, i)
+        if siblings and self._place(siblings[0]) in _visited(chain, i):
+            return siblings[0]
+        return None
+
+    def _strays(self, chain: list[Edge]) -> int:
+        return sum(self._stray(chain, i) is not None for i in range(len(chain)))
+
+    def _consistent(self, chain: list[Edge], target: str, depth: int, budget: list[int]) -> list[Edge]:
+        """The chain with each stray candidate replaced by one defined where the chain has been (the
+        object it carries: after inet_sendmsg, a socket of net/ipv4's inet_dgram_ops, its
+        udp_prot's udp_sendmsg rather than net/ipv6's udpv6_sendmsg), the rest searched again
+        from there."""
+        i = 0
+        while i < len(chain) and budget[0] > 0:
+            better = self._stray(chain, i)
+            if better is not None:
+                budget[0] -= 1
+                try:
+                    chain = chain[:i] + [better] + self.shortest(better.callee, target, depth - i - 1)
+                except NoPath:
+                    pass
+            i += 1
+        return chain
+
 
     @staticmethod
     def _join(meet: str, ahead: dict[str, Edge | None], behind: dict[str, Edge | None]) -> list[Edge]:
@@ -281,16 +384,69 @@ class CallGraph:
             "AND f.path LIKE 'drivers/%' LIMIT 1", (name,)).fetchone() is not None
 
 
-def _grow(edges: list[Edge], reached: dict[str, Edge | None], end, target: str) -> list[str]:
-    """Record each edge's far `end` not reached yet (a leaf only when it is the target itself);
-    returns the new names, the next frontier."""
-    new = []
-    for edge in edges:
-        name = end(edge)
-        if name not in reached and (not edge.leaf or edge.callee == target):
-            reached[name] = edge
-            new.append(name)
-    return new
+def _directory(path: str) -> str:
+    return path.rsplit("/", 1)[0] if "/" in path else ""
+
+
+def _visited(chain: list[Edge], i: int) -> set[str]:
+    """The directories a chain has been in when it makes call i: its call sites up to that one."""
+    return {_directory(e.path) for e in chain[:i + 1]}
+
+
+def _subsystem(path: str) -> str | None:
+    """The part of the tree a file belongs to (net, kernel, drivers, fs, ...); None for the
+    headers every part includes (include/linux, include/asm-generic, include/uapi)."""
+    parts = path.split("/")
+    if len(parts) < 2:
+        return None
+    if parts[0] == "include":
+        return None if parts[1] in ("linux", "asm-generic", "uapi") or len(parts) < 3 else parts[1]
+    return parts[0]
+
+
+class _Side:
+    """One direction of the search: the cheapest cost and call count to each name reached, the
+    edge that reached it, and the names not expanded yet by cost."""
+
+    def __init__(self, origin: str, end, forward: bool) -> None:
+        self.end, self.forward = end, forward
+        self.cost: dict[str, int] = {origin: 0}
+        self.hops: dict[str, int] = {origin: 0}
+        self.parent: dict[str, Edge | None] = {origin: None}
+        self.levels: dict[int, list[str]] = {0: [origin]}
+        self.done: set[str] = set()
+
+    def low(self) -> int:
+        return min(self.levels)
+
+    def pop(self) -> list[str]:
+        level = self.low()
+        names = [n for n in dict.fromkeys(self.levels.pop(level)) if n not in self.done and self.cost[n] == level]
+        self.done.update(names)
+        return names
+
+    def relax(self, name: str, cost: int, edge: Edge, hops: int) -> bool:
+        if name in self.done or cost >= self.cost.get(name, math.inf):
+            return name in self.cost
+        self.cost[name], self.hops[name], self.parent[name] = cost, hops, edge
+        self.levels.setdefault(cost, []).append(name)
+        return True
+
+
+def _merge_hints(edges: list[Edge]) -> list[Edge]:
+    """A direct call INDIRECT_CALL makes to one of a field's candidates is that candidate: one
+    edge, through the field, marked as a hint."""
+    candidates = {(e.caller, e.callee, e.path, e.line) for e in edges if e.via.startswith("indirect via struct")}
+    hints = {(e.caller, e.callee, e.path, e.line) for e in edges if e.via == "call"} & candidates
+    merged = []
+    for e in edges:
+        key = (e.caller, e.callee, e.path, e.line)
+        if key in hints:
+            if e.via == "call":
+                continue
+            e = replace(e, hint=True, evidence=e.evidence + "; INDIRECT_CALL names it at the call")
+        merged.append(e)
+    return merged
 
 
 def _keep_hints(edges: list[Edge]) -> list[Edge]:
@@ -440,7 +596,7 @@ def path_hops(index: Index, model: SyscallModel, key: str, to: str | None, depth
             failures.append(str(err))
     if not chains:
         raise NoPath(failures[0] if failures else f"nothing reaches {key}")
-    return Route(sorted(chains, key=len), notes + failures)
+    return Route(chains, notes + failures)
 
 
 def _user_side(index: Index, model: SyscallModel, name: str, sub: str,

@@ -1,0 +1,86 @@
+"""`xref path` on the real Linux 6.1 and glibc 2.36 trees indexed together (slow)."""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from pathlib import Path
+
+import pytest
+
+from indexer import glibcbuild
+from indexer.semantic import default_build_dir
+from tests.conftest import run_xref
+from tests.test_paths import in_order, symbols
+from xref.model import glibc
+from xref.queries import Index
+
+pytestmark = pytest.mark.slow
+
+
+def chains(db: Path, *args: str) -> list[list[dict]]:
+    return json.loads(run_xref("path", *args, "--json", "--db", str(db), check=True).stdout)["chains"]
+
+
+def test_glibc_picks_the_wrapper_make_syscalls_picks(glibc_db, glibc_tree):
+    """Every system call glibc's x86_64 build lists (sysd-syscalls, written by its make-syscalls.sh):
+    generated from a syscalls.list row (SOURCE=-) or implemented by the file it names."""
+    build = default_build_dir(glibc_tree.name, "x86_64")
+    order = glibcbuild.sysdirs(glibc_tree, build, "x86_64")
+    first: dict[str, str] = {}
+    for match in re.finditer(r"^#### CALL=(\S+) .*SOURCE=(\S+)$", (build / "sysd-syscalls").read_text(), re.M):
+        first.setdefault(match.group(1), match.group(2))
+    assert len(first) > 150
+    for call, source in first.items():
+        found, _ = glibc.implementation(glibc_tree, order, call)
+        assert ("-" if isinstance(found, glibc.ListRow) else found) == source, call
+
+
+def test_sendto_from_glibc_to_loopback_through_ipv4_udp(linux_glibc_db):
+    started = time.monotonic()
+    found = chains(linux_glibc_db, "sendto", "--to", "loopback_xmit")
+    elapsed = time.monotonic() - started
+    wanted = ["__libc_sendto", "entry_SYSCALL_64", "do_syscall_64", "__x64_sys_sendto", "__sys_sendto",
+              "inet_sendmsg", "udp_sendmsg", "ip_output", "__dev_queue_xmit", "dev_hard_start_xmit", "loopback_xmit"]
+    assert any(in_order(wanted, c) and c[0]["symbol"] == "__libc_sendto" for c in found), \
+        [symbols(c) for c in found]
+    first = found[0]
+    assert first[0]["path"] == "sysdeps/unix/sysv/linux/sendto.c" and first[0]["via"] == "library"
+    macros = [h["symbol"] for h in first if h["via"] == "macro"]
+    assert macros[0] == "SYSCALL_CANCEL" and "INTERNAL_SYSCALL" in macros and "__NR_sendto" in macros
+    instruction = next(h for h in first if h["via"] == "instruction")
+    assert instruction["symbol"] == "syscall"
+    assert instruction["evidence"].startswith("__NR_sendto = 44; x86_64 row 44 sendto")
+    assert elapsed < 2.0, f"{elapsed:.1f} s"
+
+
+def test_every_hop_below_the_handler_is_a_call_or_a_registration_in_the_index(linux_glibc_db):
+    index = Index.open(str(linux_glibc_db))
+    for chain in chains(linux_glibc_db, "sendto", "--to", "loopback_xmit"):
+        start = next(i for i, h in enumerate(chain) if h["symbol"] == "__do_sys_sendto")
+        for caller, hop in zip(chain[start:], chain[start + 1:], strict=False):
+            if hop["via"] == "call":
+                assert hop["symbol"] in {h.callee for h in index.callees(caller["symbol"])}, (caller, hop)
+            elif hop["via"].startswith("indirect via struct"):
+                struct, field = hop["via"].rsplit(" ", 1)[-1].split(".")
+                regs = index.registrations(hop["symbol"])
+                assert any((r.struct, r.field) == (struct, field) for r in regs), hop
+            else:
+                assert hop["via"].startswith("indirect via parameter"), hop
+
+
+def test_bind_connect_and_the_socketcall_route(linux_glibc_db):
+    [bind, *_] = chains(linux_glibc_db, "bind", "--to", "inet_bind")
+    # x86_64's syscalls.list row wins over sysdeps/unix/sysv/linux/bind.c: an assembly wrapper.
+    assert bind[0]["symbol"] == "__bind" and bind[0]["path"] == "sysdeps/unix/sysv/linux/x86_64/syscalls.list"
+    assert symbols(bind)[-2:] == ["__sys_bind", "inet_bind"]
+    below = chains(linux_glibc_db, "bind")
+    assert below and all(c[-1]["path"].startswith("drivers/") for c in below if len(c) > len(bind) - 1)
+    [connect, *_] = chains(linux_glibc_db, "connect", "--to", "tcp_v4_connect")
+    assert in_order(["__libc_connect", "__sys_connect", "tcp_v4_connect"], connect)
+    [socketcall, *_] = chains(linux_glibc_db, "--abi", "i386", "socketcall:sendto", "--to", "__sys_sendto")
+    assert [(h["symbol"], h["via"]) for h in socketcall[-4:]] == [
+        ("__ia32_compat_sys_socketcall", "dispatch"), ("__se_compat_sys_socketcall", "wrapper"),
+        ("__do_compat_sys_socketcall", "wrapper"), ("__sys_sendto", "subcall")]
+    assert socketcall[-1]["evidence"].startswith("case SYS_SENDTO = 11 in __do_compat_sys_socketcall (net/compat.c:")

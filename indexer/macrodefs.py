@@ -167,7 +167,7 @@ class _OwnMacros:
     """A .c file's own macros, then the tree's: the lookup for invocations of a macro their file defines."""
 
     def __init__(self, index: Index, tree_id: int, file_id: int, own: set[str], shared: IndexMacros) -> None:
-        self.here = IndexMacros(index, file_id, tree_id)
+        self.here = IndexMacros(index, file_id, tree_id, configured=False)
         self.own = own
         self.shared = shared
 
@@ -280,7 +280,9 @@ def derive(conn: sqlite3.Connection, files: list[int] | None = None) -> tuple[in
     owners: list[tuple[str, int, str, int, str]] = []  # (function, file, the parser's label, line, macro)
     names: set[str] = set()
     for tree_id in index.trees:
-        tree_macros = IndexMacros(index, tree_id=tree_id)
+        # Every configuration's definitions, whatever a semantic pass of an earlier run saw: the
+        # stage's result must not depend on the order the runs came in.
+        tree_macros = IndexMacros(index, tree_id=tree_id, configured=False)
         shared = _Templates(tree_macros)
         own: dict[int, _Templates] = {}
         for file_id, line, macro, args, block in conn.execute(

@@ -37,7 +37,8 @@ class IndexMacros:
     """Macro definitions from the index, as seen from one file."""
 
     def __init__(self, index: Index, context_file: int | None = None, tree_id: int | None = None,
-                 line: int | None = None, assume: dict[str, str] | None = None, arch: str | None = None) -> None:
+                 line: int | None = None, assume: dict[str, str] | None = None, arch: str | None = None,
+                 configured: bool = True) -> None:
         self.index = index
         self.context = context_file
         self.line = line  # where in the context file: its own #define/#undef before this line count
@@ -47,6 +48,7 @@ class IndexMacros:
             tree_id = row[0] if row else None
         self.tree_id = tree_id
         self.arch = arch  # the target (glibc: whose sysdeps directories count); the tree's by default
+        self.configured = configured  # False: the parser's definitions only, not the semantic pass's
         self._order: list[str] | None | bool = False
         self.cache: dict[str, Macro | None] = {}
         self._parsed: dict[str, list[Macro]] = {}
@@ -81,8 +83,8 @@ class IndexMacros:
             return self.cache[name]
         # The semantic pass saw C units of the tree's configured target; assembly (the context
         # a .S file) and other targets see the parser's view.
-        semantic = not self._assembly() and (self.arch is None or self.tree_id is None
-                                             or self.arch == self.index.arch(self.tree_id))
+        semantic = self.configured and not self._assembly() and (
+            self.arch is None or self.tree_id is None or self.arch == self.index.arch(self.tree_id))
         macro = self._from_semantic(name) if semantic else None
         if macro is None and (not semantic or self._read_by_context() is None):
             # Only without a unit for the context: with one, a name the preprocessor never saw
@@ -109,6 +111,9 @@ class IndexMacros:
     def _files(self) -> list[tuple[int, int, str]]:
         return self.index.listing()
 
+    def _tree_files(self) -> set[int]:
+        return self.index.tree_files(self.tree_id)
+
     def _redefines(self, file_id: int, line: int, name: str) -> bool:
         """`#undef X` then `#define X ...`: a deliberate override of an earlier definition."""
         pattern = _undef(name)
@@ -134,6 +139,9 @@ class IndexMacros:
         read = self._read_by_context()
         if read is not None:
             rows = [r for r in rows if r[0] in read]
+        elif self.tree_id is not None:
+            mine = self._tree_files()
+            rows = [r for r in rows if r[0] in mine]  # another tree's configuration says nothing here
         rows = self._in_effect_here(rows, name)
         if not rows:
             return None
@@ -157,7 +165,7 @@ class IndexMacros:
 
     def alternatives(self, name: str) -> list[Macro]:
         """The parser's other definitions of `name` that may be in effect, one per distinct body."""
-        if self._from_semantic(name) is not None:
+        if self.configured and self._from_semantic(name) is not None:
             return []  # the configuration decided
         found = self._parser_candidates(name)
         seen = {_definition_key(found[0])} if found else set()

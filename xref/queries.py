@@ -102,6 +102,7 @@ class Index:
         self._listing: list[tuple[int, int, str]] | None = None
         self._by_basename: dict[str, list[tuple[int, str]]] | None = None
         self._sysdirs: dict[tuple[int, str], list[str] | None] = {}
+        self._tree_files: dict[int, set[int]] = {}
 
     @classmethod
     def open(cls, db: str | None = None, start: Path | None = None) -> Index:
@@ -113,7 +114,7 @@ class Index:
         index = cls.__new__(cls)
         index.dir, index.gen, index.conn, index._searcher = None, None, conn, None
         index._listing = index._by_basename = None
-        index._sysdirs = {}
+        index._sysdirs, index._tree_files = {}, {}
         index.trees = {id_: (name, Path(root)) for id_, name, root in conn.execute("SELECT id, name, root FROM trees")}
         return index
 
@@ -122,6 +123,12 @@ class Index:
         if self._listing is None:
             self._listing = self.conn.execute("SELECT id, tree_id, path FROM files").fetchall()
         return self._listing
+
+    def tree_files(self, tree_id: int) -> set[int]:
+        """The ids of one tree's files, read once."""
+        if tree_id not in self._tree_files:
+            self._tree_files[tree_id] = {file_id for file_id, tid, _ in self.listing() if tid == tree_id}
+        return self._tree_files[tree_id]
 
     def by_basename(self) -> dict[str, list[tuple[int, str]]]:
         """File name -> (id, path) of the indexed files with that name: where an #include may lead."""

@@ -60,6 +60,7 @@ class CallGraph:
         self._out: dict[tuple[str, bool], list[Edge]] = {}
         self._in: dict[tuple[str, bool], list[Edge]] = {}
         self._fan_in: dict[str, int] = {}
+        self._behind: dict[tuple[str, bool, int], _Side] = {}
         self._homes: dict[str, str] = {}
 
     def _rows(self, sql: str, names: list[str]) -> list[tuple]:
@@ -236,13 +237,20 @@ class CallGraph:
         (one query per level); at most `depth` calls on the chain."""
         if start == target:
             return []
-        sides = [_Side(start, lambda e: e.callee, forward=True), _Side(target, lambda e: e.caller, forward=False)]
-        best: tuple[float, str] = (math.inf, "")
+        # The side searching back from the target is the same for every start: kept, and grown
+        # further only as far as a later search needs.
+        key = (target, hinted, depth)
+        if key not in self._behind:
+            self._behind[key] = _Side(target, lambda e: e.caller, forward=False)
+        sides = [_Side(start, lambda e: e.callee, forward=True), self._behind[key]]
+        best: tuple[float, str] = (sides[1].cost[start], start) if start in sides[1].cost else (math.inf, "")
         settled = 0
-        while all(side.levels for side in sides):
-            if sides[0].low() + sides[1].low() >= best[0]:
+        while sides[0].levels:
+            # Once the target's side has reached all it can, its costs are exact: only the
+            # start's side still grows.
+            if sides[0].low() + (sides[1].low() if sides[1].levels else 0) >= best[0]:
                 break
-            side = min(sides, key=lambda s: (s.low(), len(s.levels[s.low()])))
+            side = min((s for s in sides if s.levels), key=lambda s: (s.low(), len(s.levels[s.low()])))
             other = sides[1 - sides.index(side)]
             names = side.pop()
             settled += len(names)
@@ -268,7 +276,7 @@ class CallGraph:
             raise NoPath(f"no chain of at most {depth} calls from {start} to {target} in the index")
         return self._join(best[1], sides[0].parent, sides[1].parent)
 
-    def chains(self, start: str, target: str, depth: int, limit: int = 8, searches: int = 12) -> list[list[Edge]]:
+    def chains(self, start: str, target: str, depth: int, limit: int = 8, searches: int = 24) -> list[list[Edge]]:
         """The cheapest chain made consistent (see `_consistent`), then, at each call site on a
         chain found with other candidates (the other `INDIRECT_CALL` guesses, the other functions
         registered for the field), the cheapest chain through each of those: one chain per
@@ -288,7 +296,7 @@ class CallGraph:
                         rest = self.shortest(sibling.callee, target, depth - i - 1)
                     except NoPath:
                         continue
-                    new = chain[:i] + [sibling] + rest
+                    new = self._consistent(chain[:i] + [sibling] + rest, target, depth, budget, since=i + 1)
                     key = tuple(e.callee for e in new)
                     if key not in found:
                         found[key] = new
@@ -327,12 +335,13 @@ class CallGraph:
     def _strays(self, chain: list[Edge]) -> int:
         return sum(self._stray(chain, i) is not None for i in range(len(chain)))
 
-    def _consistent(self, chain: list[Edge], target: str, depth: int, budget: list[int]) -> list[Edge]:
+    def _consistent(self, chain: list[Edge], target: str, depth: int, budget: list[int],
+                    since: int = 0) -> list[Edge]:
         """The chain with each stray candidate replaced by one defined where the chain has been (the
         object it carries: after inet_sendmsg, a socket of net/ipv4's inet_dgram_ops, its
         udp_prot's udp_sendmsg rather than net/ipv6's udpv6_sendmsg), the rest searched again
         from there."""
-        i = 0
+        i = since
         while i < len(chain) and budget[0] > 0:
             better = self._stray(chain, i)
             if better is not None:

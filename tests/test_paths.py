@@ -136,13 +136,15 @@ def test_i386_socketcall_subcall_by_name_and_the_bare_number(semantic_db):
     # glibc has no wrapper called socketcall: the number alone starts at the instruction.
     found = chains(semantic_db, "--abi", "i386", "102")
     assert found[0][0]["evidence"].startswith("i386 number 102 ")
-    assert {c[-1]["symbol"] for c in found} == {"loopback_xmit", "quill_start_xmit"}
+    assert {"loopback_xmit", "quill_start_xmit"} <= {c[-1]["symbol"] for c in found}
     assert all([h["symbol"] for h in c[:7]] == [s for s, _ in KERNEL_SOCKETCALL[:7]] for c in found)
 
 
 def test_without_a_target_the_chains_end_in_drivers_built_or_not(semantic_db):
     found = chains(semantic_db, "sendto")
     ends = {c[-1]["symbol"]: c[-1] for c in found}
+    # First where the first function-pointer call goes: INDIRECT_CALL's guesses first.
+    assert [c[-1]["symbol"] for c in found[:2]] == ["inet6_sendmsg", "inet_sendmsg"]
     assert {"loopback_xmit", "quill_start_xmit"} <= set(ends)
     assert ends["quill_start_xmit"]["compiled"] is False  # the configuration does not build it
     assert ends["loopback_xmit"]["compiled"] is not False

@@ -48,7 +48,8 @@ class IndexMacros:
             tree_id = row[0] if row else None
         self.tree_id = tree_id
         self.arch = arch  # the target (glibc: whose sysdeps directories count); the tree's by default
-        self.configured = configured  # False: the parser's definitions only, not the semantic pass's
+        # False: the parser's definitions, every configuration's (not the semantic pass's, no .config)
+        self.configured = configured
         self._order: list[str] | None | bool = False
         self.cache: dict[str, Macro | None] = {}
         self._parsed: dict[str, list[Macro]] = {}
@@ -192,17 +193,23 @@ class IndexMacros:
             if (path.endswith(".S") and file_id != self.context) or (self.tree_id is not None
                                                                      and tree_id != self.tree_id):
                 continue  # assembly's macros never reach C; another tree's never reach this one
+            if path.endswith(".c") and file_id != self.context and file_id not in self._included():
+                continue  # another .c file's own macro, and not a file this one includes
             if self._sysdirs() is not None and sysdeps_rank(path, self._sysdirs()) is None:
                 continue  # another glibc target's sysdeps directory: never on this one's include path
-            truth = evaluate(condition, self._configuration(tree_id), self.assume) if condition else True
+            config = self._configuration(tree_id) if self.configured else None
+            truth = evaluate(condition, config, self.assume) if condition else True
             if truth is not False:
                 rows.append((file_id, line, truth, path))
         rows = self._in_effect_here(rows, name)
         if len(rows) > 1:
             near = self._included()
             # A .c file's own macros reach only that file (and the few that #include it).
-            rows.sort(key=lambda r: (self.index.inactive(r[0], r[1]), r[3].endswith(".c") and r[0] != self.context,
-                                     self._other_arch(r[3]), self._precedence(r[3]), r[2] is not True,
+            # The semantic pass's skipped regions are its C units' view, not assembly's.
+            c_view = self.configured and not self._assembly()
+            rows.sort(key=lambda r: (c_view and self.index.inactive(r[0], r[1]),
+                                     r[3].endswith(".c") and r[0] != self.context, self._other_arch(r[3]),
+                                     self._precedence(r[3]), r[2] is not True,
                                      self._undefined_after(r[0], r[1], name), r[0] != self.context,
                                      r[0] not in near, len(r[3]), r[1]))
         found = []

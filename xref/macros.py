@@ -189,10 +189,11 @@ Lookup = Callable[[str], "Macro | None"]
 class Expander:
     """Expands token lists with macros from `lookup`, recording the steps of the outermost text."""
 
-    def __init__(self, lookup: Lookup, max_steps: int = 100_000) -> None:
+    def __init__(self, lookup: Lookup, max_steps: int = 100_000, assembly: bool = False) -> None:
         self.lookup = lookup
         self.steps: list[Step] = []
         self.max_steps = max_steps
+        self.assembly = assembly  # cpp on a .S file: a paste that makes no single token just juxtaposes
         self._count = 0
 
     def expand_text(self, text: str) -> list[Token]:
@@ -350,7 +351,7 @@ class Expander:
                         operand = [PLACEMARKER]
                 else:
                     operand = [right]
-                out[-1:] = _paste(out[-1], operand[0], macro.name) + operand[1:]
+                out[-1:] = _paste(out[-1], operand[0], macro.name, self.assembly) + operand[1:]
                 i += 1
                 continue
             if tok.text in params:
@@ -399,13 +400,15 @@ def _stringize(tokens: list[Token]) -> str:
     return '"' + "".join(parts) + '"'
 
 
-def _paste(left: Token, right: Token, macro: str) -> list[Token]:
+def _paste(left: Token, right: Token, macro: str, assembly: bool = False) -> list[Token]:
     if left.kind == "placemarker":
         return [right]
     if right.kind == "placemarker":
         return [left]
     text = left.text + right.text
-    tokens = tokenize(text)
+    tokens = tokenize(text, assembly)
+    if len(tokens) != 1 and assembly:
+        return [left, Token(right.text, right.kind, False, right.hide)]  # `name##:` makes `name:`
     if len(tokens) != 1:
         raise ExpansionError(f"pasting \"{left.text}\" and \"{right.text}\" in '{macro}' does not give a valid "
                              "preprocessing token")

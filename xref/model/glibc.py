@@ -253,7 +253,7 @@ def _trap(lookup, invocation: str, name: str, instruction: str, assembly: bool =
           names: set[str] | None = None) -> Trap | None:
     """Expand `invocation`; a trap when the result executes `instruction`. Its hops are the macros
     that carry the call's name and number (the spine), then the instruction."""
-    expander = Expander(lookup)
+    expander = Expander(lookup, assembly=assembly)
     try:
         final = render(expander.expand(tokenize(invocation, assembly), record=True))
     except ExpansionError:

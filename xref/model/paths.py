@@ -19,6 +19,7 @@ from xref.queries import Index
 
 _BATCH = 900  # SQLite's bound-parameter limit, with room to spare
 _BUDGET = 60_000  # names one search may expand before it gives up
+_ELEMENT = 6  # lines apart two fields of one initializer element may be
 _PREFERRED = "(c.source = 'clang' OR c.file_id NOT IN (SELECT file_id FROM clang_files))"
 
 
@@ -47,21 +48,29 @@ class CallGraph:
 
     def __init__(self, index: Index, arch: str = DEFAULT_ARCH) -> None:
         self.index = index
-        # Code that never runs on this path's architecture: another architecture's arch/ directory,
-        # and, with a configuration, C no unit compiles (assembly is not parsed by units).
-        own = f"arch/{kernel_srcarch(arch)}/"
-        self.skipped: set[int] = {file_id for file_id, tree_id, path, lang in index.conn.execute(
-            "SELECT id, tree_id, path, lang FROM files WHERE id NOT IN (SELECT file_id FROM compiled)")
-            if (path.startswith("arch/") and not path.startswith(own))
-            or (lang == "c" and index.covered(tree_id, path))}
+        self._own_arch = f"arch/{kernel_srcarch(arch)}/"
+        self._skipped: dict[int, bool] = {}
         self._holders: dict[tuple[str, str], list[tuple[str, int, int]]] = {}
         self._param_calls: dict[tuple[str, str], str | None] = {}
         self._site_calls: dict[tuple[str, int, int], set[str]] = {}
         self._out: dict[tuple[str, bool], list[Edge]] = {}
         self._in: dict[tuple[str, bool], list[Edge]] = {}
         self._fan_in: dict[str, int] = {}
-        self._behind: dict[tuple[str, bool, int], _Side] = {}
+        self._behind: dict[tuple[str, bool], _Side] = {}
+        self._object_cache: dict[tuple[str, str, str], set[str]] = {}
+        self._companion_cache: dict[str, set[str]] = {}
         self._homes: dict[str, str] = {}
+
+    def skipped(self, file_id: int) -> bool:
+        """Code that never runs on this path's architecture: another architecture's arch/
+        directory, and, with a configuration, C no unit compiles (assembly is not parsed by units)."""
+        if file_id not in self._skipped:
+            tree_id, path, lang = self.index.conn.execute(
+                "SELECT tree_id, path, lang FROM files WHERE id = ?", (file_id,)).fetchone()
+            self._skipped[file_id] = (path.startswith("arch/") and not path.startswith(self._own_arch)) or (
+                lang == "c" and self.index.covered(tree_id, path)
+                and self.index.conn.execute("SELECT 1 FROM compiled WHERE file_id = ?", (file_id,)).fetchone() is None)
+        return self._skipped[file_id]
 
     def _rows(self, sql: str, names: list[str]) -> list[tuple]:
         rows = []
@@ -101,7 +110,7 @@ class CallGraph:
                 "SELECT c.caller, c.callee, c.file_id, c.line, c.how, c.struct FROM calls c WHERE c.caller IN "
                 f"({{marks}}) AND c.how IN ('direct', 'jump', 'field') AND {_PREFERRED}",
                 names):
-            if file_id in self.skipped:
+            if self.skipped(file_id):
                 continue
             path = self._where(file_id)
             if how == "field":
@@ -110,7 +119,7 @@ class CallGraph:
                 for function, reg_file, reg_line in self._registered(struct, callee):
                     edges.append(Edge(caller, function, f"indirect via struct {struct}.{callee}", path, line,
                                       f"registered at {self._where(reg_file)}:{reg_line}",
-                                      leaf=reg_file in self.skipped, registered=self._where(reg_file)))
+                                      leaf=self.skipped(reg_file), registered=self._where(reg_file)))
             else:
                 edges.append(Edge(caller, callee, "call" if how == "direct" else "jump", path, line,
                                   f"{path}:{line}"))
@@ -123,7 +132,7 @@ class CallGraph:
         for caller, callee, file_id, line, how in self._rows(
                 "SELECT c.caller, c.callee, c.file_id, c.line, c.how FROM calls c WHERE c.callee IN "
                 f"({{marks}}) AND c.how IN ('direct', 'jump') AND c.caller != '' AND {_PREFERRED}", names):
-            if file_id in self.skipped:
+            if self.skipped(file_id):
                 continue
             path = self._where(file_id)
             edges.append(Edge(caller, callee, "call" if how == "direct" else "jump", path, line, f"{path}:{line}"))
@@ -134,13 +143,13 @@ class CallGraph:
             for caller, file_id, line in self.index.conn.execute(
                     "SELECT c.caller, c.file_id, c.line FROM calls c WHERE c.callee = ? AND c.how = 'field' "
                     f"AND c.struct = ? AND c.caller != '' AND {_PREFERRED}", (field, struct)):
-                if file_id in self.skipped:
+                if self.skipped(file_id):
                     continue
                 if hinted and self._hints_elsewhere(caller, file_id, line, struct, field, function):
                     continue
                 edges.append(Edge(caller, function, f"indirect via struct {struct}.{field}", self._where(file_id),
                                   line, f"registered at {self._where(reg_file)}:{reg_line}",
-                                  leaf=reg_file in self.skipped, registered=self._where(reg_file)))
+                                  leaf=self.skipped(reg_file), registered=self._where(reg_file)))
         return _merge_hints(edges) + self._passed(names, backward=True)
 
     def _hints_elsewhere(self, caller: str, file_id: int, line: int, struct: str, field: str, function: str) -> bool:
@@ -182,19 +191,28 @@ class CallGraph:
     def _registered(self, struct: str, field: str) -> list[tuple[str, int, int]]:
         key = (struct, field)
         if key not in self._holders:
-            self._holders[key] = self.index.conn.execute(
-                "SELECT c.func, min(c.file_id), min(c.line) FROM regs c WHERE c.struct = ? AND c.field = ? "
-                f"AND c.how IN ('initializer', 'assignment') AND {_PREFERRED} GROUP BY c.func",
-                key).fetchall()
+            rows = self.index.conn.execute(
+                "SELECT c.func, c.file_id, c.line FROM regs c WHERE c.struct = ? AND c.field = ? "
+                f"AND c.how IN ('initializer', 'assignment') AND {_PREFERRED}", key).fetchall()
+            self._load_homes([row[0] for row in rows])
+            # One registration per function as its evidence: a compiled one, beside its definition.
+            best: dict[str, tuple] = {}
+            for function, file_id, line in rows:
+                path = self._where(file_id)
+                rank = (self.skipped(file_id), _directory(path) != _directory(self._home(function)), path, line)
+                if function not in best or rank < best[function][0]:
+                    best[function] = (rank, file_id, line)
+            self._holders[key] = [(function, file_id, line) for function, (_, file_id, line) in best.items()]
         return self._holders[key]
 
-    def shortest(self, start: str, target: str, depth: int) -> list[Edge]:
-        """The cheapest chain of calls from `start` to `target` (see `cost`), through the
-        `INDIRECT_CALL` guesses at the sites that have them if that reaches it."""
+    def shortest(self, start: str, target: str, depth: int, bound: float = math.inf) -> list[Edge]:
+        """The cheapest chain of calls from `start` to `target` (see `cost`; none dearer than
+        `bound`), through the `INDIRECT_CALL` guesses at the sites that have them if that
+        reaches it."""
         try:
-            return self._cheapest(start, target, depth, hinted=True)
+            return self._cheapest(start, target, depth, True, bound)
         except NoPath:
-            return self._cheapest(start, target, depth, hinted=False)
+            return self._cheapest(start, target, depth, False, bound)
 
     def cost(self, edge: Edge) -> int:
         """What taking a call costs the search: one step, more for a callee that half the tree calls
@@ -232,14 +250,14 @@ class CallGraph:
         for name in missing:
             self._homes.setdefault(name, "")
 
-    def _cheapest(self, start: str, target: str, depth: int, hinted: bool) -> list[Edge]:
+    def _cheapest(self, start: str, target: str, depth: int, hinted: bool, bound: float = math.inf) -> list[Edge]:
         """Bidirectional Dijkstra over integer costs, a whole cost level of one side expanded at once
         (one query per level); at most `depth` calls on the chain."""
         if start == target:
             return []
         # The side searching back from the target is the same for every start: kept, and grown
         # further only as far as a later search needs.
-        key = (target, hinted, depth)
+        key = (target, hinted)
         if key not in self._behind:
             self._behind[key] = _Side(target, lambda e: e.caller, forward=False)
         sides = [_Side(start, lambda e: e.callee, forward=True), self._behind[key]]
@@ -248,7 +266,7 @@ class CallGraph:
         while sides[0].levels:
             # Once the target's side has reached all it can, its costs are exact: only the
             # start's side still grows.
-            if sides[0].low() + (sides[1].low() if sides[1].levels else 0) >= best[0]:
+            if sides[0].low() + (sides[1].low() if sides[1].levels else 0) >= min(best[0], bound):
                 break
             side = min((s for s in sides if s.levels), key=lambda s: (s.low(), len(s.levels[s.low()])))
             other = sides[1 - sides.index(side)]
@@ -272,7 +290,7 @@ class CallGraph:
                     total = side.cost[name] + other.cost[name]
                     if total < best[0] and side.hops[name] + other.hops[name] <= depth:
                         best = (total, name)
-        if not best[1]:
+        if not best[1] or best[0] > bound:
             raise NoPath(f"no chain of at most {depth} calls from {start} to {target} in the index")
         return self._join(best[1], sides[0].parent, sides[1].parent)
 
@@ -284,16 +302,20 @@ class CallGraph:
         budget = [searches]
         best = self._consistent(self.shortest(start, target, depth), target, depth, budget)
         found = {tuple(e.callee for e in best): best}
+        # Other choices are worth showing while they cost at most half again as much.
+        ceiling = 1.5 * sum(map(self.cost, best))
         queue = deque([(best, 0)])  # a chain and where it first left the one it came from
         while queue and len(found) < limit and budget[0] > 0:
             chain, since = queue.popleft()
-            for i in range(since, len(chain)):
+            # Not at the last call: its other candidates are instead of the target, not on the way.
+            for i in range(since, len(chain) - 1):
                 for sibling in self._siblings(chain, i)[:4]:
                     if len(found) >= limit or budget[0] <= 0:
                         break
                     budget[0] -= 1
+                    spent = sum(map(self.cost, chain[:i])) + self.cost(sibling)
                     try:
-                        rest = self.shortest(sibling.callee, target, depth - i - 1)
+                        rest = self.shortest(sibling.callee, target, depth - i - 1, ceiling - spent)
                     except NoPath:
                         continue
                     new = self._consistent(chain[:i] + [sibling] + rest, target, depth, budget, since=i + 1)
@@ -305,35 +327,89 @@ class CallGraph:
                                                           len(chain)))
 
     def _siblings(self, chain: list[Edge], i: int) -> list[Edge]:
-        """The other candidates at chain[i]'s call site when a field is called there (INDIRECT_CALL's
-        direct guesses first; not the other calls nested on the same line), those defined where
-        the chain has been first."""
+        """The other candidates at chain[i]'s call site when a field is called there (not the
+        other calls nested on the same line), best first: those fitting the chain (`_fits`),
+        those the search from the target already reached (cheapest first), INDIRECT_CALL's
+        guesses."""
         edge = chain[i]
         before = {x.caller for x in chain[:i + 1]}
         site = [e for e in self.forward([edge.caller]) if (e.path, e.line) == (edge.path, edge.line)]
         hints = {e.callee for e in site if e.hint}
         siblings = list({e.callee: e for e in reversed(site) if e.via.startswith("indirect via struct")
                          and e.callee != edge.callee and e.callee not in before}.values())
+        return sorted(siblings, key=lambda e: (not self._fits(chain, i, e), e.callee not in hints,
+                                               self._reached(e.callee)))
+
+    def _reached(self, name: str) -> float:
+        """The cost to the target the searches towards it have found for `name` so far."""
+        return min((side.cost.get(name, math.inf) for side in self._behind.values()), default=math.inf)
+
+    def _fits(self, chain: list[Edge], i: int, edge: Edge) -> bool:
+        """Whether candidate `edge` at call i fits the object the chain carries: registered in a
+        variable set up together with one the chain's earlier candidates were registered in
+        (inetsw's entry puts inet_dgram_ops and udp_prot side by side: after inet_sendmsg of
+        inet_dgram_ops, udp_prot's udp_sendmsg), or, where no registration says, defined in a
+        directory the chain has been in (net/ipv4 after inet_sendmsg)."""
+        site = self._site(chain[i])
+        hints = {e.callee for e in site if e.hint}
+        if hints and edge.callee not in hints:
+            return False  # the call names its likely candidates (INDIRECT_CALL), and not this one
+        candidates = [e for e in site if e.callee != edge.callee and (not hints or e.callee in hints)]
+        objects = {v for e in chain[:i] if e.registered for v in self._contexts(e)}
+        companions = {c for v in objects for c in self._companions(v)}
+        if companions and any(companions & self._contexts(c) for c in [edge] + candidates):
+            return bool(companions & self._contexts(edge))
         seen = _visited(chain, i)
-        return sorted(siblings, key=lambda e: (self._place(e) not in seen, e.callee not in hints))
+        if any(self._place(c) in seen for c in [edge] + candidates):
+            return self._place(edge) in seen
+        return True  # nothing tells the candidates apart
+
+    def _site(self, edge: Edge) -> list[Edge]:
+        return [e for e in self.forward([edge.caller]) if (e.path, e.line) == (edge.path, edge.line)
+                and e.via.startswith("indirect via struct")]
+
+    def _contexts(self, edge: Edge) -> set[str]:
+        """The variables whose initializers register edge.callee in the field called."""
+        struct, field = edge.via.rsplit(" ", 1)[-1].split(".", 1)
+        key = (struct, field, edge.callee)
+        if key not in self._object_cache:
+            self._object_cache[key] = {row[0] for row in self.index.conn.execute(
+                "SELECT DISTINCT context FROM regs WHERE struct = ? AND field = ? AND func = ? "
+                "AND how = 'initializer' AND context != ''", key)}
+        return self._object_cache[key]
+
+    def _companions(self, variable: str) -> set[str]:
+        """The variables registered beside `variable` in one element of an initializer (a few lines
+        apart in the same aggregate: `.prot = &udp_prot, .ops = &inet_dgram_ops`)."""
+        if variable not in self._companion_cache:
+            found: set[str] = set()
+            for file_id, context, line in self.index.conn.execute(
+                    "SELECT file_id, context, line FROM regs WHERE func = ? AND how = 'initializer'", (variable,)):
+                found |= {row[0] for row in self.index.conn.execute(
+                    "SELECT func FROM regs WHERE file_id = ? AND context = ? AND how = 'initializer' "
+                    "AND line BETWEEN ? AND ? AND func != ?", (file_id, context, line - _ELEMENT, line + _ELEMENT,
+                                                               variable))}
+            self._companion_cache[variable] = found
+        return self._companion_cache[variable]
 
     def _place(self, edge: Edge) -> str:
         """The directory of the function a call reaches."""
         return _directory(self._home(edge.callee))
 
     def _stray(self, chain: list[Edge], i: int) -> Edge | None:
-        """At a field call where some candidates are defined in a directory the chain already went
-        through (net/ipv4 after inet_sendmsg) and chain[i] is not: the first such candidate."""
+        """A call through a field whose candidate does not fit the chain while another does:
+        that other one."""
         edge = chain[i]
-        if not edge.registered or self._place(edge) in _visited(chain, i):
+        if not edge.registered or self._fits(chain, i, edge):
             return None
         siblings = self._siblings(chain, i)
-        if siblings and self._place(siblings[0]) in _visited(chain, i):
+        if siblings and self._fits(chain, i, siblings[0]):
             return siblings[0]
         return None
 
     def _strays(self, chain: list[Edge]) -> int:
-        return sum(self._stray(chain, i) is not None for i in range(len(chain)))
+        """How many choices do not fit (the last call reaches the target: it was asked for)."""
+        return sum(self._stray(chain, i) is not None for i in range(len(chain) - 1))
 
     def _consistent(self, chain: list[Edge], target: str, depth: int, budget: list[int],
                     since: int = 0) -> list[Edge]:
@@ -342,7 +418,7 @@ class CallGraph:
         udp_prot's udp_sendmsg rather than net/ipv6's udpv6_sendmsg), the rest searched again
         from there."""
         i = since
-        while i < len(chain) and budget[0] > 0:
+        while i < len(chain) - 1 and budget[0] > 0:
             better = self._stray(chain, i)
             if better is not None:
                 budget[0] -= 1
@@ -386,6 +462,31 @@ class CallGraph:
                 elif not edge.leaf:
                     queue.append((edge.callee, chain))
         return found
+
+    def fan_out(self, start: str, depth: int, limit: int = 16) -> list[list[Edge]]:
+        """At the first call through a struct field below `start` (the fewest calls away): one
+        chain to each of its candidates, best first (INDIRECT_CALL's guesses, then the compiled
+        ones, the core's before drivers', those that fit the chain, then by name): where the call
+        goes, protocol by protocol."""
+        parents: dict[str, Edge | None] = {start: None}
+        level = [start]
+        for _ in range(depth):
+            edges = self.forward(level)
+            fields = [e for e in edges if e.via.startswith("indirect via struct")]
+            if fields:
+                site = fields[0]
+                prefix = self._join(site.caller, parents, {site.caller: None})
+                candidates = [e for e in fields if (e.caller, e.path, e.line) == (site.caller, site.path, site.line)]
+                ranked = sorted(candidates, key=lambda e: (not e.hint, e.leaf, self._in_drivers(e.callee),
+                                                           not self._fits(prefix + [e], len(prefix), e), e.callee))
+                return [prefix + [e] for e in ranked[:limit]]
+            nxt = []
+            for edge in edges:
+                if edge.callee not in parents and not edge.leaf:
+                    parents[edge.callee] = edge
+                    nxt.append(edge.callee)
+            level = nxt
+        return []
 
     def _in_drivers(self, name: str) -> bool:
         return self.index.conn.execute(
@@ -600,7 +701,9 @@ def path_hops(index: Index, model: SyscallModel, key: str, to: str | None, depth
             if to:
                 chains += [hops + _hops(index, chain) for chain in graph.chains(body, to, depth)]
             else:
-                chains += [hops + _hops(index, chain) for chain in graph.below(body, depth)] or [hops]
+                # Where the first function-pointer call goes, then chains down to drivers/.
+                found = {tuple(e.callee for e in c): c for c in graph.fan_out(body, depth) + graph.below(body, depth)}
+                chains += [hops + _hops(index, chain) for chain in found.values()] or [hops]
         except NoPath as err:
             failures.append(str(err))
     if not chains:

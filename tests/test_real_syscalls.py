@@ -63,3 +63,28 @@ def test_with_the_semantic_pass_the_handler_is_the_compilers(linux_db, linux_tre
     out = run_xref("syscall", "sendto", "--db", str(linux_db), check=True).stdout
     line = line_of(linux_tree / "net/socket.c", r"^SYSCALL_DEFINE6\(sendto,")
     assert f"__x64_sys_sendto  net/socket.c:{line}  SYSCALL_DEFINE6  [clang]" in out
+
+
+@pytest.mark.parametrize("arch,dispatcher,symbol", [
+    ("arm64", "arch/arm64/kernel/sys.c", "__arm64_sys_sendto"),  # the syscall wrapper's name
+    ("riscv", "arch/riscv/kernel/syscall_table.c", "sys_sendto"),  # no wrapper: the handler itself
+])
+def test_generic_unistd_architectures(linux_ts_db, linux_tree, arch, dispatcher, symbol):
+    """arm64 and riscv number their calls in asm-generic/unistd.h, not in a .tbl; their
+    dispatchers are tables built from it."""
+    header = linux_tree / "include/uapi/asm-generic/unistd.h"
+    number = int(re.search(r"^#define __NR_sendto (\d+)", header.read_text(), re.M).group(1))
+    call = json.loads(run_xref("syscall", "sendto", "--arch", arch, "--json", "--db", str(linux_ts_db),
+                               check=True).stdout)
+    assert (call["row"]["number"], call["row"]["entry"]) == (number, "sys_sendto")
+    assert (call["dispatch"]["form"], call["dispatch"]["via"], call["dispatch"]["path"]) == \
+        ("table", "sys_call_table", dispatcher)
+    line = line_of(linux_tree / "net/socket.c", r"^SYSCALL_DEFINE6\(sendto,")
+    assert (call["handler"]["symbol"], call["handler"]["path"], call["handler"]["line"]) == (symbol, "net/socket.c",
+                                                                                              line)
+    listed = json.loads(run_xref("syscall", "--list", "--arch", arch, "--json", "--db", str(linux_ts_db),
+                                 check=True).stdout)
+    numbers = {int(n) for n in re.findall(r"^#define __NR(?:3264)?_\w+\s+(\d+)", header.read_text(), re.M)}
+    assert len(listed) > 280 and {c["row"]["number"] for c in listed} <= numbers
+    implemented = [c for c in listed if c["handler"]["status"] == "implemented"]
+    assert len(implemented) > 250

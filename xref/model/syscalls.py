@@ -36,6 +36,7 @@ class Abi:
     entry_via: str
     assume: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
     glibc: str = ""  # the glibc target (x86_64, i386) whose wrappers trap into this ABI
+    format: str = "tbl"  # tbl: a syscall_*.tbl; unistd: the generic asm-generic/unistd.h list
 
 
 @dataclass
@@ -104,7 +105,8 @@ def _config() -> dict:
 
 def abis() -> dict[str, Abi]:
     return {name: Abi(name, spec["arch"], spec["table"], tuple(spec["rows"]), spec["header"], spec["dispatch"],
-                      spec["instruction"], spec["entry_via"], dict(spec.get("assume", {})), spec.get("glibc", ""))
+                      spec["instruction"], spec["entry_via"], dict(spec.get("assume", {})), spec.get("glibc", ""),
+                      spec.get("format", "tbl"))
             for name, spec in _config()["abi"].items()}
 
 
@@ -134,6 +136,8 @@ class SyscallModel:
     # -- rows ---------------------------------------------------------------------------------
 
     def rows(self) -> list[Row]:
+        if self.abi.format == "unistd":
+            return _unistd_rows(self.index._lines(self.table_id), self.abi.table)
         marks = ",".join("?" * len(self.abi.rows))
         return [Row(nr, abi, name, entry, compat, self.abi.table, line) for nr, abi, name, entry, compat, line in
                 self.index.conn.execute(
@@ -162,7 +166,8 @@ class SyscallModel:
                 final = render(Expander(lookup).expand(tokenize(text)))
             except ExpansionError:
                 continue
-            if final.startswith("extern") or final == text:
+            if final.startswith("extern") or final == text or not re.search(rf"\bcase\b|\[\s*{row.number}\s*\]",
+                                                                             final):
                 continue  # the declarations the file makes first, or no dispatcher here
             wanted = row.compat if row.compat and row.compat in final else entry
             symbol = next((m.group() for m in re.finditer(r"[A-Za-z_]\w*", final) if m.group().endswith(wanted)), "")
@@ -183,7 +188,8 @@ class SyscallModel:
                         (file_id, self.abi.header)):
                     via = self.index.enclosing(file_id, line) or self._variable_before(file_id, line)
                     self._dispatch.append((via, self.abi.dispatch, line,
-                                           IndexMacros(self.index, file_id, line=line, assume=self.abi.assume)))
+                                           IndexMacros(self.index, file_id, line=line, assume=self.abi.assume,
+                                                       arch=self.abi.arch)))
         return self._dispatch
 
     def _variable_before(self, file_id: int, line: int) -> str:
@@ -241,7 +247,7 @@ class SyscallModel:
             calls = self.index.conn.execute(
                 "SELECT line, callee FROM calls WHERE file_id = ? AND caller = ? AND how = 'direct' ORDER BY line",
                 (file_id, function)).fetchall()
-            lookup = IndexMacros(self.index, file_id, line=start, assume=self.abi.assume)
+            lookup = IndexMacros(self.index, file_id, line=start, assume=self.abi.assume, arch=self.abi.arch)
             path = self.index._file(file_id)[1]
             for line, label in cases:
                 stop = next(b for b in bounds if b > line)
@@ -258,6 +264,33 @@ class SyscallModel:
 
     def all(self) -> list[Syscall]:
         return [self._describe(row) for row in self.rows()]
+
+
+_UNISTD_ROW = re.compile(r"^\s*(__SYSCALL|__SC_COMP|__SC_3264|__SC_COMP_3264)\s*\(\s*__NR(?:3264)?_(\w+)\s*,"
+                         r"\s*(\w+)\s*(?:,\s*(\w+)\s*)?(?:,\s*(\w+)\s*)?\)")
+_UNISTD_NUMBER = re.compile(r"^\s*#\s*define\s+__NR(?:3264)?_(\w+)\s+(\d+)\b")
+
+
+def _unistd_rows(lines: list[str], path: str) -> list[Row]:
+    """The generic list (arm64, riscv, ...): `#define __NR_sendto 206` then
+    `__SYSCALL(__NR_sendto, sys_sendto)`; `__SC_COMP` adds the compat entry point, `__SC_3264`
+    names the 32- and 64-bit ones (this is the 64-bit ABI). Rows under an `#ifdef __ARCH_WANT_*`
+    are listed whether the architecture wants them or not."""
+    numbers = {}
+    for text in lines:
+        match = _UNISTD_NUMBER.match(text)
+        if match:
+            numbers.setdefault(match.group(1), int(match.group(2)))
+    rows = {}
+    for line, text in enumerate(lines, 1):
+        match = _UNISTD_ROW.match(text)
+        if match is None or match.group(2) not in numbers:
+            continue
+        kind, name, first, second, third = match.groups()
+        entry, compat = {"__SYSCALL": (first, ""), "__SC_COMP": (first, second or ""),
+                         "__SC_3264": (second or first, ""), "__SC_COMP_3264": (second or first, third or "")}[kind]
+        rows.setdefault(numbers[name], Row(numbers[name], "common", name, entry, compat, path, line))
+    return [rows[number] for number in sorted(rows)]
 
 
 def _built_first(hit: Hit) -> tuple:

@@ -101,7 +101,8 @@ def test_the_configuration_says_what_is_not_compiled(semantic_db):
 
 @pytest.mark.parametrize("args,message", [
     (["nosuch"], "no system call 'nosuch' in arch/x86/entry/syscalls/syscall_64.tbl"),
-    (["read", "--arch", "arm64"], "no ABI is described for architecture arm64"),
+    (["read", "--arch", "mips"], "no ABI is described for architecture mips"),
+    (["read", "--arch", "arm64"], "include/uapi/asm-generic/unistd.h is not in the index"),
     (["read", "--abi", "mips"], "x86_64 has no ABI 'mips'"),
 ])
 def test_unknown_calls_and_abis_get_one_line(linux_db, args, message):

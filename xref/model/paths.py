@@ -692,6 +692,10 @@ def path_hops(index: Index, model: SyscallModel, key: str, to: str | None, depth
             if user:
                 hops = user + hops[1:]  # glibc's instruction hop, with the row it matched, replaces the bare one
             if subcall is not None:
+                switch = _switch_below(model, graph, body)
+                if switch != body:  # the handler hands the sub-call number on (ipc: compat_ksys_ipc)
+                    hops += _hops(index, graph.shortest(body, switch, 2))
+                    body = switch
                 case = _subcall(model, body, subcall)
                 path, line, compiled = _defined_at(index, case.callee)
                 value = f" = {case.value}" if case.value is not None else ""
@@ -743,6 +747,18 @@ def _user_side(index: Index, model: SyscallModel, name: str, sub: str,
         subcall = trap.subcall[1] if trap.subcall else (sub or None)
         found.append((trap.hops, str(reached.number), subcall))
     return found or bare
+
+
+def _switch_below(model: SyscallModel, graph: CallGraph, body: str) -> str:
+    """The function with the multiplexer's switch: the handler's body, or a function it calls
+    directly (at most two calls down)."""
+    level = [body]
+    for _ in range(3):
+        for name in level:
+            if model.subcalls(name):
+                return name
+        level = list(dict.fromkeys(e.callee for e in graph.forward(level) if e.via == "call"))[:20]
+    return body
 
 
 def _subcall(model: SyscallModel, body: str, wanted: int | str) -> SubCall:

@@ -251,3 +251,9 @@ def test_lines_are_counted_as_the_parser_counts_them_past_a_form_feed(tmp_path):
     run_xref("index", str(tree), "--db", str(tmp_path / "db"), check=True)
     proc = run_xref("expand", "use.c:2", "--final", "--db", str(tmp_path / "db"), check=True)
     assert proc.stdout.split() == ["second_thing;"] or proc.stdout.split() == ["second_thing"]
+
+
+def test_a_weak_stub_comes_after_the_real_definition(corpus_db):
+    # COND_SYSCALL's __weak stub is a fallback: the SYSCALL_DEFINE6 handler is listed first.
+    hits = _defs("__x64_sys_sendto", corpus_db)
+    assert [(h["path"], h.get("weak", False)) for h in hits] == [("net/socket.c", False), ("kernel/sys_ni.c", True)]

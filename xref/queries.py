@@ -9,6 +9,7 @@ from __future__ import annotations
 import bisect
 import json
 import os
+import re
 import sqlite3
 from dataclasses import asdict, dataclass
 from dataclasses import field as dc_field
@@ -259,12 +260,27 @@ class Index:
                 extra["type"] = typeref
             if macro:
                 extra["macro"] = macro
+                if source == "macro" and self._weak_chain(macro, self._file(file_id)[0]):
+                    extra["weak"] = True  # a fallback the linker drops where a real one exists
             if self.inactive(file_id, line):
                 extra["active"] = False  # in an #if branch the configuration skips
             if self._not_compiled(file_id):
                 extra["compiled"] = False  # no unit of the configuration reads this file
             hits.append(Hit(name, kind, tree, path, line, signature, source=source, extra=extra))
-        return sorted(hits, key=lambda h: (h.extra.get("compiled", True) is False, *_def_order(h)))
+        return sorted(hits, key=lambda h: (h.extra.get("compiled", True) is False, h.extra.get("weak", False),
+                                           *_def_order(h)))
+
+    def _weak_chain(self, chain: str, tree: str) -> bool:
+        """Whether a macro on a definition's chain (`COND_SYSCALL (path:line) > ...`) declares it
+        weak (`__weak`, `__attribute__((weak))`)."""
+        from xref.macros import define_text
+
+        for path, line in re.findall(r"\(([^():]+):(\d+)\)", chain):
+            file_id = self.file_id(f"{tree}/{path}")
+            text = define_text(self._lines(file_id), int(line)) if file_id is not None else None
+            if text and re.search(r"\b(__weak|weak)\b", text):
+                return True
+        return False
 
     def _not_compiled(self, file_id: int) -> bool:
         """True when the semantic pass covered this file's place in the tree and no unit read it."""

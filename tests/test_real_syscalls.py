@@ -59,6 +59,18 @@ def test_i386_socketcall_reaches_the_compat_handler(linux_ts_db, linux_tree):
         ("__ia32_compat_sys_socketcall", "net/compat.c", line)
 
 
+def test_the_32_bit_instructions_land_where_syscall_init_says(linux_db, linux_tree):
+    call = json.loads(run_xref("syscall", "--abi", "i386", "sendto", "--json", "--db", str(linux_db),
+                               check=True).stdout)
+    common = linux_tree / "arch/x86/kernel/cpu/common.c"
+    sysenter = line_of(common, r"wrmsrl_safe\(MSR_IA32_SYSENTER_EIP, \(u64\)entry_SYSENTER_compat\)")
+    cstar = line_of(common, r"wrmsrl_cstar\(\(unsigned long\)entry_SYSCALL_compat\)")  # its parameter is written
+    entries = {e["instruction"]: (e["symbol"], e["where"]) for e in call["entries"]}
+    assert entries["sysenter"] == ("entry_SYSENTER_compat", f"arch/x86/kernel/cpu/common.c:{sysenter}")
+    assert entries["syscall"] == ("entry_SYSCALL_compat", f"arch/x86/kernel/cpu/common.c:{cstar}")
+    assert entries["int $0x80"][0]  # the IDT's vector 0x80 entry (int80_emulation in 6.1.192)
+
+
 def test_with_the_semantic_pass_the_handler_is_the_compilers(linux_db, linux_tree):
     out = run_xref("syscall", "sendto", "--db", str(linux_db), check=True).stdout
     line = line_of(linux_tree / "net/socket.c", r"^SYSCALL_DEFINE6\(sendto,")

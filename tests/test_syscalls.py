@@ -80,6 +80,19 @@ def test_i386_dispatch_is_a_table_and_the_compat_entry_wins(linux_db):
     assert (call["handler"]["path"], call["handler"]["macro"]) == ("net/compat.c", "COMPAT_SYSCALL_DEFINE2")
 
 
+def test_every_instruction_into_a_table_and_where_it_lands(linux_db):
+    # i386 code enters through int $0x80 and, from the vDSO, sysenter or syscall; the bundled
+    # kernel sets the first two (and has no 32-bit syscall entry).
+    entries = [(e["instruction"], e["via"], e["symbol"], e["where"].split(":")[0])
+               for e in syscall_json(linux_db, "--abi", "i386", "sendto")["entries"]]
+    assert entries == [
+        ("int $0x80", "IA32_SYSCALL_VECTOR", "entry_INT80_compat", "arch/x86/kernel/cpu.c"),
+        ("sysenter", "MSR_IA32_SYSENTER_EIP", "entry_SYSENTER_compat", "arch/x86/kernel/cpu.c"),
+        ("syscall", "MSR_CSTAR", "", "")]
+    out = run_xref("syscall", "--abi", "i386", "sendto", "--db", str(linux_db), check=True).stdout
+    assert "instruction  syscall -> not found (MSR_CSTAR)" in out
+
+
 def test_a_syscall_with_only_the_cond_syscall_stub_is_not_built(linux_db):
     call = syscall_json(linux_db, "kexec_load")
     assert call["handler"]["status"] == "not built"

@@ -343,6 +343,9 @@ def syscall(key: str | None, arch: str, abi: str | None, list_all: bool, as_json
     c = calls[0]
     click.echo(f"{c.row.name}: {c.abi} number {c.row.number} ({c.row.path}:{c.row.line}, abi {c.row.abi})")
     click.echo(f"  entry point  {c.row.entry or '-'}" + (f"  (compat: {c.row.compat})" if c.row.compat else ""))
+    for e in c.entries:
+        target = f"{e.symbol}  ({e.via} set at {e.where})" if e.symbol else f"not found ({e.via or 'not modelled'})"
+        click.echo(f"  instruction  {e.instruction} -> {target}")
     if c.dispatch:
         d = c.dispatch
         click.echo(f"  dispatch     {d.form} in {d.via} ({d.path}:{d.line}): {d.text}")

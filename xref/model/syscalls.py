@@ -37,6 +37,8 @@ class Abi:
     assume: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
     glibc: str = ""  # the glibc target (x86_64, i386) whose wrappers trap into this ABI
     format: str = "tbl"  # tbl: a syscall_*.tbl; unistd: the generic asm-generic/unistd.h list
+    # Other ways into the same table: (instruction, register or vector), as the vDSO uses them.
+    also: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass
@@ -87,12 +89,23 @@ class SubCall:
 
 
 @dataclass
+class Entry:
+    """Where the CPU goes for an instruction: the function stored with the register or vector."""
+
+    instruction: str
+    via: str  # MSR_LSTAR, IA32_SYSCALL_VECTOR
+    symbol: str  # entry_SYSCALL_64, or "" when the index does not show it
+    where: str  # path:line of the write
+
+
+@dataclass
 class Syscall:
     abi: str
     row: Row
     dispatch: Dispatch | None
     handler: Handler
     notes: list[str] = field(default_factory=list)
+    entries: list[Entry] = field(default_factory=list)
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -106,7 +119,8 @@ def _config() -> dict:
 def abis() -> dict[str, Abi]:
     return {name: Abi(name, spec["arch"], spec["table"], tuple(spec["rows"]), spec["header"], spec["dispatch"],
                       spec["instruction"], spec["entry_via"], dict(spec.get("assume", {})), spec.get("glibc", ""),
-                      spec.get("format", "tbl"))
+                      spec.get("format", "tbl"),
+                      tuple((e["instruction"], e["entry_via"]) for e in spec.get("also", [])))
             for name, spec in _config()["abi"].items()}
 
 
@@ -132,6 +146,7 @@ class SyscallModel:
         if self.table_id is None:
             raise NoSyscall(f"{abi.table} is not in the index: index a kernel tree for the {abi.name} ABI")
         self._dispatch: list[tuple[str, str, int, IndexMacros]] | None = None
+        self._entries: list[Entry] | None = None
 
     # -- rows ---------------------------------------------------------------------------------
 
@@ -228,7 +243,19 @@ class SyscallModel:
     def _describe(self, row: Row) -> Syscall:
         dispatch = self.dispatch(row)
         notes = [] if dispatch else [f"no dispatcher found: {self.abi.dispatch} does not include {self.abi.header}"]
-        return Syscall(self.abi.name, row, dispatch, self.handler(row, dispatch), notes)
+        return Syscall(self.abi.name, row, dispatch, self.handler(row, dispatch), notes, self.entries())
+
+    # -- entries ------------------------------------------------------------------------------
+
+    def entries(self) -> list[Entry]:
+        """The ABI's instruction and the others reaching the same table (i386: the vDSO's
+        sysenter and syscall), each with the kernel function the CPU jumps to."""
+        if self._entries is None:
+            self._entries = []
+            for instruction, via in ((self.abi.instruction, self.abi.entry_via), *self.abi.also):
+                found = entry_symbol(self.index, via) if via else None
+                self._entries.append(Entry(instruction, via, *(found or ("", ""))))
+        return self._entries
 
     def subcalls(self, function: str) -> list[SubCall]:
         """The cases of the `switch` in `function` (a multiplexer's body), each with the first
@@ -264,6 +291,30 @@ class SyscallModel:
 
     def all(self) -> list[Syscall]:
         return [self._describe(row) for row in self.rows()]
+
+
+def entry_symbol(index: Index, register: str) -> tuple[str, str] | None:
+    """The function stored with `register` (`wrmsrl(MSR_LSTAR, entry_SYSCALL_64)`): passed in the
+    same statement that names the register, or else to the function that writes the register
+    with its parameter (`wrmsrl_cstar(entry_SYSCALL_compat)`, which does `wrmsrl(MSR_CSTAR, val)`),
+    in code the configuration keeps."""
+    writes = index.conn.execute(
+        "SELECT r.func, r.file_id, r.line FROM regs r JOIN refs x ON x.file_id = r.file_id AND x.name = ? "
+        "WHERE r.how = 'argument' AND (',' || x.lines || ',') LIKE ('%,' || r.line || ',%')", (register,)).fetchall()
+    writers = []  # the functions naming the register: the compiler's definition where there is one
+    for file_id, lines in index.conn.execute("SELECT file_id, lines FROM refs WHERE name = ?", (register,)):
+        for line in map(int, lines.split(",")):
+            row = index.conn.execute(
+                "SELECT name FROM defs WHERE file_id = ? AND kind = 'function' AND line <= ? "
+                "ORDER BY line DESC, source = 'clang' DESC LIMIT 1", (file_id, line)).fetchone()
+            writers.append(row[0] if row else "")
+    for writer in filter(None, dict.fromkeys(writers)):
+        writes += index.conn.execute(
+            "SELECT func, file_id, line FROM regs WHERE how = 'argument' AND callee = ?", (writer,)).fetchall()
+    for name, file_id, line in sorted(writes, key=lambda w: index.inactive(w[1], w[2])):
+        if name != register:
+            return name, f"{index._file(file_id)[1]}:{line}"
+    return None
 
 
 _UNISTD_ROW = re.compile(r"^\s*(__SYSCALL|__SC_COMP|__SC_3264|__SC_COMP_3264)\s*\(\s*__NR(?:3264)?_(\w+)\s*,"

@@ -31,7 +31,7 @@ void idt_setup_gates(const struct idt_data *t, int size);
 void syscall_init(void)
 {
 	wrmsrl(MSR_LSTAR, (unsigned long)entry_SYSCALL_64);
-	wrmsrl(MSR_CSTAR, (unsigned long)entry_SYSENTER_compat);
+	wrmsrl(MSR_IA32_SYSENTER_EIP, (unsigned long)entry_SYSENTER_compat);
 }
 
 void idt_setup_syscall(void)

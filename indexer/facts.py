@@ -70,6 +70,19 @@ class TableRow:
 
 
 @dataclass(slots=True)
+class ListRow:
+    """One row of a glibc syscalls.list: `sendto - sendto Ci:ibUibn __libc_sendto __sendto sendto`."""
+
+    line: int
+    routine: str
+    caller: str
+    syscall: str
+    args: str
+    strong: str
+    weak: list[str]
+
+
+@dataclass(slots=True)
 class Invocation:
     """A function-like use at file scope (`SYSCALL_DEFINE3(bind, ...)`, `weak_alias (a, b)`): maybe a
     macro that defines names, which only the whole index can tell."""
@@ -90,4 +103,5 @@ class FileFacts:
     includes: list[Include] = field(default_factory=list)
     table_rows: list[TableRow] = field(default_factory=list)
     invocations: list[Invocation] = field(default_factory=list)
+    list_rows: list[ListRow] = field(default_factory=list)
     parse_errors: int = 0

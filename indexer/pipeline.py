@@ -23,13 +23,13 @@ from pathlib import Path
 from indexer.asm import extract_asm
 from indexer.cparse import extract_c
 from indexer.facts import FileFacts
-from indexer.tables import extract_table
+from indexer.tables import extract_syscalls_list, extract_table
 from xref import search, store
 from xref.conditions import DEFAULT_ARCH
 
 MAX_FILE_BYTES = int(os.environ.get("XREF_MAX_FILE_BYTES", 64 * 1024 * 1024))
 LANGS = {".c": "c", ".h": "c", ".S": "asm", ".tbl": "table"}
-EXTRACTORS = {"c": extract_c, "asm": extract_asm, "table": extract_table}
+EXTRACTORS = {"c": extract_c, "asm": extract_asm, "table": extract_table, "list": extract_syscalls_list}
 SKIP_DIRS = {".git", ".xref", ".hg", ".svn", "__pycache__"}
 
 # (tree id, path relative to the tree, absolute path, size, mtime_ns)
@@ -78,6 +78,8 @@ class IndexBusy(Exception):
 
 
 def language_of(name: str) -> str:
+    if name.rsplit("/", 1)[-1] == "syscalls.list":
+        return "list"
     if name.endswith(".tbl"):
         return "table" if "syscall" in name else ""
     return LANGS.get(os.path.splitext(name)[1], "")
@@ -155,6 +157,8 @@ def rows_of(file_id: int, facts: FileFacts) -> Rows:
         [(file_id, i.target, i.line, int(i.system)) for i in facts.includes],
         [(file_id, t.number, t.abi, t.name, t.entry, t.compat, t.line) for t in facts.table_rows],
         [(file_id, v.line, v.name, json.dumps(v.args), int(v.block)) for v in facts.invocations],
+        [(file_id, r.line, r.routine, r.caller, r.syscall, r.args, r.strong, " ".join(r.weak))
+         for r in facts.list_rows],
     )
 
 
@@ -164,7 +168,7 @@ def _init_worker() -> None:
 
 
 _INSERTS = {table: f"INSERT INTO {table} VALUES ({','.join('?' * width)})" for table, width in
-            zip(store.FACT_TABLES, (10, 4, 3, 8, 10, 4, 7, 5), strict=True)}
+            zip(store.FACT_TABLES, (10, 4, 3, 8, 10, 4, 7, 5, 8), strict=True)}
 
 
 def write_rows(conn: sqlite3.Connection, rows: Rows) -> None:
@@ -232,6 +236,7 @@ def run(trees: list[Tree], index_dir: Path, jobs: int | None = None,
         if semantic_request is not None:
             summary.semantic, clang_names = _semantic(conn, trees, jobs, semantic_request, progress)
             new_names |= clang_names
+        _glibc_orders(conn, trees)
         facts_done = time.monotonic()
         summary.seconds = facts_done - started
         if fresh:
@@ -268,6 +273,29 @@ def run(trees: list[Tree], index_dir: Path, jobs: int | None = None,
         raise
     finally:
         lock.close()
+
+
+def _glibc_orders(conn: sqlite3.Connection, trees: list[Tree]) -> None:
+    """Each glibc tree's sysdeps search order per target, what the queries rank its headers and
+    wrappers by: configure's (config.make) where a build directory has one, else the Implies
+    expansion; a target whose order cannot be known gets none."""
+    from indexer import glibcbuild, semantic
+
+    for tree in trees:
+        if not glibcbuild.is_glibc_tree(tree.root):
+            continue
+        tree_id = conn.execute("SELECT id FROM trees WHERE name = ?", (tree.name,)).fetchone()[0]
+        row = conn.execute("SELECT value FROM meta WHERE key = ?", (f"build:{tree_id}",)).fetchone()
+        configured = conn.execute("SELECT value FROM meta WHERE key = ?", (f"arch:{tree_id}",)).fetchone()
+        conn.execute("INSERT OR REPLACE INTO meta VALUES (?, 'glibc')", (f"kind:{tree_id}",))
+        for arch in glibcbuild.TARGETS:
+            build = Path(row[0]) if row and configured and configured[0] == arch else \
+                semantic.default_build_dir(tree.name, arch)
+            try:
+                order = glibcbuild.sysdirs(tree.root, build if build.is_dir() else None, arch)
+            except (glibcbuild.GlibcError, OSError):
+                continue
+            conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (f"sysdirs:{tree_id}:{arch}", json.dumps(order)))
 
 
 def _semantic(conn: sqlite3.Connection, trees: list[Tree], jobs: int, request: SemanticRequest,

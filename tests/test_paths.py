@@ -163,3 +163,24 @@ def test_what_cannot_be_followed_gets_one_line(semantic_db, args, message):
     proc = run_xref("path", *args, "--db", str(semantic_db))
     assert proc.returncode == 1
     assert proc.stderr.count("\n") == 1 and message in proc.stderr
+
+
+def test_the_index_holds_glibc_s_search_order_and_its_syscalls_lists(semantic_db):
+    from xref.model import glibc
+    from xref.queries import Index
+
+    index = Index.open(str(semantic_db))
+    tree_id = glibc.glibc_tree(index)
+    # Makeconfig's base directories, each followed by what its Implies names, then the parents.
+    assert index.sysdirs(tree_id, "x86_64") == [
+        "sysdeps/unix/sysv/linux/x86_64/64", "sysdeps/unix/sysv/linux/x86_64", "sysdeps/unix/sysv/linux/x86",
+        "sysdeps/unix/sysv/linux", "sysdeps/unix/sysv", "sysdeps/unix", "sysdeps/posix", "sysdeps/x86_64",
+        "sysdeps/x86", "sysdeps/generic"]
+    order = index.sysdirs(tree_id, "x86_64")
+    row, dropped = glibc.implementation(index, tree_id, order, "getpid")
+    assert (row.path, row.line, row.syscall, row.strong, row.weak) == (
+        "sysdeps/unix/syscalls.list", 6, "getpid", "__getpid", ["getpid"])
+    # A C file earlier in the order wins over a row; the row is reported as overridden.
+    assert glibc.implementation(index, tree_id, order, "sendto") == (
+        "sysdeps/unix/sysv/linux/sendto.c", ["sysdeps/unix/syscalls.list:7"])
+    assert glibc.implementation(index, tree_id, order, "no_such_call") == (None, [])

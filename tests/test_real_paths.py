@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from indexer import glibcbuild
 from indexer.semantic import default_build_dir
 from tests.conftest import run_xref
 from tests.test_paths import in_order, symbols
@@ -27,13 +26,18 @@ def test_glibc_picks_the_wrapper_make_syscalls_picks(linux_glibc_db, glibc_tree)
     """Every system call glibc's x86_64 build lists (sysd-syscalls, written by its make-syscalls.sh):
     generated from a syscalls.list row (SOURCE=-) or implemented by the file it names."""
     build = default_build_dir(glibc_tree.name, "x86_64")
-    order = glibcbuild.sysdirs(glibc_tree, build, "x86_64")
+    index = Index.open(str(linux_glibc_db))
+    tree_id = glibc.glibc_tree(index)
+    order = index.sysdirs(tree_id, "x86_64")
+    # The order stored with the index is configure's.
+    config = (build / "config.make").read_text()
+    assert order == re.search(r"^config-sysdirs =(.*)$", config, re.M).group(1).split()
     first: dict[str, str] = {}
     for match in re.finditer(r"^#### CALL=(\S+) .*SOURCE=(\S+)$", (build / "sysd-syscalls").read_text(), re.M):
         first.setdefault(match.group(1), match.group(2))
     assert len(first) > 150
     for call, source in first.items():
-        found, _ = glibc.implementation(glibc_tree, order, call)
+        found, _ = glibc.implementation(index, tree_id, order, call)
         assert ("-" if isinstance(found, glibc.ListRow) else found) == source, call
 
 

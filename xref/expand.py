@@ -14,10 +14,10 @@ import zlib
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from indexer.glibcbuild import sysdeps_rank
 from xref.conditions import evaluate, kernel_srcarch
 from xref.macros import Expander, ExpansionError, Macro, Step, define_text, parse_define, render, tokenize
 from xref.queries import Index
+from xref.sysdeps import sysdeps_rank
 
 
 @dataclass

@@ -147,25 +147,17 @@ class Index:
         return row[0] if row else DEFAULT_ARCH
 
     def sysdirs(self, tree_id: int, arch: str | None = None) -> list[str] | None:
-        """A glibc tree's sysdeps directories in search order for `arch` (the tree's by default);
-        None for other trees, or when the order cannot be known (no configured build, no
-        Makeconfig entry for that target)."""
-        from indexer import glibcbuild, semantic
-
-        name, root = self.trees[tree_id]
-        arch = arch or self.arch(tree_id)
-        key = (tree_id, arch)
+        """A glibc tree's sysdeps directories in search order for `arch` (the tree's by default), as
+        the indexer found them; None for other trees, or when the order could not be known."""
+        key = (tree_id, arch or self.arch(tree_id))
         if key not in self._sysdirs:
-            order = None
-            if glibcbuild.is_glibc_tree(root):
-                row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (f"build:{tree_id}",)).fetchone()
-                build = Path(row[0]) if row and arch == self.arch(tree_id) else semantic.default_build_dir(name, arch)
-                try:
-                    order = glibcbuild.sysdirs(root, build if build.is_dir() else None, arch)
-                except (glibcbuild.GlibcError, OSError):
-                    order = None
-            self._sysdirs[key] = order
+            row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (f"sysdirs:{key[0]}:{key[1]}",)).fetchone()
+            self._sysdirs[key] = json.loads(row[0]) if row else None
         return self._sysdirs[key]
+
+    def glibc_trees(self) -> list[int]:
+        return [int(key.split(":")[1]) for (key,) in self.conn.execute(
+            "SELECT key FROM meta WHERE key LIKE 'kind:%' AND value = 'glibc' ORDER BY key")]
 
     def configuration(self, tree_id: int) -> dict[str, str] | None:
         """The tree's kernel configuration (.config values) when one is known, else None."""

@@ -11,7 +11,7 @@ import shutil
 import sqlite3
 from pathlib import Path
 
-SCHEMA_VERSION = "7"
+SCHEMA_VERSION = "8"
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);
@@ -32,6 +32,10 @@ CREATE TABLE IF NOT EXISTS regs(
 CREATE TABLE IF NOT EXISTS includes(file_id INT, target TEXT, line INT, system INT);
 CREATE TABLE IF NOT EXISTS syscalls(
     file_id INT, nr INT, abi TEXT, name TEXT, entry TEXT, compat TEXT, line INT);
+-- glibc's syscalls.list rows: routine (the object's file name), caller, the kernel's name for the
+-- call, argument letters, the strong symbol and the weak ones (space-separated).
+CREATE TABLE IF NOT EXISTS glibc_calls(
+    file_id INT, line INT, routine TEXT, caller TEXT, syscall TEXT, args TEXT, strong TEXT, weak TEXT);
 -- Function-like uses at file scope (args: a JSON list); the macro stage expands those of macros.
 CREATE TABLE IF NOT EXISTS invocations(file_id INT, line INT, name TEXT, args TEXT, block INT);
 CREATE TABLE IF NOT EXISTS skipped(tree_id INT, path TEXT, reason TEXT);
@@ -68,6 +72,8 @@ CREATE INDEX IF NOT EXISTS includes_file ON includes(file_id);
 CREATE INDEX IF NOT EXISTS includes_target ON includes(target);
 CREATE INDEX IF NOT EXISTS syscalls_name ON syscalls(name);
 CREATE INDEX IF NOT EXISTS syscalls_file ON syscalls(file_id);
+CREATE INDEX IF NOT EXISTS glibc_calls_routine ON glibc_calls(routine);
+CREATE INDEX IF NOT EXISTS glibc_calls_file ON glibc_calls(file_id);
 CREATE INDEX IF NOT EXISTS inactive_file ON inactive(file_id, start);
 CREATE INDEX IF NOT EXISTS clang_files_tu ON clang_files(tu);
 CREATE INDEX IF NOT EXISTS macros_name ON macros(name);
@@ -75,7 +81,7 @@ CREATE INDEX IF NOT EXISTS invocations_name ON invocations(name);
 CREATE INDEX IF NOT EXISTS invocations_file ON invocations(file_id);
 """
 
-FACT_TABLES = ("defs", "scopes", "refs", "calls", "regs", "includes", "syscalls", "invocations")
+FACT_TABLES = ("defs", "scopes", "refs", "calls", "regs", "includes", "syscalls", "invocations", "glibc_calls")
 
 
 def current_generation(index_dir: Path) -> Path | None:

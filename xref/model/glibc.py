@@ -1,7 +1,7 @@
 """glibc's side of a system call: the wrapper the target's libc has, and how it traps.
 
-The wrapper is the one glibc's build picks. Walking the sysdeps search order (the `Implies`
-expansion, `indexer.glibcbuild.sysdirs`): a row of a directory's `syscalls.list` becomes an
+The wrapper is the one glibc's build picks. Walking the sysdeps search order (which the indexer
+stored: configure's, or the `Implies` expansion): a row of a directory's `syscalls.list` becomes an
 assembly wrapper (make-syscalls.sh compiles `syscall-template.S` with the row's values; a row
 is dropped when a directory earlier in the order has FILE.c or FILE.S), else the first
 directory with FILE.c or FILE.S has it; the routine's own subdirectory (`socket/sendto.c`, the
@@ -14,13 +14,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 
-from indexer import glibcbuild
 from xref.expand import IndexMacros, invocation_at
 from xref.macros import Expander, ExpansionError, Macro, Step, parse_define, render, tokenize
 from xref.model.hops import Hop
 from xref.queries import Index
+from xref.sysdeps import sysdeps_rank
 
 _MAKE_SYSCALLS = "sysdeps/unix/make-syscalls.sh"
 
@@ -64,7 +63,8 @@ class ListRow:
 
 
 def glibc_tree(index: Index) -> int | None:
-    return next((tree_id for tree_id, (_, root) in index.trees.items() if glibcbuild.is_glibc_tree(root)), None)
+    trees = index.glibc_trees()
+    return trees[0] if trees else None
 
 
 def traps(index: Index, arch: str, name: str, instruction: str) -> list[Trap]:
@@ -77,50 +77,43 @@ def traps(index: Index, arch: str, name: str, instruction: str) -> list[Trap]:
     if order is None:
         raise NoWrapper(f"glibc's sysdeps order for {arch} is not known (configure a build: "
                         f"xref index GLIBC --semantic --arch {arch})")
-    root = index.trees[tree_id][1]
-    found, dropped = implementation(root, order, name)
+    found, dropped = implementation(index, tree_id, order, name)
     if found is None:
         raise NoWrapper(f"glibc has no wrapper for {name} on {arch}")
     if isinstance(found, ListRow):
-        return [_generated(index, tree_id, root, order, arch, found, dropped, instruction)]
+        return [_generated(index, tree_id, order, arch, found, dropped, instruction)]
     return _from_source(index, tree_id, arch, found, name, dropped, instruction, order)
 
 
-def implementation(root: Path, order: list[str], name: str) -> tuple[ListRow | str | None, list[str]]:
+def implementation(index: Index, tree_id: int, order: list[str], name: str) -> tuple[ListRow | str | None, list[str]]:
     """What implements routine `name`: a syscalls.list row or a source file (tree-relative), and
     the rows it overrides."""
+    rows: dict[str, ListRow] = {}
+    for file_id, line, routine, caller, syscall, args, strong, weak in index.conn.execute(
+            "SELECT g.file_id, g.line, g.routine, g.caller, g.syscall, g.args, g.strong, g.weak FROM glibc_calls g "
+            "JOIN files f ON f.id = g.file_id WHERE g.routine = ? AND f.tree_id = ? ORDER BY g.line", (name, tree_id)):
+            path = index._file(file_id)[1]
+            rows.setdefault(path.rsplit("/", 1)[0], ListRow(path, line, routine, caller, syscall, args, strong,
+                                                             weak.split()))
+    files = {path for (path,) in index.conn.execute(
+        "SELECT path FROM files WHERE tree_id = ? AND (path LIKE ? OR path LIKE ?)",
+        (tree_id, f"%/{name}.c", f"%/{name}.S"))}
     found: ListRow | str | None = None
     dropped = []
     for directory in order:
-        row = _rows(root, directory).get(name)
+        row = rows.get(directory)
         if row is not None:
             if found is None:
                 found = row
             else:
                 dropped.append(f"{row.path}:{row.line}")
         if found is None:
-            for suffix in (".c", ".S"):
-                if (root / directory / f"{name}{suffix}").is_file():
-                    found = f"{directory}/{name}{suffix}"
-                    break
-    if found is None:
-        subdirs = sorted(p for p in root.glob(f"*/{name}.c") if p.parent.name != "sysdeps")
-        found = str(subdirs[0].relative_to(root)) if subdirs else None
+            found = next((f"{directory}/{name}{suffix}" for suffix in (".c", ".S")
+                          if f"{directory}/{name}{suffix}" in files), None)
+    if found is None:  # the routine's own subdirectory (socket/sendto.c)
+        found = min((p for p in files if p.count("/") == 1 and p.endswith(".c") and not p.startswith("sysdeps/")),
+                    default=None)
     return found, dropped
-
-
-def _rows(root: Path, directory: str) -> dict[str, ListRow]:
-    rows: dict[str, ListRow] = {}
-    path = root / directory / "syscalls.list"
-    if not path.is_file():
-        return rows
-    for number, text in enumerate(path.read_text(errors="replace").splitlines(), 1):
-        words = re.sub(r"#.*", "", text).split()
-        if len(words) >= 5:
-            file, caller, syscall, args, strong, *weak = words
-            rows.setdefault(file, ListRow(f"{directory}/syscalls.list", number, file, caller, syscall, args,
-                                          strong, weak))
-    return rows
 
 
 def _from_source(index: Index, tree_id: int, arch: str, path: str, name: str, dropped: list[str],
@@ -150,7 +143,7 @@ def _from_source(index: Index, tree_id: int, arch: str, path: str, name: str, dr
             row = index.conn.execute("SELECT min(line) FROM defs WHERE file_id = ? AND name = ? AND kind = 'function'",
                                      (file_id, function)).fetchone()
             fn_line = row[0] if row and row[0] else number
-            rank = glibcbuild.sysdeps_rank(path, order)
+            rank = sysdeps_rank(path, order)
             where = f"directory {rank + 1} of {len(order)}" if rank is not None and rank < len(order) else \
                 "its subdirectory, no sysdeps directory has it"
             evidence = f"{path} ({where} in the {arch} sysdeps order)"
@@ -170,10 +163,11 @@ def _from_source(index: Index, tree_id: int, arch: str, path: str, name: str, dr
     return traps
 
 
-def _generated(index: Index, tree_id: int, root: Path, order: list[str], arch: str, row: ListRow,
-               dropped: list[str], instruction: str) -> Trap:
+def _generated(index: Index, tree_id: int, order: list[str], arch: str, row: ListRow, dropped: list[str],
+               instruction: str) -> Trap:
     """An assembly wrapper: syscall-template.S (the first in the search order) with the row's values."""
-    template = next((f"{d}/syscall-template.S" for d in order if (root / d / "syscall-template.S").is_file()), None)
+    template = next((f"{d}/syscall-template.S" for d in order
+                     if _file_id(index, tree_id, f"{d}/syscall-template.S") is not None), None)
     file_id = _file_id(index, tree_id, template) if template else None
     if file_id is None:
         raise NoWrapper(f"{row.path}:{row.line} names {row.file}, but no syscall-template.S is indexed")

@@ -1,0 +1,574 @@
+"""The call graph `xref path` searches: direct calls, calls through struct fields (the
+functions registered in them, narrowed by INDIRECT_CALL's guesses and by what fits the object a
+chain carries) and functions passed to a parameter the callee calls; and the searches over it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from dataclasses import dataclass, replace
+
+from xref.conditions import DEFAULT_ARCH, kernel_srcarch
+from xref.queries import Index
+
+_BATCH = 900  # SQLite's bound-parameter limit, with room to spare
+_BUDGET = 60_000  # names one search may expand before it gives up
+_ELEMENT = 6  # lines apart two fields of one initializer element may be
+_PREFERRED = "(c.source = 'clang' OR c.file_id NOT IN (SELECT file_id FROM clang_files))"
+
+
+@dataclass(frozen=True)
+class Edge:
+    """`caller` reaches `callee` at path:line; `via` says how, `evidence` why we believe it."""
+
+    caller: str
+    callee: str
+    via: str
+    path: str
+    line: int
+    evidence: str
+    through: str = ""  # a function `caller` passes `callee` to, which calls that parameter
+    registered: str = ""  # where the registration of `callee` in the called field is (path)
+    hint: bool = False  # INDIRECT_CALL names `callee` at the site: a likely candidate
+    leaf: bool = False  # registered where the configuration compiles nothing: shown, not followed
+
+
+class NoPath(Exception):
+    """No chain of calls the index knows leads there."""
+
+
+class CallGraph:
+    """Calls and function-pointer registrations, read a frontier at a time."""
+
+    def __init__(self, index: Index, arch: str = DEFAULT_ARCH) -> None:
+        self.index = index
+        self._own_arch = f"arch/{kernel_srcarch(arch)}/"
+        self._skipped: dict[int, bool] = {}
+        self._holders: dict[tuple[str, str], list[tuple[str, int, int]]] = {}
+        self._param_calls: dict[tuple[str, str], str | None] = {}
+        self._site_calls: dict[tuple[str, int, int], set[str]] = {}
+        self._out: dict[tuple[str, bool], list[Edge]] = {}
+        self._in: dict[tuple[str, bool], list[Edge]] = {}
+        self._fan_in: dict[str, int] = {}
+        self._behind: dict[tuple[str, bool], _Side] = {}
+        self._object_cache: dict[tuple[str, str, str], set[str]] = {}
+        self._companion_cache: dict[str, set[str]] = {}
+        self._homes: dict[str, str] = {}
+
+    def skipped(self, file_id: int) -> bool:
+        """Code that never runs on this path's architecture: another architecture's arch/
+        directory, and, with a configuration, C no unit compiles (assembly is not parsed by units)."""
+        if file_id not in self._skipped:
+            tree_id, path, lang = self.index.conn.execute(
+                "SELECT tree_id, path, lang FROM files WHERE id = ?", (file_id,)).fetchone()
+            self._skipped[file_id] = (path.startswith("arch/") and not path.startswith(self._own_arch)) or (
+                lang == "c" and self.index.covered(tree_id, path)
+                and self.index.conn.execute("SELECT 1 FROM compiled WHERE file_id = ?", (file_id,)).fetchone() is None)
+        return self._skipped[file_id]
+
+    def _rows(self, sql: str, names: list[str]) -> list[tuple]:
+        rows = []
+        for start in range(0, len(names), _BATCH):
+            chunk = names[start:start + _BATCH]
+            rows += self.index.conn.execute(sql.format(marks=",".join("?" * len(chunk))), chunk).fetchall()
+        return rows
+
+    def _where(self, file_id: int) -> str:
+        return self.index._file(file_id)[1]
+
+    def forward(self, names: list[str], hinted: bool = False) -> list[Edge]:
+        """Edges out of `names`; `hinted`: at a call site whose `INDIRECT_CALL_*` names some of the
+        registered candidates, only those (the likely ones)."""
+        return self._cached(self._out, names, hinted, self._forward, lambda e: e.caller)
+
+    def backward(self, names: list[str], hinted: bool = False) -> list[Edge]:
+        """Edges into `names`, the same way."""
+        return self._cached(self._in, names, hinted, self._backward, lambda e: e.callee)
+
+    @staticmethod
+    def _cached(cache: dict, names: list[str], hinted: bool, compute, owner) -> list[Edge]:
+        """Each name's edges read once: the searches for several chains cross the same functions."""
+        wanted = list(dict.fromkeys(names))
+        missing = [n for n in wanted if (n, hinted) not in cache]
+        if missing:
+            found: dict[str, list[Edge]] = {n: [] for n in missing}
+            for edge in compute(missing, hinted):
+                found.setdefault(owner(edge), []).append(edge)
+            for name in missing:
+                cache[(name, hinted)] = found[name]
+        return [edge for name in wanted for edge in cache[(name, hinted)]]
+
+    def _forward(self, names: list[str], hinted: bool) -> list[Edge]:
+        edges = []
+        for caller, callee, file_id, line, how, struct in self._rows(
+                "SELECT c.caller, c.callee, c.file_id, c.line, c.how, c.struct FROM calls c WHERE c.caller IN "
+                f"({{marks}}) AND c.how IN ('direct', 'jump', 'field') AND {_PREFERRED}",
+                names):
+            if self.skipped(file_id):
+                continue
+            path = self._where(file_id)
+            if how == "field":
+                if not struct:
+                    continue  # the pointer's type is unknown here: no candidates to offer
+                for function, reg_file, reg_line in self._registered(struct, callee):
+                    edges.append(Edge(caller, function, f"indirect via struct {struct}.{callee}", path, line,
+                                      f"registered at {self._where(reg_file)}:{reg_line}",
+                                      leaf=self.skipped(reg_file), registered=self._where(reg_file)))
+            else:
+                edges.append(Edge(caller, callee, "call" if how == "direct" else "jump", path, line,
+                                  f"{path}:{line}"))
+        if hinted:
+            edges = _keep_hints(edges)
+        return _merge_hints(edges) + self._passed(names, backward=False)
+
+    def _backward(self, names: list[str], hinted: bool) -> list[Edge]:
+        edges = []
+        for caller, callee, file_id, line, how in self._rows(
+                "SELECT c.caller, c.callee, c.file_id, c.line, c.how FROM calls c WHERE c.callee IN "
+                f"({{marks}}) AND c.how IN ('direct', 'jump') AND c.caller != '' AND {_PREFERRED}", names):
+            if self.skipped(file_id):
+                continue
+            path = self._where(file_id)
+            edges.append(Edge(caller, callee, "call" if how == "direct" else "jump", path, line, f"{path}:{line}"))
+        # A function registered in struct T's field is reached from every call through T.field.
+        for struct, field, function, reg_file, reg_line in self._rows(
+                "SELECT DISTINCT c.struct, c.field, c.func, c.file_id, c.line FROM regs c WHERE c.func IN "
+                f"({{marks}}) AND c.struct != '' AND c.how IN ('initializer', 'assignment') AND {_PREFERRED}", names):
+            for caller, file_id, line in self.index.conn.execute(
+                    "SELECT c.caller, c.file_id, c.line FROM calls c WHERE c.callee = ? AND c.how = 'field' "
+                    f"AND c.struct = ? AND c.caller != '' AND {_PREFERRED}", (field, struct)):
+                if self.skipped(file_id):
+                    continue
+                if hinted and self._hints_elsewhere(caller, file_id, line, struct, field, function):
+                    continue
+                edges.append(Edge(caller, function, f"indirect via struct {struct}.{field}", self._where(file_id),
+                                  line, f"registered at {self._where(reg_file)}:{reg_line}",
+                                  leaf=self.skipped(reg_file), registered=self._where(reg_file)))
+        return _merge_hints(edges) + self._passed(names, backward=True)
+
+    def _hints_elsewhere(self, caller: str, file_id: int, line: int, struct: str, field: str, function: str) -> bool:
+        """The call site names other candidates of struct.field directly (INDIRECT_CALL's guesses), not `function`."""
+        key = (caller, file_id, line)
+        if key not in self._site_calls:
+            self._site_calls[key] = {row[0] for row in self.index.conn.execute(
+                "SELECT c.callee FROM calls c WHERE c.caller = ? AND c.file_id = ? AND c.line = ? "
+                f"AND c.how = 'direct' AND {_PREFERRED}", key)}
+        hints = self._site_calls[key]
+        registered = {row[0] for row in self._registered(struct, field)}
+        return bool(hints & registered) and function not in hints
+
+    def _passed(self, names: list[str], backward: bool) -> list[Edge]:
+        """Functions passed to a function that calls that parameter (`NF_HOOK(..., okfn)`), as one
+        edge from the function passing it, through the one calling it."""
+        column = "func" if backward else "context"
+        edges = []
+        for context, callee, argpos, function, file_id, line in self._rows(
+                "SELECT c.context, c.callee, c.argpos, c.func, c.file_id, c.line FROM regs c WHERE "
+                f"c.{column} IN ({{marks}}) AND c.how = 'argument' AND {_PREFERRED}", names):
+            site = self._param_call(callee, argpos)
+            if site is None or not context:
+                continue
+            path = self._where(file_id)
+            edges.append(Edge(context, function, f"indirect via parameter {argpos} of {callee}", path, line,
+                              f"{context} passes it at {path}:{line}; {callee} calls it at {site}", callee))
+        return edges
+
+    def _param_call(self, function: str, position: int) -> str | None:
+        key = (function, str(position))
+        if key not in self._param_calls:
+            row = self.index.conn.execute(
+                "SELECT c.file_id, c.line FROM calls c WHERE c.caller = ? AND c.how = 'param' AND c.via = ? "
+                f"AND {_PREFERRED} LIMIT 1", key).fetchone()
+            self._param_calls[key] = f"{self._where(row[0])}:{row[1]}" if row else None
+        return self._param_calls[key]
+
+    def _registered(self, struct: str, field: str) -> list[tuple[str, int, int]]:
+        key = (struct, field)
+        if key not in self._holders:
+            rows = self.index.conn.execute(
+                "SELECT c.func, c.file_id, c.line FROM regs c WHERE c.struct = ? AND c.field = ? "
+                f"AND c.how IN ('initializer', 'assignment') AND {_PREFERRED}", key).fetchall()
+            self._load_homes([row[0] for row in rows])
+            # One registration per function as its evidence: a compiled one, beside its definition.
+            best: dict[str, tuple] = {}
+            for function, file_id, line in rows:
+                path = self._where(file_id)
+                rank = (self.skipped(file_id), _directory(path) != _directory(self._home(function)), path, line)
+                if function not in best or rank < best[function][0]:
+                    best[function] = (rank, file_id, line)
+            self._holders[key] = [(function, file_id, line) for function, (_, file_id, line) in best.items()]
+        return self._holders[key]
+
+    def shortest(self, start: str, target: str, depth: int, bound: float = math.inf) -> list[Edge]:
+        """The cheapest chain of calls from `start` to `target` (see `cost`; none dearer than
+        `bound`), through the `INDIRECT_CALL` guesses at the sites that have them if that
+        reaches it."""
+        try:
+            return self._cheapest(start, target, depth, True, bound)
+        except NoPath:
+            return self._cheapest(start, target, depth, False, bound)
+
+    def cost(self, edge: Edge) -> int:
+        """What taking a call costs the search: one step, more for a callee that half the tree calls
+        (a utility like _printk: the path through it is rarely the one meant), more for leaving
+        the caller's subsystem (net/ to kernel/ to drivers/ and back is a detour)."""
+        return 2 + self._fan_in_cost(edge.callee) + (2 if self._crosses(edge) else 0)
+
+    def _fan_in_cost(self, name: str) -> int:
+        if name not in self._fan_in:
+            self._load_fan_in([name])
+        return self._fan_in[name]
+
+    def _load_fan_in(self, names: list[str]) -> None:
+        missing = [n for n in dict.fromkeys(names) if n not in self._fan_in]
+        counts = dict(self._rows("SELECT callee, count(*) FROM calls WHERE callee IN ({marks}) GROUP BY callee",
+                                 missing)) if missing else {}
+        for name in missing:
+            self._fan_in[name] = int(math.log2(1 + counts.get(name, 0)) / 2)
+
+    def _crosses(self, edge: Edge) -> bool:
+        here, there = _subsystem(edge.path), _subsystem(self._home(edge.callee))
+        return here is not None and there is not None and here != there
+
+    def _home(self, name: str) -> str:
+        if name not in self._homes:
+            self._load_homes([name])
+        return self._homes[name]
+
+    def _load_homes(self, names: list[str]) -> None:
+        missing = [n for n in dict.fromkeys(names) if n not in self._homes]
+        for name, path in self._rows(
+                "SELECT d.name, min(f.path) FROM defs d JOIN files f ON f.id = d.file_id WHERE d.name IN ({marks}) "
+                "AND d.kind IN ('function', 'label') GROUP BY d.name", missing) if missing else []:
+            self._homes[name] = path
+        for name in missing:
+            self._homes.setdefault(name, "")
+
+    def _cheapest(self, start: str, target: str, depth: int, hinted: bool, bound: float = math.inf) -> list[Edge]:
+        """Bidirectional Dijkstra over integer costs, a whole cost level of one side expanded at once
+        (one query per level); at most `depth` calls on the chain."""
+        if start == target:
+            return []
+        # The side searching back from the target is the same for every start: kept, and grown
+        # further only as far as a later search needs.
+        key = (target, hinted)
+        if key not in self._behind:
+            self._behind[key] = _Side(target, lambda e: e.caller, forward=False)
+        sides = [_Side(start, lambda e: e.callee, forward=True), self._behind[key]]
+        best: tuple[float, str] = (sides[1].cost[start], start) if start in sides[1].cost else (math.inf, "")
+        settled = 0
+        while sides[0].levels:
+            # Once the target's side has reached all it can, its costs are exact: only the
+            # start's side still grows.
+            if sides[0].low() + (sides[1].low() if sides[1].levels else 0) >= min(best[0], bound):
+                break
+            side = min((s for s in sides if s.levels), key=lambda s: (s.low(), len(s.levels[s.low()])))
+            other = sides[1 - sides.index(side)]
+            names = side.pop()
+            settled += len(names)
+            if settled > _BUDGET:
+                break
+            edges = self.forward(names, hinted) if side.forward else self.backward(names, hinted)
+            far = [side.end(e) for e in edges]
+            self._load_fan_in([e.callee for e in edges])
+            self._load_homes(far + [e.callee for e in edges])
+            for edge in edges:
+                name = side.end(edge)
+                if edge.leaf and edge.callee != target:
+                    continue  # registered where nothing is compiled: shown, not followed
+                near = edge.caller if side.forward else edge.callee
+                if side.hops[near] + 1 > depth:
+                    continue
+                if side.relax(name, side.cost[near] + self.cost(edge), edge, side.hops[near] + 1) \
+                        and name in other.cost:
+                    total = side.cost[name] + other.cost[name]
+                    if total < best[0] and side.hops[name] + other.hops[name] <= depth:
+                        best = (total, name)
+        if not best[1] or best[0] > bound:
+            raise NoPath(f"no chain of at most {depth} calls from {start} to {target} in the index")
+        return self._join(best[1], sides[0].parent, sides[1].parent)
+
+    def chains(self, start: str, target: str, depth: int, limit: int = 8, searches: int = 24) -> list[list[Edge]]:
+        """The cheapest chain made consistent (see `_consistent`), then, at each call site on a
+        chain found with other candidates (the other `INDIRECT_CALL` guesses, the other functions
+        registered for the field), the cheapest chain through each of those: one chain per
+        choice; consistent chains first, then cheapest first."""
+        budget = [searches]
+        best = self._consistent(self.shortest(start, target, depth), target, depth, budget)
+        found = {tuple(e.callee for e in best): best}
+        # Other choices are worth showing while they cost at most half again as much.
+        ceiling = 1.5 * sum(map(self.cost, best))
+        queue = deque([(best, 0)])  # a chain and where it first left the one it came from
+        while queue and len(found) < limit and budget[0] > 0:
+            chain, since = queue.popleft()
+            # Not at the last call: its other candidates are instead of the target, not on the way.
+            for i in range(since, len(chain) - 1):
+                for sibling in self._siblings(chain, i)[:4]:
+                    if len(found) >= limit or budget[0] <= 0:
+                        break
+                    budget[0] -= 1
+                    spent = sum(map(self.cost, chain[:i])) + self.cost(sibling)
+                    try:
+                        rest = self.shortest(sibling.callee, target, depth - i - 1, ceiling - spent)
+                    except NoPath:
+                        continue
+                    new = self._consistent(chain[:i] + [sibling] + rest, target, depth, budget, since=i + 1)
+                    key = tuple(e.callee for e in new)
+                    if key not in found:
+                        found[key] = new
+                        queue.append((new, i + 1))
+        return sorted(found.values(), key=lambda chain: (self._strays(chain), sum(map(self.cost, chain)),
+                                                          len(chain)))
+
+    def _siblings(self, chain: list[Edge], i: int) -> list[Edge]:
+        """The other candidates at chain[i]'s call site when a field is called there (not the
+        other calls nested on the same line), best first: those fitting the chain (`_fits`),
+        those the search from the target already reached (cheapest first), INDIRECT_CALL's
+        guesses."""
+        edge = chain[i]
+        before = {x.caller for x in chain[:i + 1]}
+        site = [e for e in self.forward([edge.caller]) if (e.path, e.line) == (edge.path, edge.line)]
+        hints = {e.callee for e in site if e.hint}
+        siblings = list({e.callee: e for e in reversed(site) if e.via.startswith("indirect via struct")
+                         and e.callee != edge.callee and e.callee not in before}.values())
+        return sorted(siblings, key=lambda e: (not self._fits(chain, i, e), e.callee not in hints,
+                                               self._reached(e.callee)))
+
+    def _reached(self, name: str) -> float:
+        """The cost to the target the searches towards it have found for `name` so far."""
+        return min((side.cost.get(name, math.inf) for side in self._behind.values()), default=math.inf)
+
+    def _fits(self, chain: list[Edge], i: int, edge: Edge) -> bool:
+        """Whether candidate `edge` at call i fits the object the chain carries: registered in a
+        variable set up together with one the chain's earlier candidates were registered in
+        (inetsw's entry puts inet_dgram_ops and udp_prot side by side: after inet_sendmsg of
+        inet_dgram_ops, udp_prot's udp_sendmsg), or, where no registration says, defined in a
+        directory the chain has been in (net/ipv4 after inet_sendmsg)."""
+        site = self._site(chain[i])
+        hints = {e.callee for e in site if e.hint}
+        if hints and edge.callee not in hints:
+            return False  # the call names its likely candidates (INDIRECT_CALL), and not this one
+        candidates = [e for e in site if e.callee != edge.callee and (not hints or e.callee in hints)]
+        objects = {v for e in chain[:i] if e.registered for v in self._contexts(e)}
+        companions = {c for v in objects for c in self._companions(v)}
+        if companions and any(companions & self._contexts(c) for c in [edge] + candidates):
+            return bool(companions & self._contexts(edge))
+        seen = _visited(chain, i)
+        if any(self._place(c) in seen for c in [edge] + candidates):
+            return self._place(edge) in seen
+        return True  # nothing tells the candidates apart
+
+    def _site(self, edge: Edge) -> list[Edge]:
+        return [e for e in self.forward([edge.caller]) if (e.path, e.line) == (edge.path, edge.line)
+                and e.via.startswith("indirect via struct")]
+
+    def _contexts(self, edge: Edge) -> set[str]:
+        """The variables whose initializers register edge.callee in the field called."""
+        struct, field = edge.via.rsplit(" ", 1)[-1].split(".", 1)
+        key = (struct, field, edge.callee)
+        if key not in self._object_cache:
+            self._object_cache[key] = {row[0] for row in self.index.conn.execute(
+                "SELECT DISTINCT context FROM regs WHERE struct = ? AND field = ? AND func = ? "
+                "AND how = 'initializer' AND context != ''", key)}
+        return self._object_cache[key]
+
+    def _companions(self, variable: str) -> set[str]:
+        """The variables registered beside `variable` in one element of an initializer (a few lines
+        apart in the same aggregate: `.prot = &udp_prot, .ops = &inet_dgram_ops`)."""
+        if variable not in self._companion_cache:
+            found: set[str] = set()
+            for file_id, context, line in self.index.conn.execute(
+                    "SELECT file_id, context, line FROM regs WHERE func = ? AND how = 'initializer'", (variable,)):
+                found |= {row[0] for row in self.index.conn.execute(
+                    "SELECT func FROM regs WHERE file_id = ? AND context = ? AND how = 'initializer' "
+                    "AND line BETWEEN ? AND ? AND func != ?", (file_id, context, line - _ELEMENT, line + _ELEMENT,
+                                                               variable))}
+            self._companion_cache[variable] = found
+        return self._companion_cache[variable]
+
+    def _place(self, edge: Edge) -> str:
+        """The directory of the function a call reaches."""
+        return _directory(self._home(edge.callee))
+
+    def _stray(self, chain: list[Edge], i: int) -> Edge | None:
+        """A call through a field whose candidate does not fit the chain while another does:
+        that other one."""
+        edge = chain[i]
+        if not edge.registered or self._fits(chain, i, edge):
+            return None
+        siblings = self._siblings(chain, i)
+        if siblings and self._fits(chain, i, siblings[0]):
+            return siblings[0]
+        return None
+
+    def _strays(self, chain: list[Edge]) -> int:
+        """How many choices do not fit (the last call reaches the target: it was asked for)."""
+        return sum(self._stray(chain, i) is not None for i in range(len(chain) - 1))
+
+    def _consistent(self, chain: list[Edge], target: str, depth: int, budget: list[int],
+                    since: int = 0) -> list[Edge]:
+        """The chain with each stray candidate replaced by one defined where the chain has been (the
+        object it carries: after inet_sendmsg, a socket of net/ipv4's inet_dgram_ops, its
+        udp_prot's udp_sendmsg rather than net/ipv6's udpv6_sendmsg), the rest searched again
+        from there."""
+        i = since
+        while i < len(chain) - 1 and budget[0] > 0:
+            better = self._stray(chain, i)
+            if better is not None:
+                budget[0] -= 1
+                try:
+                    chain = chain[:i] + [better] + self.shortest(better.callee, target, depth - i - 1)
+                except NoPath:
+                    pass
+            i += 1
+        return chain
+
+
+    @staticmethod
+    def _join(meet: str, ahead: dict[str, Edge | None], behind: dict[str, Edge | None]) -> list[Edge]:
+        first, name = [], meet
+        while ahead[name] is not None:
+            first.append(ahead[name])
+            name = ahead[name].caller
+        second, name = [], meet
+        while behind[name] is not None:
+            second.append(behind[name])
+            name = behind[name].callee
+        return list(reversed(first)) + second
+
+    def below(self, start: str, depth: int, fanout: int = 12) -> list[list[Edge]]:
+        """Chains from `start` down to functions under drivers/, breadth first, shortest first."""
+        seen = {start}
+        queue: deque[tuple[str, list[Edge]]] = deque([(start, [])])
+        found: list[list[Edge]] = []
+        while queue and len(found) < fanout:
+            level = [queue.popleft() for _ in range(len(queue))]
+            if level and len(level[0][1]) >= depth:
+                break
+            chains = {name: chain for name, chain in level}
+            for edge in self.forward(list(chains)):
+                if edge.callee in seen:
+                    continue
+                seen.add(edge.callee)
+                chain = chains[edge.caller] + [edge]
+                if self._in_drivers(edge.callee):
+                    found.append(chain)
+                elif not edge.leaf:
+                    queue.append((edge.callee, chain))
+        return found
+
+    def fan_out(self, start: str, depth: int, limit: int = 16) -> list[list[Edge]]:
+        """At the first call through a struct field below `start` (the fewest calls away): one
+        chain to each of its candidates, best first (INDIRECT_CALL's guesses, then the compiled
+        ones, the core's before drivers', those that fit the chain, then by name): where the call
+        goes, protocol by protocol."""
+        parents: dict[str, Edge | None] = {start: None}
+        level = [start]
+        for _ in range(depth):
+            edges = self.forward(level)
+            fields = [e for e in edges if e.via.startswith("indirect via struct")]
+            if fields:
+                site = fields[0]
+                prefix = self._join(site.caller, parents, {site.caller: None})
+                candidates = [e for e in fields if (e.caller, e.path, e.line) == (site.caller, site.path, site.line)]
+                ranked = sorted(candidates, key=lambda e: (not e.hint, e.leaf, self._in_drivers(e.callee),
+                                                           not self._fits(prefix + [e], len(prefix), e), e.callee))
+                return [prefix + [e] for e in ranked[:limit]]
+            nxt = []
+            for edge in edges:
+                if edge.callee not in parents and not edge.leaf:
+                    parents[edge.callee] = edge
+                    nxt.append(edge.callee)
+            level = nxt
+        return []
+
+    def _in_drivers(self, name: str) -> bool:
+        return self.index.conn.execute(
+            "SELECT 1 FROM defs d JOIN files f ON f.id = d.file_id WHERE d.name = ? AND d.kind = 'function' "
+            "AND f.path LIKE 'drivers/%' LIMIT 1", (name,)).fetchone() is not None
+
+
+def _directory(path: str) -> str:
+    return path.rsplit("/", 1)[0] if "/" in path else ""
+
+
+def _visited(chain: list[Edge], i: int) -> set[str]:
+    """The directories a chain has been in when it makes call i: its call sites up to that one."""
+    return {_directory(e.path) for e in chain[:i + 1]}
+
+
+def _subsystem(path: str) -> str | None:
+    """The part of the tree a file belongs to (net, kernel, drivers, fs, ...); None for the
+    headers every part includes (include/linux, include/asm-generic, include/uapi)."""
+    parts = path.split("/")
+    if len(parts) < 2:
+        return None
+    if parts[0] == "include":
+        return None if parts[1] in ("linux", "asm-generic", "uapi") or len(parts) < 3 else parts[1]
+    return parts[0]
+
+
+class _Side:
+    """One direction of the search: the cheapest cost and call count to each name reached, the
+    edge that reached it, and the names not expanded yet by cost."""
+
+    def __init__(self, origin: str, end, forward: bool) -> None:
+        self.end, self.forward = end, forward
+        self.cost: dict[str, int] = {origin: 0}
+        self.hops: dict[str, int] = {origin: 0}
+        self.parent: dict[str, Edge | None] = {origin: None}
+        self.levels: dict[int, list[str]] = {0: [origin]}
+        self.done: set[str] = set()
+
+    def low(self) -> int:
+        return min(self.levels)
+
+    def pop(self) -> list[str]:
+        level = self.low()
+        names = [n for n in dict.fromkeys(self.levels.pop(level)) if n not in self.done and self.cost[n] == level]
+        self.done.update(names)
+        return names
+
+    def relax(self, name: str, cost: int, edge: Edge, hops: int) -> bool:
+        if name in self.done or cost >= self.cost.get(name, math.inf):
+            return name in self.cost
+        self.cost[name], self.hops[name], self.parent[name] = cost, hops, edge
+        self.levels.setdefault(cost, []).append(name)
+        return True
+
+
+def _merge_hints(edges: list[Edge]) -> list[Edge]:
+    """A direct call INDIRECT_CALL makes to one of a field's candidates is that candidate: one
+    edge, through the field, marked as a hint."""
+    candidates = {(e.caller, e.callee, e.path, e.line) for e in edges if e.via.startswith("indirect via struct")}
+    hints = {(e.caller, e.callee, e.path, e.line) for e in edges if e.via == "call"} & candidates
+    merged = []
+    for e in edges:
+        key = (e.caller, e.callee, e.path, e.line)
+        if key in hints:
+            if e.via == "call":
+                continue
+            e = replace(e, hint=True, evidence=e.evidence + "; INDIRECT_CALL names it at the call")
+        merged.append(e)
+    return merged
+
+
+def _keep_hints(edges: list[Edge]) -> list[Edge]:
+    """Drop the registered candidates at call sites that name some of them directly."""
+    direct: dict[tuple, set[str]] = {}
+    for e in edges:
+        if e.via == "call":
+            direct.setdefault((e.caller, e.path, e.line), set()).add(e.callee)
+    candidates: dict[tuple, set[str]] = {}
+    for e in edges:
+        if e.via.startswith("indirect via struct"):
+            candidates.setdefault((e.caller, e.path, e.line, e.via), set()).add(e.callee)
+    kept = []
+    for e in edges:
+        if e.via.startswith("indirect via struct"):
+            hints = direct.get((e.caller, e.path, e.line), set())
+            if hints & candidates[(e.caller, e.path, e.line, e.via)] and e.callee not in hints:
+                continue
+        kept.append(e)
+    return kept

@@ -36,29 +36,36 @@ def target_of(arch: str) -> str:
         raise GlibcError(f"no glibc target for {arch}; use one of {', '.join(TARGETS)}.") from None
 
 
+# Headers glibc's build generates before compiling anything, which most files include.
+GENERATED = ("libc-modules.h", "abi-versions.h", "libc-abis.h")
+
+
 def prepare(root: Path, build: Path, arch: str, log=print) -> None:
     """Run glibc's configure in `build` (a tree with one) and generate the headers every file reads."""
     target = target_of(arch)
     build.mkdir(parents=True, exist_ok=True)
-    if not (root / "configure").is_file() or (build / "config.make").is_file():
+    if not (root / "configure").is_file():
         return
     missing = [tool for tool in ("gcc", "make", "gawk", "bison") if shutil.which(tool) is None]
     if missing:
         raise GlibcError(f"configuring glibc needs {', '.join(missing)}: apt-get install {' '.join(missing)}")
-    cc = "gcc -m32" if arch == "i386" else "gcc"
-    log(f"configure --host={target} in {build}")
-    proc = subprocess.run([str(root / "configure"), "--prefix=/usr", f"--host={target}",
-                           "--build=x86_64-linux-gnu", "--disable-werror", f"CC={cc}"],
-                          cwd=build, capture_output=True, text=True)
-    if proc.returncode != 0:
-        last = [line for line in proc.stdout.splitlines() + proc.stderr.splitlines() if line.strip()][-1:]
-        raise GlibcError(f"glibc's configure failed: {last[0] if last else 'no output'}")
-    log("make libc-modules.h")
-    proc = subprocess.run(["make", f"objdir={build}", f"{build}/libc-modules.h"], cwd=root,
-                          capture_output=True, text=True)
-    if proc.returncode != 0:
-        raise GlibcError("generating libc-modules.h failed: "
-                         + ([line for line in proc.stderr.splitlines() if line.strip()] or ["no output"])[-1])
+    if not (build / "config.make").is_file():
+        cc = "gcc -m32" if arch == "i386" else "gcc"
+        log(f"configure --host={target} in {build}")
+        proc = subprocess.run([str(root / "configure"), "--prefix=/usr", f"--host={target}",
+                               "--build=x86_64-linux-gnu", "--disable-werror", f"CC={cc}"],
+                              cwd=build, capture_output=True, text=True)
+        if proc.returncode != 0:
+            last = [line for line in proc.stdout.splitlines() + proc.stderr.splitlines() if line.strip()][-1:]
+            raise GlibcError(f"glibc's configure failed: {last[0] if last else 'no output'}")
+    wanted = [name for name in GENERATED if not (build / name).is_file()]
+    if wanted:
+        log(f"make {' '.join(wanted)}")
+        proc = subprocess.run(["make", f"objdir={build}", *[f"{build}/{name}" for name in wanted]], cwd=root,
+                              capture_output=True, text=True)
+        if proc.returncode != 0:
+            raise GlibcError(f"generating {', '.join(wanted)} failed: "
+                             + ([line for line in proc.stderr.splitlines() if line.strip()] or ["no output"])[-1])
 
 
 def sysdirs(root: Path, build: Path | None, arch: str) -> list[str]:

@@ -278,9 +278,15 @@ class SyscallModel:
             path = self.index._file(file_id)[1]
             for line, label in cases:
                 stop = next(b for b in bounds if b > line)
-                callee = next(((n, c) for n, c in calls if line <= n < stop), None)
-                if callee is None:
+                inside = [(n, c) for n, c in calls if line <= n < stop]
+                if not inside:
                     continue
+                # The first call of the case: on its first line, the one written first (the
+                # outer call, not `compat_ptr` in its arguments).
+                first = [(n, c) for n, c in inside if n == inside[0][0]]
+                text = lines[first[0][0] - 1]
+                callee = min(first, key=lambda nc: (m.start() if (m := re.search(rf"\b{re.escape(nc[1])}\s*\(",
+                                                                                 text)) else len(text)))
                 try:
                     value = render(Expander(lookup).expand(tokenize(label)))
                 except ExpansionError:

@@ -104,8 +104,7 @@ class IndexMacros:
             row = self.index.conn.execute("SELECT deps FROM tus WHERE file_id = ?", (self.context,)).fetchone() \
                 if self.context is not None else None
             if row and row[0]:
-                roots = {tree_id: str(root) for tree_id, (_, root) in self.index.trees.items()}
-                ids = {f"{roots[tid]}/{path}": fid for fid, tid, path in self._files()}
+                ids = self.index.by_absolute_path()
                 self._deps = {ids[p] for p in zlib.decompress(row[0]).decode().split("\n") if p in ids}
         return self._deps or None
 

@@ -104,6 +104,7 @@ class Index:
         self._by_basename: dict[str, list[tuple[int, str]]] | None = None
         self._sysdirs: dict[tuple[int, str], list[str] | None] = {}
         self._tree_files: dict[int, set[int]] = {}
+        self._by_absolute: dict[str, int] | None = None
 
     @classmethod
     def open(cls, db: str | None = None, start: Path | None = None) -> Index:
@@ -115,7 +116,7 @@ class Index:
         index = cls.__new__(cls)
         index.dir, index.gen, index.conn, index._searcher = None, None, conn, None
         index._listing = index._by_basename = None
-        index._sysdirs, index._tree_files = {}, {}
+        index._sysdirs, index._tree_files, index._by_absolute = {}, {}, None
         index.trees = {id_: (name, Path(root)) for id_, name, root in conn.execute("SELECT id, name, root FROM trees")}
         return index
 
@@ -124,6 +125,13 @@ class Index:
         if self._listing is None:
             self._listing = self.conn.execute("SELECT id, tree_id, path FROM files").fetchall()
         return self._listing
+
+    def by_absolute_path(self) -> dict[str, int]:
+        """Absolute path -> id of every indexed file (what a unit's list of read files names), built once."""
+        if self._by_absolute is None:
+            roots = {tree_id: str(root) for tree_id, (_, root) in self.trees.items()}
+            self._by_absolute = {f"{roots[tid]}/{path}": fid for fid, tid, path in self.listing()}
+        return self._by_absolute
 
     def tree_files(self, tree_id: int) -> set[int]:
         """The ids of one tree's files, read once."""

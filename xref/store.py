@@ -67,6 +67,7 @@ CREATE INDEX IF NOT EXISTS regs_func ON regs(func);
 CREATE INDEX IF NOT EXISTS regs_field ON regs(field, struct);
 CREATE INDEX IF NOT EXISTS regs_file ON regs(file_id);
 CREATE INDEX IF NOT EXISTS regs_context ON regs(context, how);
+CREATE INDEX IF NOT EXISTS regs_callee ON regs(callee);
 CREATE INDEX IF NOT EXISTS scopes_file ON scopes(file_id, start);
 CREATE INDEX IF NOT EXISTS includes_file ON includes(file_id);
 CREATE INDEX IF NOT EXISTS includes_target ON includes(target);

@@ -15,7 +15,6 @@ from xref.queries import Index
 _BATCH = 900  # SQLite's bound-parameter limit, with room to spare
 _BUDGET = 60_000  # names one search may expand before it gives up
 _ELEMENT = 6  # lines apart two fields of one initializer element may be
-_PREFERRED = "(c.source = 'clang' OR c.file_id NOT IN (SELECT file_id FROM clang_files))"
 
 
 @dataclass(frozen=True)
@@ -45,6 +44,7 @@ class CallGraph:
         self.index = index
         self._own_arch = f"arch/{kernel_srcarch(arch)}/"
         self._skipped: dict[int, bool] = {}
+        self._claimed: set[int] | None = None  # files a unit of the semantic pass parsed
         self._holders: dict[tuple[str, str], list[tuple[str, int, int]]] = {}
         self._param_calls: dict[tuple[str, str], str | None] = {}
         self._site_calls: dict[tuple[str, int, int], set[str]] = {}
@@ -55,6 +55,13 @@ class CallGraph:
         self._object_cache: dict[tuple[str, str, str], set[str]] = {}
         self._companion_cache: dict[str, set[str]] = {}
         self._homes: dict[str, str] = {}
+
+    def _kept(self, source: str, file_id: int) -> bool:
+        """A fact to use: the compiler's, or the parser's in a file no unit parsed (where one did, its
+        facts replace the parser's)."""
+        if self._claimed is None:
+            self._claimed = {row[0] for row in self.index.conn.execute("SELECT DISTINCT file_id FROM clang_files")}
+        return source == "clang" or file_id not in self._claimed
 
     def skipped(self, file_id: int) -> bool:
         """Code that never runs on this path's architecture: another architecture's arch/
@@ -101,11 +108,10 @@ class CallGraph:
 
     def _forward(self, names: list[str], hinted: bool) -> list[Edge]:
         edges = []
-        for caller, callee, file_id, line, how, struct in self._rows(
-                "SELECT c.caller, c.callee, c.file_id, c.line, c.how, c.struct FROM calls c WHERE c.caller IN "
-                f"({{marks}}) AND c.how IN ('direct', 'jump', 'field') AND {_PREFERRED}",
-                names):
-            if self.skipped(file_id):
+        for caller, callee, file_id, line, how, struct, source in self._rows(
+                "SELECT c.caller, c.callee, c.file_id, c.line, c.how, c.struct, c.source FROM calls c "
+                "WHERE c.caller IN ({marks}) AND c.how IN ('direct', 'jump', 'field')", names):
+            if not self._kept(source, file_id) or self.skipped(file_id):
                 continue
             path = self._where(file_id)
             if how == "field":
@@ -124,21 +130,23 @@ class CallGraph:
 
     def _backward(self, names: list[str], hinted: bool) -> list[Edge]:
         edges = []
-        for caller, callee, file_id, line, how in self._rows(
-                "SELECT c.caller, c.callee, c.file_id, c.line, c.how FROM calls c WHERE c.callee IN "
-                f"({{marks}}) AND c.how IN ('direct', 'jump') AND c.caller != '' AND {_PREFERRED}", names):
-            if self.skipped(file_id):
+        for caller, callee, file_id, line, how, source in self._rows(
+                "SELECT c.caller, c.callee, c.file_id, c.line, c.how, c.source FROM calls c WHERE c.callee IN "
+                "({marks}) AND c.how IN ('direct', 'jump') AND c.caller != ''", names):
+            if not self._kept(source, file_id) or self.skipped(file_id):
                 continue
             path = self._where(file_id)
             edges.append(Edge(caller, callee, "call" if how == "direct" else "jump", path, line, f"{path}:{line}"))
         # A function registered in struct T's field is reached from every call through T.field.
-        for struct, field, function, reg_file, reg_line in self._rows(
-                "SELECT DISTINCT c.struct, c.field, c.func, c.file_id, c.line FROM regs c WHERE c.func IN "
-                f"({{marks}}) AND c.struct != '' AND c.how IN ('initializer', 'assignment') AND {_PREFERRED}", names):
-            for caller, file_id, line in self.index.conn.execute(
-                    "SELECT c.caller, c.file_id, c.line FROM calls c WHERE c.callee = ? AND c.how = 'field' "
-                    f"AND c.struct = ? AND c.caller != '' AND {_PREFERRED}", (field, struct)):
-                if self.skipped(file_id):
+        for struct, field, function, reg_file, reg_line, reg_source in self._rows(
+                "SELECT DISTINCT c.struct, c.field, c.func, c.file_id, c.line, c.source FROM regs c WHERE c.func IN "
+                "({marks}) AND c.struct != '' AND c.how IN ('initializer', 'assignment')", names):
+            if not self._kept(reg_source, reg_file):
+                continue
+            for caller, file_id, line, source in self.index.conn.execute(
+                    "SELECT c.caller, c.file_id, c.line, c.source FROM calls c WHERE c.callee = ? AND c.how = 'field' "
+                    "AND c.struct = ? AND c.caller != ''", (field, struct)):
+                if not self._kept(source, file_id) or self.skipped(file_id):
                     continue
                 if hinted and self._hints_elsewhere(caller, file_id, line, struct, field, function):
                     continue
@@ -151,9 +159,9 @@ class CallGraph:
         """The call site names other candidates of struct.field directly (INDIRECT_CALL's guesses), not `function`."""
         key = (caller, file_id, line)
         if key not in self._site_calls:
-            self._site_calls[key] = {row[0] for row in self.index.conn.execute(
-                "SELECT c.callee FROM calls c WHERE c.caller = ? AND c.file_id = ? AND c.line = ? "
-                f"AND c.how = 'direct' AND {_PREFERRED}", key)}
+            self._site_calls[key] = {callee for callee, source in self.index.conn.execute(
+                "SELECT c.callee, c.source FROM calls c WHERE c.caller = ? AND c.file_id = ? AND c.line = ? "
+                "AND c.how = 'direct'", key) if self._kept(source, file_id)}
         hints = self._site_calls[key]
         registered = {row[0] for row in self._registered(struct, field)}
         return bool(hints & registered) and function not in hints
@@ -163,9 +171,11 @@ class CallGraph:
         edge from the function passing it, through the one calling it."""
         column = "func" if backward else "context"
         edges = []
-        for context, callee, argpos, function, file_id, line in self._rows(
-                "SELECT c.context, c.callee, c.argpos, c.func, c.file_id, c.line FROM regs c WHERE "
-                f"c.{column} IN ({{marks}}) AND c.how = 'argument' AND {_PREFERRED}", names):
+        for context, callee, argpos, function, file_id, line, source in self._rows(
+                "SELECT c.context, c.callee, c.argpos, c.func, c.file_id, c.line, c.source FROM regs c WHERE "
+                f"c.{column} IN ({{marks}}) AND c.how = 'argument'", names):
+            if not self._kept(source, file_id):
+                continue
             site = self._param_call(callee, argpos)
             if site is None or not context:
                 continue
@@ -177,18 +187,18 @@ class CallGraph:
     def _param_call(self, function: str, position: int) -> str | None:
         key = (function, str(position))
         if key not in self._param_calls:
-            row = self.index.conn.execute(
-                "SELECT c.file_id, c.line FROM calls c WHERE c.caller = ? AND c.how = 'param' AND c.via = ? "
-                f"AND {_PREFERRED} LIMIT 1", key).fetchone()
+            row = next(((file_id, line) for file_id, line, source in self.index.conn.execute(
+                "SELECT c.file_id, c.line, c.source FROM calls c WHERE c.caller = ? AND c.how = 'param' AND c.via = ?",
+                key) if self._kept(source, file_id)), None)
             self._param_calls[key] = f"{self._where(row[0])}:{row[1]}" if row else None
         return self._param_calls[key]
 
     def _registered(self, struct: str, field: str) -> list[tuple[str, int, int]]:
         key = (struct, field)
         if key not in self._holders:
-            rows = self.index.conn.execute(
-                "SELECT c.func, c.file_id, c.line FROM regs c WHERE c.struct = ? AND c.field = ? "
-                f"AND c.how IN ('initializer', 'assignment') AND {_PREFERRED}", key).fetchall()
+            rows = [(function, file_id, line) for function, file_id, line, source in self.index.conn.execute(
+                "SELECT c.func, c.file_id, c.line, c.source FROM regs c WHERE c.struct = ? AND c.field = ? "
+                "AND c.how IN ('initializer', 'assignment')", key) if self._kept(source, file_id)]
             self._load_homes([row[0] for row in rows])
             # One registration per function as its evidence: a compiled one, beside its definition.
             best: dict[str, tuple] = {}

@@ -307,6 +307,9 @@ def entry_symbol(index: Index, register: str) -> tuple[str, str] | None:
     writes = index.conn.execute(
         "SELECT r.func, r.file_id, r.line FROM regs r JOIN refs x ON x.file_id = r.file_id AND x.name = ? "
         "WHERE r.how = 'argument' AND (',' || x.lines || ',') LIKE ('%,' || r.line || ',%')", (register,)).fetchall()
+    found = _first_kept(index, writes, register)
+    if found is not None:
+        return found
     writers = []  # the functions naming the register: the compiler's definition where there is one
     for file_id, lines in index.conn.execute("SELECT file_id, lines FROM refs WHERE name = ?", (register,)):
         for line in map(int, lines.split(",")):
@@ -317,6 +320,11 @@ def entry_symbol(index: Index, register: str) -> tuple[str, str] | None:
     for writer in filter(None, dict.fromkeys(writers)):
         writes += index.conn.execute(
             "SELECT func, file_id, line FROM regs WHERE how = 'argument' AND callee = ?", (writer,)).fetchall()
+    return _first_kept(index, writes, register)
+
+
+def _first_kept(index: Index, writes: list[tuple[str, int, int]], register: str) -> tuple[str, str] | None:
+    """The first function stored, code the configuration keeps first."""
     for name, file_id, line in sorted(writes, key=lambda w: index.inactive(w[1], w[2])):
         if name != register:
             return name, f"{index._file(file_id)[1]}:{line}"

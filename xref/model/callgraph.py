@@ -46,6 +46,8 @@ class CallGraph:
         self._skipped: dict[int, bool] = {}
         self._claimed: set[int] | None = None  # files a unit of the semantic pass parsed
         self._holders: dict[tuple[str, str], list[tuple[str, int, int]]] = {}
+        self._fit_cache: dict[tuple, set[str]] = {}
+        self._guesses: dict[tuple, set[str]] = {}
         self._param_calls: dict[tuple[str, str], str | None] = {}
         self._site_calls: dict[tuple[str, int, int], set[str]] = {}
         self._out: dict[tuple[str, bool], list[Edge]] = {}
@@ -138,11 +140,15 @@ class CallGraph:
             path = self._where(file_id)
             edges.append(Edge(caller, callee, "call" if how == "direct" else "jump", path, line, f"{path}:{line}"))
         # A function registered in struct T's field is reached from every call through T.field.
+        registrations: dict[tuple[str, str, str], list[tuple[str, int, int]]] = {}
         for struct, field, function, reg_file, reg_line, reg_source in self._rows(
                 "SELECT DISTINCT c.struct, c.field, c.func, c.file_id, c.line, c.source FROM regs c WHERE c.func IN "
                 "({marks}) AND c.struct != '' AND c.how IN ('initializer', 'assignment')", names):
-            if not self._kept(reg_source, reg_file):
-                continue
+            if self._kept(reg_source, reg_file):
+                registrations.setdefault((struct, field, function), []).append((function, reg_file, reg_line))
+        for (struct, field, function), rows in registrations.items():
+            # The same registration as evidence whichever way the search found the call.
+            _, reg_file, reg_line = self._best_registrations(rows)[0]
             for caller, file_id, line, source in self.index.conn.execute(
                     "SELECT c.caller, c.file_id, c.line, c.source FROM calls c WHERE c.callee = ? AND c.how = 'field' "
                     "AND c.struct = ? AND c.caller != ''", (field, struct)):
@@ -162,9 +168,20 @@ class CallGraph:
             self._site_calls[key] = {callee for callee, source in self.index.conn.execute(
                 "SELECT c.callee, c.source FROM calls c WHERE c.caller = ? AND c.file_id = ? AND c.line = ? "
                 "AND c.how = 'direct'", key) if self._kept(source, file_id)}
-        hints = self._site_calls[key]
-        registered = {row[0] for row in self._registered(struct, field)}
-        return bool(hints & registered) and function not in hints
+        if function in self._site_calls[key]:
+            return False
+        return bool(self._named_candidates(key, struct, field))
+
+    def _named_candidates(self, site: tuple[str, int, int], struct: str, field: str) -> set[str]:
+        """The direct calls at a site that are registered in struct.field (INDIRECT_CALL's guesses)."""
+        key = (*site, struct, field)
+        if key not in self._guesses:
+            calls = sorted(self._site_calls[site])
+            marks = ",".join("?" * len(calls))
+            self._guesses[key] = {row[0] for row in self.index.conn.execute(
+                f"SELECT DISTINCT func FROM regs WHERE struct = ? AND field = ? AND func IN ({marks}) "
+                "AND how IN ('initializer', 'assignment')", (struct, field, *calls))} if calls else set()
+        return self._guesses[key]
 
     def _passed(self, names: list[str], backward: bool) -> list[Edge]:
         """Functions passed to a function that calls that parameter (`NF_HOOK(..., okfn)`), as one
@@ -199,16 +216,19 @@ class CallGraph:
             rows = [(function, file_id, line) for function, file_id, line, source in self.index.conn.execute(
                 "SELECT c.func, c.file_id, c.line, c.source FROM regs c WHERE c.struct = ? AND c.field = ? "
                 "AND c.how IN ('initializer', 'assignment')", key) if self._kept(source, file_id)]
-            self._load_homes([row[0] for row in rows])
-            # One registration per function as its evidence: a compiled one, beside its definition.
-            best: dict[str, tuple] = {}
-            for function, file_id, line in rows:
-                path = self._where(file_id)
-                rank = (self.skipped(file_id), _directory(path) != _directory(self._home(function)), path, line)
-                if function not in best or rank < best[function][0]:
-                    best[function] = (rank, file_id, line)
-            self._holders[key] = [(function, file_id, line) for function, (_, file_id, line) in best.items()]
+            self._holders[key] = self._best_registrations(rows)
         return self._holders[key]
+
+    def _best_registrations(self, rows: list[tuple[str, int, int]]) -> list[tuple[str, int, int]]:
+        """One registration per function as its evidence: a compiled one, beside its definition."""
+        self._load_homes([row[0] for row in rows])
+        best: dict[str, tuple] = {}
+        for function, file_id, line in rows:
+            path = self._where(file_id)
+            rank = (self.skipped(file_id), _directory(path) != _directory(self._home(function)), path, line)
+            if function not in best or rank < best[function][0]:
+                best[function] = (rank, file_id, line)
+        return [(function, file_id, line) for function, (_, file_id, line) in best.items()]
 
     def shortest(self, start: str, target: str, depth: int, bound: float = math.inf) -> list[Edge]:
         """The cheapest chain of calls from `start` to `target` (see `cost`; none dearer than
@@ -349,25 +369,30 @@ class CallGraph:
         """The cost to the target the searches towards it have found for `name` so far."""
         return min((side.cost.get(name, math.inf) for side in self._behind.values()), default=math.inf)
 
-    def _fits(self, chain: list[Edge], i: int, edge: Edge) -> bool:
-        """Whether candidate `edge` at call i fits the object the chain carries: registered in a
-        variable set up together with one the chain's earlier candidates were registered in
-        (inetsw's entry puts inet_dgram_ops and udp_prot side by side: after inet_sendmsg of
-        inet_dgram_ops, udp_prot's udp_sendmsg), or, where no registration says, defined in a
-        directory the chain has been in (net/ipv4 after inet_sendmsg)."""
-        site = self._site(chain[i])
-        hints = {e.callee for e in site if e.hint}
-        if hints and edge.callee not in hints:
-            return False  # the call names its likely candidates (INDIRECT_CALL), and not this one
-        candidates = [e for e in site if e.callee != edge.callee and (not hints or e.callee in hints)]
-        objects = {v for e in chain[:i] if e.registered for v in self._contexts(e)}
-        companions = {c for v in objects for c in self._companions(v)}
-        if companions and any(companions & self._contexts(c) for c in [edge] + candidates):
-            return bool(companions & self._contexts(edge))
-        seen = _visited(chain, i)
-        if any(self._place(c) in seen for c in [edge] + candidates):
-            return self._place(edge) in seen
-        return True  # nothing tells the candidates apart
+    def _fits(self, chain: list[Edge], i: int, edge: Edge, directories: bool = True) -> bool:
+        """Whether candidate `edge` at call i fits the chain (see `_fitting`)."""
+        return edge.callee in self._fitting(chain, i, directories)
+
+    def _fitting(self, chain: list[Edge], i: int, directories: bool) -> set[str]:
+        """The candidates at call i that fit the object the chain carries: of those INDIRECT_CALL
+        names there (if it names any), the ones registered in a variable set up together with one
+        the chain's earlier candidates were registered in (inetsw's entry puts inet_dgram_ops and
+        udp_prot side by side: after inet_sendmsg of inet_dgram_ops, udp_prot's udp_sendmsg), or,
+        where no registration says, those defined in a directory the chain has been in (net/ipv4
+        after inet_sendmsg); all of them when nothing tells them apart."""
+        key = (tuple(e.callee for e in chain[:i + 1]), directories)
+        if key not in self._fit_cache:
+            site = self._site(chain[i])
+            hints = {e.callee for e in site if e.hint}
+            pool = [e for e in site if not hints or e.callee in hints]
+            objects = {v for e in chain[:i] if e.registered for v in self._contexts(e)}
+            companions = {c for v in objects for c in self._companions(v)}
+            fitting = {e.callee for e in pool if companions & self._contexts(e)} if companions else set()
+            if not fitting and directories:
+                seen = _visited(chain, i)
+                fitting = {e.callee for e in pool if self._place(e) in seen}
+            self._fit_cache[key] = fitting or {e.callee for e in pool}
+        return self._fit_cache[key]
 
     def _site(self, edge: Edge) -> list[Edge]:
         return [e for e in self.forward([edge.caller]) if (e.path, e.line) == (edge.path, edge.line)
@@ -405,16 +430,19 @@ class CallGraph:
         """A call through a field whose candidate does not fit the chain while another does:
         that other one."""
         edge = chain[i]
-        if not edge.registered or self._fits(chain, i, edge):
+        # The last call reaches the target, which was asked for: only what the call names and the
+        # object's registrations speak against it, not the directories.
+        directories = i < len(chain) - 1
+        if not edge.registered or self._fits(chain, i, edge, directories):
             return None
         siblings = self._siblings(chain, i)
-        if siblings and self._fits(chain, i, siblings[0]):
+        if siblings and self._fits(chain, i, siblings[0], directories):
             return siblings[0]
         return None
 
     def _strays(self, chain: list[Edge]) -> int:
-        """How many choices do not fit (the last call reaches the target: it was asked for)."""
-        return sum(self._stray(chain, i) is not None for i in range(len(chain) - 1))
+        """How many choices do not fit."""
+        return sum(self._stray(chain, i) is not None for i in range(len(chain)))
 
     def _consistent(self, chain: list[Edge], target: str, depth: int, budget: list[int],
                     since: int = 0) -> list[Edge]:

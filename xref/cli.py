@@ -430,6 +430,44 @@ def stats(as_json: bool, failed: bool, db: str | None) -> None:
             click.echo(f"{key}: {value}")
 
 
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
+@click.option("--threads", type=click.IntRange(1, 64), default=8, show_default=True)
+@_db_option
+def serve(host: str, port: int, threads: int, db: str | None) -> None:
+    """Serve the index in a browser (and its JSON API under /api/), read-only.
+
+    Without an index given or found, the bundled corpus is indexed first (into xref's cache) and
+    served.
+    """
+    import waitress
+
+    from web.app import create_app
+
+    index_dir = _serving_index(db)
+    click.echo(f"xref: serving {index_dir} on http://{host}:{port}/", err=True)
+    waitress.serve(create_app(index_dir), host=host, port=port, threads=threads, ident="xref")
+
+
+def _serving_index(db: str | None) -> Path:
+    """The index given or found; else the bundled corpus's, indexed now."""
+    from xref.corpus import BUNDLED, cache_dir
+    from xref.queries import find_index_dir
+
+    try:
+        return Index.open(db).dir
+    except NoIndex:
+        if db is not None:
+            raise UserError(f"no xref index in {db}; run `xref index SRC --db {db}` first.") from None
+    index_dir = cache_dir() / "corpus-index"
+    from indexer import pipeline
+
+    trees = [pipeline.Tree(name, BUNDLED / name) for name in ("linux", "glibc")]
+    pipeline.run(trees, index_dir, None, None, None)
+    return find_index_dir(Path.cwd(), str(index_dir))
+
+
 @main.group()
 def corpus() -> None:
     """The real Linux 6.1 and glibc 2.36 trees, fetched from Debian's source packages."""

@@ -108,12 +108,6 @@ class IndexMacros:
                 self._deps = {ids[p] for p in zlib.decompress(row[0]).decode().split("\n") if p in ids}
         return self._deps or None
 
-    def _files(self) -> list[tuple[int, int, str]]:
-        return self.index.listing()
-
-    def _tree_files(self) -> set[int]:
-        return self.index.tree_files(self.tree_id)
-
     def _redefines(self, file_id: int, line: int, name: str) -> bool:
         """`#undef X` then `#define X ...`: a deliberate override of an earlier definition."""
         pattern = _undef(name)
@@ -140,7 +134,7 @@ class IndexMacros:
         if read is not None:
             rows = [r for r in rows if r[0] in read]
         elif self.tree_id is not None:
-            mine = self._tree_files()
+            mine = self.index.tree_files(self.tree_id)
             rows = [r for r in rows if r[0] in mine]  # another tree's configuration says nothing here
         rows = self._in_effect_here(rows, name)
         if not rows:
@@ -232,14 +226,9 @@ class IndexMacros:
         return [max(before, key=lambda r: r[1])] + others if before else others
 
     def _other_arch(self, path: str) -> bool:
-        """A kernel header of another architecture than the tree's (or xref's default), or a glibc
-        header in a sysdeps directory the target does not search."""
-        if self.tree_id is None:
-            return False
-        order = self._sysdirs()
-        if order is not None:
-            return sysdeps_rank(path, order) is None
-        if not path.startswith("arch/"):
+        """A kernel header of another architecture than the tree's (or xref's default). (A glibc
+        header of another target's sysdeps directory is no candidate at all there.)"""
+        if not path.startswith("arch/") or self.tree_id is None:
             return False
         if self._srcarch is None:
             self._srcarch = kernel_srcarch(self.arch or self.index.arch(self.tree_id))

@@ -105,6 +105,7 @@ class Index:
         self._sysdirs: dict[tuple[int, str], list[str] | None] = {}
         self._tree_files: dict[int, set[int]] = {}
         self._by_absolute: dict[str, int] | None = None
+        self._weak: dict[tuple[str, str], bool] = {}
 
     @classmethod
     def open(cls, db: str | None = None, start: Path | None = None) -> Index:
@@ -116,7 +117,7 @@ class Index:
         index = cls.__new__(cls)
         index.dir, index.gen, index.conn, index._searcher = None, None, conn, None
         index._listing = index._by_basename = None
-        index._sysdirs, index._tree_files, index._by_absolute = {}, {}, None
+        index._sysdirs, index._tree_files, index._by_absolute, index._weak = {}, {}, None, {}
         index.trees = {id_: (name, Path(root)) for id_, name, root in conn.execute("SELECT id, name, root FROM trees")}
         return index
 
@@ -275,12 +276,16 @@ class Index:
         weak (`__weak`, `__attribute__((weak))`)."""
         from xref.macros import define_text
 
-        for path, line in re.findall(r"\(([^():]+):(\d+)\)", chain):
-            file_id = self.file_id(f"{tree}/{path}")
-            text = define_text(self._lines(file_id), int(line)) if file_id is not None else None
-            if text and re.search(r"\b(__weak|weak)\b", text):
-                return True
-        return False
+        key = (chain, tree)  # many definitions share a chain; `xref path` asks once per hop
+        if key not in self._weak:
+            self._weak[key] = False
+            for path, line in re.findall(r"\(([^():]+):(\d+)\)", chain):
+                file_id = self.file_id(f"{tree}/{path}")
+                text = define_text(self._lines(file_id), int(line)) if file_id is not None else None
+                if text and re.search(r"\b(__weak|weak)\b", text):
+                    self._weak[key] = True
+                    break
+        return self._weak[key]
 
     def _not_compiled(self, file_id: int) -> bool:
         """True when the semantic pass covered this file's place in the tree and no unit read it."""

@@ -300,9 +300,8 @@ class CallGraph:
             if settled > _BUDGET:
                 break
             edges = self.forward(names, hinted) if side.forward else self.backward(names, hinted)
-            far = [side.end(e) for e in edges]
-            self._load_fan_in([e.callee for e in edges])
-            self._load_homes(far + [e.callee for e in edges])
+            self._load_fan_in([e.callee for e in edges])  # what `cost` reads, in one query each
+            self._load_homes([e.callee for e in edges])
             for edge in edges:
                 name = side.end(edge)
                 if edge.leaf and edge.callee != target:

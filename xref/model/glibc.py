@@ -166,9 +166,9 @@ def _from_source(index: Index, tree_id: int, arch: str, path: str, name: str, dr
 def _generated(index: Index, tree_id: int, order: list[str], arch: str, row: ListRow, dropped: list[str],
                instruction: str) -> Trap:
     """An assembly wrapper: syscall-template.S (the first in the search order) with the row's values."""
-    template = next((f"{d}/syscall-template.S" for d in order
-                     if _file_id(index, tree_id, f"{d}/syscall-template.S") is not None), None)
-    file_id = _file_id(index, tree_id, template) if template else None
+    template, file_id = next(((f"{d}/syscall-template.S", found) for d in order
+                              if (found := _file_id(index, tree_id, f"{d}/syscall-template.S")) is not None),
+                             (None, None))
     if file_id is None:
         raise NoWrapper(f"{row.path}:{row.line} names {row.file}, but no syscall-template.S is indexed")
     defines = row.defines()

@@ -355,7 +355,7 @@ def syscall(key: str | None, arch: str, abi: str | None, list_all: bool, as_json
 
 
 @main.command()
-@click.argument("key", metavar="NAME|NR")
+@click.argument("key", metavar="NAME|NR|MUX:SUB")
 @click.option("--arch", default=DEFAULT_ARCH, show_default=True, help="The kernel's architecture.")
 @click.option("--abi", default=None, help="The user-space ABI (default: the architecture's own).")
 @click.option("--to", "to", default=None, metavar="SYMBOL", help="Stop at this function (default: drivers/).")
@@ -364,11 +364,13 @@ def syscall(key: str | None, arch: str, abi: str | None, list_all: bool, as_json
 @click.option("--json", "as_json", is_flag=True, help='Print {"chains": [[hop, ...], ...]}.')
 @_db_option
 def path(key: str, arch: str, abi: str | None, to: str | None, depth: int, as_json: bool, db: str | None) -> None:
-    """What runs for a system call: instruction, entry, dispatch, wrappers, then calls down to TO.
+    """What runs for a system call: glibc's wrapper and its macros (when glibc is indexed), the
+    instruction, entry, dispatch, wrappers, then calls down to TO (default: drivers/).
 
-    One chain per choice at a function-pointer call (shortest first); later chains print only
-    from the hop where they leave the first. Each hop: symbol, path:line, how it was reached
-    and the evidence (call site, registration, dispatcher row, generating macro).
+    MUX:SUB follows a multiplexer's sub-call (socketcall:sendto). One chain per choice at a
+    function-pointer call, those that fit the chain first, then cheapest first; later chains
+    print only from the hop where they leave the first. Each hop: symbol, path:line, how it was
+    reached and the evidence (call site, registration, dispatcher row, generating macro).
     """
     from xref.model.paths import NoPath, path_hops
     from xref.model.syscalls import NoSyscall, SyscallModel, abi_for

@@ -11,45 +11,59 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from flask import Flask, jsonify, request
+from flask import Flask, jsonify, render_template, request
+from flask.json.provider import DefaultJSONProvider
 from werkzeug.exceptions import HTTPException
 
+from web.common import BadRequest, NotFound, current_index, identifier, int_arg
 from xref.conditions import DEFAULT_ARCH
-from xref.queries import Index, NoIndex
 
 
-class BadRequest(Exception):
-    """A parameter the API cannot use: HTTP 400 with the reason."""
+class _JSON(DefaultJSONProvider):
+    """JSON whose strings never hold a raw `<`, `>` or `&` (escaped as \\u003c...): an answer that
+    echoes what was asked for cannot be read as markup, whatever a browser guesses."""
+
+    def dumps(self, obj, **kwargs) -> str:
+        return super().dumps(obj, **kwargs).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-class NotFound(Exception):
-    """What the index does not have: HTTP 404 with the reason."""
+# Only the server's own script and styles run; inline styles are Graphviz's and the list's indents.
+_CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:"
 
 
 def create_app(index_dir: Path) -> Flask:
-    app = Flask(__name__)
-    app.config["XREF_INDEX"] = Path(index_dir)
-    local = threading.local()  # one SQLite connection per server thread
+    from web.pages import pages
 
-    def index() -> Index:
-        if getattr(local, "index", None) is None:
-            try:
-                local.index = Index.open(str(app.config["XREF_INDEX"]))
-            except NoIndex as err:
-                raise NotFound(str(err)) from None
-        return local.index
+    app = Flask(__name__)
+    app.json = _JSON(app)
+    app.config["XREF_INDEX"] = Path(index_dir)
+    app.extensions["xref"] = threading.local()
+    app.url_map.merge_slashes = False  # `//etc/passwd` is a bad path, not one to redirect to
+    app.register_blueprint(pages)
+    index = current_index
+
+    @app.after_request
+    def headers(response):
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Content-Security-Policy"] = _CSP
+        return response
+
+    def error(status: int, message: str):
+        if request.path.startswith("/api/"):
+            return jsonify(error=message), status
+        return render_template("error.html", status=status, message=message), status
 
     @app.errorhandler(BadRequest)
     def bad_request(err: BadRequest):
-        return jsonify(error=str(err)), 400
+        return error(400, str(err))
 
     @app.errorhandler(NotFound)
     def not_found(err: NotFound):
-        return jsonify(error=str(err)), 404
+        return error(404, str(err))
 
     @app.errorhandler(HTTPException)
     def http_error(err: HTTPException):
-        return jsonify(error=err.description or err.name), err.code
+        return error(err.code, err.description or err.name)
 
     def hits(found: list, what: str):
         if not found:
@@ -58,34 +72,34 @@ def create_app(index_dir: Path) -> Flask:
 
     @app.get("/api/def/<name>")
     def api_def(name: str):
-        return hits(index().definitions(_name(name)), f"no definition of {name!r} in the index")
+        return hits(index().definitions(identifier(name)), f"no definition of {name!r} in the index")
 
     @app.get("/api/refs/<name>")
     def api_refs(name: str):
-        found = index().references(_name(name))
-        offset, limit = _int("offset", 0, 0, 10**9), _int("limit", 500, 1, 5000)
-        if not found:
+        offset, limit = int_arg("offset", 0, 0, 10**9), int_arg("limit", 500, 1, 5000)
+        total, found = index().references_page(identifier(name), offset, limit)
+        if not total:
             raise NotFound(f"no reference to {name!r} in the index")
-        return jsonify(total=len(found), offset=offset, refs=[h.to_json() for h in found[offset:offset + limit]])
+        return jsonify(total=total, offset=offset, refs=[h.to_json() for h in found])
 
     @app.get("/api/callers/<name>")
     def api_callers(name: str):
-        return hits(index().callers(_name(name)), f"no caller of {name!r} in the index")
+        return hits(index().callers(identifier(name)), f"no caller of {name!r} in the index")
 
     @app.get("/api/callees/<name>")
     def api_callees(name: str):
-        return hits(index().callees(_name(name)), f"{name!r} calls nothing the index knows")
+        return hits(index().callees(identifier(name)), f"{name!r} calls nothing the index knows")
 
     @app.get("/api/regs/<name>")
     def api_regs(name: str):
-        return hits(index().registrations(_name(name)), f"{name!r} is not registered as a pointer anywhere")
+        return hits(index().registrations(identifier(name)), f"{name!r} is not registered as a pointer anywhere")
 
     @app.get("/api/search")
     def api_search():
         text = request.args.get("q", "").strip()
         if not text:
             raise BadRequest("give the text to search for: ?q=TEXT")
-        found = index().search(text, request.args.get("kind") or None, _int("limit", 30, 1, 500))
+        found = index().search(text, request.args.get("kind") or None, int_arg("limit", 30, 1, 500))
         return jsonify([h.__dict__ for h in found])
 
     @app.get("/api/syscall/<key>")
@@ -108,7 +122,7 @@ def create_app(index_dir: Path) -> Flask:
 
         try:
             model = SyscallModel(index(), abi_for(request.args.get("arch", DEFAULT_ARCH), request.args.get("abi")))
-            route = path_hops(index(), model, key, request.args.get("to") or None, _int("depth", 40, 1, 100))
+            route = path_hops(index(), model, key, request.args.get("to") or None, int_arg("depth", 40, 1, 100))
         except (NoSyscall, NoPath) as err:
             raise NotFound(str(err)) from None
         return jsonify(chains=[[h.to_json() for h in chain] for chain in route.chains], notes=route.notes)
@@ -122,7 +136,7 @@ def create_app(index_dir: Path) -> Flask:
         if not path:
             raise BadRequest("give the place to expand: ?path=PATH&line=N")
         try:
-            expansion = expand_at(index(), path, _int("line", None, 1, 10**7), _int("column", None, 1, 10**5))
+            expansion = expand_at(index(), path, int_arg("line", None, 1, 10**7), int_arg("column", None, 1, 10**5))
         except ExpansionError as err:
             raise BadRequest(str(err)) from None
         return jsonify(expansion.to_json())
@@ -130,23 +144,3 @@ def create_app(index_dir: Path) -> Flask:
     return app
 
 
-def _name(name: str) -> str:
-    """An identifier as the index stores it: letters, digits, underscores (and $)."""
-    if not name or len(name) > 256 or not all(ch.isalnum() or ch in "_$" for ch in name):
-        raise BadRequest(f"not an identifier: {name[:80]!r}")
-    return name
-
-
-def _int(key: str, default: int | None, low: int, high: int) -> int | None:
-    raw = request.args.get(key)
-    if raw is None or raw == "":
-        if default is None and key == "line":
-            raise BadRequest("give ?line=N")
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise BadRequest(f"{key} must be a whole number, not {raw[:40]!r}") from None
-    if not low <= value <= high:
-        raise BadRequest(f"{key} must be between {low} and {high}")
-    return value

@@ -178,6 +178,8 @@ class Step:
     start: int = 0  # token offsets of the replaced part in `before`
     end: int = 0
     depth: int = 0  # 0: the text itself; 1 and more: inside an argument's pre-expansion
+    at: int = 0  # character offset of `invocation` in `before`, and of `replacement` in `after`
+    at_after: int = 0
 
     def to_json(self) -> dict:
         return {k: v for k, v in self.__dict__.items()}
@@ -234,9 +236,11 @@ class Expander:
             if record:
                 before = shown or render(rest)
                 shown = render(rest[:i] + replacement + rest[end:])
+                invocation, replaced, lead = render(rest[i:end]), render(replacement), len(render(rest[:i]))
                 self.steps.append(Step(
-                    len(self.steps) + 1, macro.name, macro.where, render(rest[i:end]), render(replacement),
-                    [render(a) for a in args_raw], [render(a) for a in expanded], before, shown, i, end, depth))
+                    len(self.steps) + 1, macro.name, macro.where, invocation, replaced,
+                    [render(a) for a in args_raw], [render(a) for a in expanded], before, shown, i, end, depth,
+                    max(before.find(invocation, lead), 0), max(shown.find(replaced, lead), 0) if replaced else lead))
             rest[i:end] = replacement
         return rest
 

@@ -324,20 +324,36 @@ class Index:
                                  (file_id, line, line)).fetchone() is not None
 
     def references(self, name: str) -> list[Hit]:
-        hits = []
+        return self.references_page(name)[1]
+
+    def references_page(self, name: str, offset: int = 0, limit: int | None = None) -> tuple[int, list[Hit]]:
+        """How many lines use `name`, and those from `offset` on (at most `limit`), in path order:
+        only the page's lines are read from the files."""
+        places = []
         for file_id, lines in self.conn.execute("SELECT file_id, lines FROM refs WHERE name = ?", (name,)):
             tree, path, _ = self._file(file_id)
-            for line in map(int, lines.split(",")):
-                hits.append(Hit(name, "reference", tree, path, line, self.source_line(file_id, line),
-                                function=self.enclosing(file_id, line)))
-        return sorted(hits, key=lambda h: (h.tree, h.path, h.line))
+            places += [(tree, path, int(line), file_id) for line in lines.split(",")]
+        places.sort()
+        page = places[offset:None if limit is None else offset + limit]
+        return len(places), [Hit(name, "reference", tree, path, line, self.source_line(file_id, line),
+                                 function=self.enclosing(file_id, line)) for tree, path, line, file_id in page]
 
-    def callers(self, name: str) -> list[Hit]:
+    def fill_text(self, hits: list[Hit]) -> list[Hit]:
+        """Give hits asked for `with_text=False` their source line (a page of many)."""
+        for hit in hits:
+            if not hit.text:
+                file_id = self.file_id(f"{hit.tree}/{hit.path}")
+                hit.text = self.source_line(file_id, hit.line) if file_id is not None else ""
+        return hits
+
+    def callers(self, name: str, with_text: bool = True) -> list[Hit]:
+        """Calls of `name`, direct and through the fields it is registered in; `with_text=False`
+        leaves the source lines out (`fill_text` adds them to a page of the answer)."""
         hits = []
         for caller, file_id, line, how, source in self.conn.execute(
                 "SELECT caller, file_id, line, how, source FROM calls WHERE callee = ? AND how IN "
                 f"('direct', 'jump') AND {_PREFERRED}", (name,)):
-            hits.append(self._call_hit(caller, name, file_id, line, how, source))
+            hits.append(self._call_hit(caller, name, file_id, line, how, source, with_text))
         # Calls through a struct field where this function is registered.
         for struct, field_, reg_file, reg_line in self.conn.execute(
                 "SELECT DISTINCT struct, field, file_id, line FROM regs WHERE func = ? AND struct != '' "
@@ -346,7 +362,8 @@ class Index:
             for caller, file_id, line, via, source in self.conn.execute(
                     "SELECT caller, file_id, line, via, source FROM calls WHERE callee = ? AND how = 'field' "
                     f"AND struct = ? AND {_PREFERRED}", (field_, struct)):
-                hit = self._call_hit(caller, name, file_id, line, f"indirect via struct {struct}.{field_}", source)
+                hit = self._call_hit(caller, name, file_id, line, f"indirect via struct {struct}.{field_}", source,
+                                     with_text)
                 hit.struct, hit.field = struct, field_
                 hit.extra = {"via": via, "registered": f"{reg_tree}:{reg_path}:{reg_line}"}
                 hits.append(hit)
@@ -399,11 +416,18 @@ class Index:
         return sorted(hits, key=lambda h: (h.tree, h.path, h.line))
 
     def search(self, text: str, kind: str | None = None, limit: int = 50):
+        return self._search().search(text, kind, limit)
+
+    def complete(self, text: str, limit: int = 12) -> list[dict]:
+        """What to suggest while a name is typed: prefix matches first, then close misspellings."""
+        return self._search().complete(text, limit)
+
+    def _search(self):
         from xref.search import Searcher
 
         if self._searcher is None:
             self._searcher = Searcher(self.gen, self.conn)
-        return self._searcher.search(text, kind, limit)
+        return self._searcher
 
     def stats(self) -> dict:
         count = lambda sql: self.conn.execute(sql).fetchone()[0]  # noqa: E731
@@ -432,9 +456,11 @@ class Index:
             hits.append(Hit(path, "unit", tree, path, 0, message, source="clang"))
         return sorted(hits, key=lambda h: (h.tree, h.path))
 
-    def _call_hit(self, caller: str, callee: str, file_id: int, line: int, how: str, source: str) -> Hit:
+    def _call_hit(self, caller: str, callee: str, file_id: int, line: int, how: str, source: str,
+                  with_text: bool = True) -> Hit:
         tree, path, _ = self._file(file_id)
-        return Hit(caller or "<file scope>", "call", tree, path, line, self.source_line(file_id, line),
+        return Hit(caller or "<file scope>", "call", tree, path, line,
+                   self.source_line(file_id, line) if with_text else "",
                    source=source, caller=caller, callee=callee, how=how)
 
 

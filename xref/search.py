@@ -108,3 +108,29 @@ class Searcher:
                     order.append((rank, best, len(name), name))
         order.sort()
         return [hits[name] for *_, name in order[:limit]]
+
+    def complete(self, text: str, limit: int = 12) -> list[dict]:
+        """Names as the user types: those starting with the text (as typed, then in lower and upper
+        case) from the facts' index on names, then Whoosh's close misspellings; each with its
+        best kind."""
+        found: dict[str, str] = {}
+        for prefix in dict.fromkeys((text, text.lower(), text.upper())):
+            rows = self.conn.execute("SELECT name, kind FROM defs WHERE name >= ? AND name < ? ORDER BY name LIMIT ?",
+                                     (prefix, prefix + "\U0010ffff", limit * 20)).fetchall()
+            for name, kind in rows:
+                if name in found and KIND_RANK.get(found[name], 10) <= KIND_RANK.get(kind, 10):
+                    continue
+                if name in found or len(found) < limit:
+                    found[name] = kind
+        ranked = sorted(found, key=lambda n: (len(n), n))
+        if len(ranked) < limit and len(text) >= 3:
+            low = text.lower()
+            with self.ix.searcher() as s:
+                fuzzy = query.FuzzyTerm("lower", low, maxdist=1 if len(low) < 6 else 2, prefixlength=1)
+                for doc in s.search(fuzzy, limit=limit * 2):
+                    if doc["name"] not in found and len(ranked) < limit:
+                        kinds, _ = self._describe(doc["name"])
+                        if kinds:
+                            found[doc["name"]] = kinds[0]
+                            ranked.append(doc["name"])
+        return [{"name": name, "kind": found[name]} for name in ranked]

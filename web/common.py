@@ -1,0 +1,49 @@
+"""What the API and the pages share: the index of the request, and reading its parameters."""
+
+from __future__ import annotations
+
+from flask import current_app, request
+
+from xref.queries import Index, NoIndex
+
+
+class BadRequest(Exception):
+    """A parameter the API cannot use: HTTP 400 with the reason."""
+
+
+class NotFound(Exception):
+    """What the index does not have: HTTP 404 with the reason."""
+
+
+def current_index() -> Index:
+    """The index for this request: one open connection per server thread."""
+    local = current_app.extensions["xref"]
+    if getattr(local, "index", None) is None:
+        try:
+            local.index = Index.open(str(current_app.config["XREF_INDEX"]))
+        except NoIndex as err:
+            raise NotFound(str(err)) from None
+    return local.index
+
+
+def identifier(name: str) -> str:
+    """An identifier as the index stores it: letters, digits, underscores (and $)."""
+    if not name or len(name) > 256 or not all(ch.isalnum() or ch in "_$" for ch in name):
+        raise BadRequest(f"not an identifier: {name[:80]!r}")
+    return name
+
+
+def int_arg(key: str, default: int | None, low: int, high: int) -> int | None:
+    """A whole-number query parameter within bounds; `line` has no default."""
+    raw = request.args.get(key)
+    if raw is None or raw == "":
+        if default is None and key == "line":
+            raise BadRequest("give ?line=N")
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise BadRequest(f"{key} must be a whole number, not {raw[:40]!r}") from None
+    if not low <= value <= high:
+        raise BadRequest(f"{key} must be between {low} and {high}")
+    return value

@@ -1,0 +1,244 @@
+"""HTML the pages are made of: a source file with its identifiers linked, a syscall path as an SVG.
+
+Everything written here goes through `escape`: source text and names are never trusted.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from dataclasses import dataclass
+from functools import lru_cache
+from urllib.parse import quote, urlencode
+
+from markupsafe import Markup, escape
+from pygments.lexers import CLexer, GasLexer, TextLexer
+from pygments.token import STANDARD_TYPES, Comment, Keyword, Name, Token
+
+from xref.queries import Index
+
+CHUNK = 250  # lines per block the browser may skip rendering while it is off screen
+_IDENT = re.compile(r"[A-Za-z_]\w*")
+_DIRECTIVES = frozenset(("if", "ifdef", "ifndef", "elif", "else", "endif", "define", "undef", "include",
+                         "include_next", "defined", "error", "warning", "pragma", "line"))
+
+
+@dataclass
+class Rendered:
+    lines: int
+    chunks: list[Markup]  # CHUNK lines each
+
+
+def lexer_for(path: str):
+    if path.endswith((".c", ".h")):
+        return CLexer(stripnl=False, ensurenl=False)
+    if path.endswith((".S", ".s")):
+        return GasLexer(stripnl=False, ensurenl=False)
+    return TextLexer(stripnl=False, ensurenl=False)
+
+
+def render_source(index: Index, file_id: int, text: str, path: str) -> Rendered:
+    """The file as highlighted lines, each with its anchor (`L12`); identifiers the index defines
+    link to them, `#include` targets to the header, lines the configuration skips marked."""
+    tokens = list(lexer_for(path).get_tokens(text))
+    words = {m.group() for value in _linkable_values(tokens) for m in _IDENT.finditer(value)}
+    defined = _defined(index, words)
+    includes = _include_targets(index, file_id)
+    inactive = _inactive_lines(index, file_id)
+    lines: list[str] = []
+    current: list[str] = []
+    for ttype, value in tokens:
+        css = _css(ttype)
+        parts = value.split("\n")
+        for k, part in enumerate(parts):
+            if k:
+                lines.append("".join(current))
+                current = []
+            if not part:
+                continue
+            if ttype in Comment.PreprocFile:
+                target = includes.get(len(lines) + 1)
+                current.append(f'<a class="{css} inc" href="{target}">{escape(part)}</a>' if target
+                               else f'<span class="{css}">{escape(part)}</span>')
+            elif ttype in Name or ttype in Keyword.Type or ttype in Comment.Preproc:
+                current.append(_linked(part, css, defined, ttype in Comment.Preproc))
+            else:
+                current.append(f'<span class="{css}">{escape(part)}</span>' if css else str(escape(part)))
+    lines.append("".join(current))
+    if lines and lines[-1] == "" and text.endswith("\n"):
+        lines.pop()
+    chunks = []
+    for first in range(0, len(lines), CHUNK):
+        rows = []
+        for n, html in enumerate(lines[first:first + CHUNK], first + 1):
+            dim = ' class="off"' if n in inactive else ""
+            rows.append(f'<span id="L{n}"{dim}><a class="ln" href="#L{n}">{n}</a>{html}\n</span>')
+        chunks.append(Markup("".join(rows)))
+    return Rendered(len(lines), chunks)
+
+
+def _linkable_values(tokens):
+    for ttype, value in tokens:
+        if ttype in Name or ttype in Keyword.Type or (ttype in Comment.Preproc and ttype not in Comment.PreprocFile):
+            yield value
+
+
+def _linked(value: str, css: str, defined: set[str], preproc: bool) -> str:
+    out = []
+    pos = 0
+    for match in _IDENT.finditer(value):
+        word = match.group()
+        if word not in defined or (preproc and word in _DIRECTIVES):
+            continue
+        out.append(_span(value[pos:match.start()], css))
+        out.append(f'<a class="{css} id" href="/def/{quote(word)}">{escape(word)}</a>')
+        pos = match.end()
+    out.append(_span(value[pos:], css))
+    return "".join(out)
+
+
+def _span(text: str, css: str) -> str:
+    if not text:
+        return ""
+    return f'<span class="{css}">{escape(text)}</span>' if css else str(escape(text))
+
+
+@lru_cache(maxsize=512)
+def _css(ttype) -> str:
+    while ttype not in STANDARD_TYPES:
+        ttype = ttype.parent
+    return STANDARD_TYPES[ttype] if ttype is not Token else ""
+
+
+def _defined(index: Index, words: set[str]) -> set[str]:
+    """Which of these names the index defines (in chunks: SQLite's limit on parameters)."""
+    found: set[str] = set()
+    words = sorted(words)
+    for start in range(0, len(words), 900):
+        batch = words[start:start + 900]
+        found.update(name for (name,) in index.conn.execute(
+            f"SELECT DISTINCT name FROM defs WHERE name IN ({','.join('?' * len(batch))})", batch))
+    return found
+
+
+def _inactive_lines(index: Index, file_id: int) -> set[int]:
+    lines: set[int] = set()
+    for start, end in index.conn.execute("SELECT start, end FROM inactive WHERE file_id = ?", (file_id,)):
+        lines.update(range(start, end + 1))
+    return lines
+
+
+def _include_targets(index: Index, file_id: int) -> dict[int, str]:
+    """Line -> the source-view address of the header an `#include` there names."""
+    tree_id, path = index.conn.execute("SELECT tree_id, path FROM files WHERE id = ?", (file_id,)).fetchone()
+    here = path.rsplit("/", 1)[0] if "/" in path else ""
+    out = {}
+    for target, line, system in index.conn.execute("SELECT target, line, system FROM includes WHERE file_id = ?",
+                                                    (file_id,)):
+        found = resolve_include(index, tree_id, here, target, bool(system))
+        if found is not None:
+            out[line] = source_url(index, *found)
+    return out
+
+
+def resolve_include(index: Index, tree_id: int, here: str, target: str, system: bool) -> tuple[int, str] | None:
+    """(tree id, path) of the header `#include` names: beside the includer for "quoted" ones, else
+    the same tree's include directories (the configured architecture's first), else any match."""
+    candidates = [(fid, p) for fid, p in index.by_basename().get(target.rsplit("/", 1)[-1], [])
+                  if p == target or p.endswith("/" + target)]
+    if not candidates:
+        return None
+    tree_of = {fid: tid for fid, tid, _ in index.listing()} if len(candidates) > 1 else None
+    arch = f"arch/{index.arch(tree_id)}/"
+
+    def rank(item):
+        fid, p = item
+        same_tree = tree_of is None or tree_of[fid] == tree_id
+        beside = not system and p == (f"{here}/{target}" if here else target)
+        return (not same_tree, not beside, not p.startswith(("include/", arch + "include/")),
+                not p.startswith(arch), len(p), p)
+
+    fid, p = min(candidates, key=rank)
+    return (tree_of[fid] if tree_of else tree_id), p
+
+
+def source_url(index: Index, tree_id: int, path: str, line: int | None = None) -> str:
+    url = f"/source/{quote(index.trees[tree_id][0])}/{quote(path)}"
+    return url + (f"#L{line}" if line else "")
+
+
+# -- the path graph ------------------------------------------------------------------------------
+
+PHASE_NAMES = {"user": "user space", "entry": "entry", "dispatch": "dispatch", "handler": "wrappers and handler",
+               "kernel": "calls", "indirect": "function-pointer hop", "driver": "driver"}
+_PHASE_COLOURS = {"user": "#dbeafe", "entry": "#fde68a", "dispatch": "#fed7aa", "handler": "#bbf7d0",
+                  "kernel": "#f3f4f6", "indirect": "#e9d5ff", "driver": "#fecaca"}
+
+
+def hop_phase(hop) -> str:
+    """Which part of the path a hop is in, for its colour and the list's grouping."""
+    if hop.via in ("library", "macro", "instruction"):
+        return "user"
+    if hop.via == "entry":
+        return "entry"
+    if hop.via in ("dispatch", "subcall"):
+        return "dispatch"
+    if hop.via in ("wrapper", "jump"):
+        return "handler"
+    if hop.path.startswith("drivers/"):
+        return "driver"
+    if hop.via.startswith("indirect"):
+        return "indirect"
+    return "kernel"
+
+
+def path_svg(chains, link) -> Markup | None:
+    """The chains drawn as one graph by Graphviz's `dot` (each hop once, each call once), each node
+    a link to its source line; None when Graphviz is not installed."""
+    dot = shutil.which("dot")
+    if dot is None:
+        return None
+    nodes: dict[tuple[str, str, int], str] = {}
+    lines = ['digraph path {', 'graph [rankdir=TB, bgcolor="transparent", nodesep=0.25, ranksep=0.3];',
+             'node [shape=box, style="rounded,filled", fontname="monospace", fontsize=10, height=0.3];',
+             'edge [fontname="sans-serif", fontsize=8, color="#6b7280"];']
+    edges: set[tuple[str, str, str]] = set()
+    for chain in chains:
+        previous = None
+        for hop in chain:
+            key = (hop.symbol, hop.path, hop.line)
+            if key not in nodes:
+                node = nodes[key] = f"n{len(nodes)}"
+                tooltip = f"{hop.path}:{hop.line}\n{hop.via}" + (f"\n{hop.evidence}" if hop.evidence else "")
+                lines.append(f'{node} [label={_dot(hop.symbol)}, id={_dot("node-" + hop.symbol)}, '
+                             f'URL={_dot(link(hop))}, target="_top", tooltip={_dot(tooltip[:600])}, '
+                             f'fillcolor="{_PHASE_COLOURS[hop_phase(hop)]}"'
+                             + (', fontcolor="#6b7280", style="rounded,filled,dashed"' if hop.compiled is False
+                                else "") + "];")
+            node = nodes[key]
+            if previous is not None:
+                label = hop.via.replace("indirect via ", "") if hop.via.startswith("indirect") else ""
+                edges.add((previous, node, label))
+            previous = node
+    for a, b, label in sorted(edges):
+        lines.append(f"{a} -> {b}" + (f" [label={_dot(label)}, fontcolor=\"#7c3aed\", color=\"#7c3aed\"]"
+                                      if label else "") + ";")
+    lines.append("}")
+    try:
+        done = subprocess.run([dot, "-Tsvg"], input="\n".join(lines), capture_output=True, text=True, timeout=20)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    if done.returncode != 0:
+        return None
+    svg = done.stdout[done.stdout.find("<svg"):]
+    return Markup(svg)
+
+
+def _dot(text: str) -> str:
+    """A DOT string literal (Graphviz escapes it again for the SVG)."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+
+
+def query_url(base: str, **params) -> str:
+    return base + "?" + urlencode({k: v for k, v in params.items() if v not in (None, "")})

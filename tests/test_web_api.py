@@ -69,7 +69,9 @@ def test_xref_serve_without_an_index_serves_the_bundled_corpus(tmp_path):
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    env = {**os.environ, "XREF_CACHE": str(tmp_path / "cache")}
+    from tests.conftest import REPO
+
+    env = {**os.environ, "XREF_CACHE": str(tmp_path / "cache"), "PYTHONPATH": str(REPO)}  # this checkout's code
     env.pop("XREF_DB", None)
     server = subprocess.Popen([sys.executable, "-m", "xref.cli", "serve", "--port", str(port)], cwd=tmp_path,
                               env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -85,6 +87,13 @@ def test_xref_serve_without_an_index_serves_the_bundled_corpus(tmp_path):
                 time.sleep(0.3)
         assert "net/ipv4/af_inet.c" in {h["path"] for h in hits}
         assert (tmp_path / "cache" / "corpus-index").is_dir()
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/source/linux/net/socket.c", timeout=10) as page:
+            assert "text/html" in page.headers["Content-Type"] and "app;dur=" in page.headers["Server-Timing"]
+        # A second server on the same port: one line saying why, exit 2.
+        second = subprocess.run([sys.executable, "-m", "xref.cli", "serve", "--port", str(port)], cwd=tmp_path,
+                                env=env, capture_output=True, text=True, timeout=60)
+        assert second.returncode == 2
+        assert second.stderr.strip() == f"xref: cannot listen on 127.0.0.1:{port}: Address already in use"
     finally:
         server.terminate()
         server.wait(timeout=10)

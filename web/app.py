@@ -9,9 +9,10 @@ parameter, 404 for what the index does not have), never a 500 for bad input.
 from __future__ import annotations
 
 import threading
+import time
 from pathlib import Path
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, g, jsonify, render_template, request
 from flask.json.provider import DefaultJSONProvider
 from werkzeug.exceptions import HTTPException
 
@@ -42,8 +43,14 @@ def create_app(index_dir: Path) -> Flask:
     app.register_blueprint(pages)
     index = current_index
 
+    @app.before_request
+    def started():
+        g.started = time.perf_counter()
+
     @app.after_request
     def headers(response):
+        if "started" in g:  # the server's own time, as browsers' developer tools show it
+            response.headers["Server-Timing"] = f"app;dur={(time.perf_counter() - g.started) * 1000:.1f}"
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["Content-Security-Policy"] = _CSP
         return response

@@ -448,8 +448,17 @@ def serve(host: str, port: int, threads: int, db: str | None) -> None:
     from web.app import create_app
 
     index_dir = _serving_index(db)
-    click.echo(f"xref: serving {index_dir} on http://{host}:{port}/", err=True)
-    waitress.serve(create_app(index_dir), host=host, port=port, threads=threads, ident="xref")
+    try:
+        server = waitress.create_server(create_app(index_dir), host=host, port=port, threads=threads, ident="xref")
+    except OSError as err:
+        raise UserError(f"cannot listen on {host}:{port}: {err.strerror or err}") from None
+    click.echo(f"xref: serving {index_dir} on http://{host}:{server.effective_port}/", err=True)
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.close()
 
 
 def _serving_index(db: str | None) -> Path:

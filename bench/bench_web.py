@@ -1,0 +1,131 @@
+"""The web pages on a real Linux 6.1 index: server time per page, and a load from wrk.
+
+    python bench/bench_web.py --db DIR [--seconds 30] [--connections 32] [--gtags DIR]
+
+Starts `xref serve` (waitress, as a user runs it) on loopback and reads each answer's
+`Server-Timing` header (the app's own time, without the network): `net/socket.c` rendered
+(first time, and again from the cache), the identifier page of `kfree`, an autocomplete
+answer for `kfr`. Each is printed with its budget from issue 7 and the ratio to it; with
+`--gtags DIR` (a directory holding GNU Global's GTAGS for the same tree), the `kfree` page is
+also compared with what Global takes for the same question (`global -x` and `global -rx`).
+Then wrk sends a mix of these pages for `--seconds` with `--connections` connections and the
+requests per second and every error (non-2xx, connect, read, write, timeout) are printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+PAGES = {  # name: (url, budget in ms)
+    "net/socket.c, first render": ("/source/linux/net/socket.c", 300),
+    "net/socket.c, again": ("/source/linux/net/socket.c", 300),
+    "identifier page of kfree": ("/ident/kfree", 1000),
+    "autocomplete 'kfr'": ("/api/complete?q=kfr", 50),
+    "autocomplete 'inet_se'": ("/api/complete?q=inet_se", 50),
+}
+MIX = ["/source/linux/net/socket.c", "/ident/kfree", "/api/complete?q=kfr", "/api/complete?q=udp_se",
+       "/ident/udp_sendmsg", "/source/linux/net/ipv4/udp.c", "/search?q=sendmsg"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def get(base: str, url: str) -> tuple[float, float, int]:
+    """(server ms from Server-Timing, wall ms, bytes) of one GET."""
+    start = time.perf_counter()
+    with urllib.request.urlopen(base + url, timeout=60) as response:
+        body = response.read()
+        timing = response.headers.get("Server-Timing", "")
+    wall = (time.perf_counter() - start) * 1000
+    match = re.search(r"dur=([\d.]+)", timing)
+    return (float(match.group(1)) if match else float("nan")), wall, len(body)
+
+
+def global_ms(gtags: Path, name: str, runs: int = 3) -> float:
+    best = float("inf")
+    for _ in range(runs):
+        start = time.perf_counter()
+        for flags in ("-x", "-rx"):
+            subprocess.run(["global", flags, name], cwd=gtags, capture_output=True, check=True)
+        best = min(best, (time.perf_counter() - start) * 1000)
+    return best
+
+
+def wrk(base: str, seconds: int, connections: int) -> str:
+    script = "\n".join([
+        "local paths = {" + ", ".join(f'"{p}"' for p in MIX) + "}",
+        "local i = 0",
+        "request = function() i = i + 1; return wrk.format('GET', paths[(i % #paths) + 1]) end",
+        "local errors = 0",
+        "response = function(status, headers, body) if status ~= 200 then errors = errors + 1 end end",
+    ])
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as fh:
+        fh.write(script)
+    try:
+        done = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "30s", "--latency",
+                               "-s", fh.name, base], capture_output=True, text=True, check=True)
+    finally:
+        os.unlink(fh.name)
+    return done.stdout
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--db", required=True, help="an xref index of the real Linux 6.1 tree")
+    parser.add_argument("--seconds", type=int, default=30)
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--threads", type=int, default=8, help="the server's threads")
+    parser.add_argument("--gtags", type=Path, help="a directory with GNU Global's GTAGS for the same tree")
+    args = parser.parse_args()
+    port = free_port()
+    xref = shutil.which("xref") or sys.exit("xref is not installed: pip install -e .")
+    server = subprocess.Popen([xref, "serve", "--db", args.db, "--port", str(port), "--threads", str(args.threads)],
+                              stderr=subprocess.PIPE, text=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            try:
+                get(base, "/api/complete?q=a")
+                break
+            except OSError:
+                time.sleep(0.1)
+        print(f"{'page':30} {'server ms':>10} {'wall ms':>9} {'bytes':>9} {'budget':>7} {'ratio':>6}")
+        for name, (url, budget) in PAGES.items():
+            server_ms, wall_ms, size = get(base, url)
+            print(f"{name:30} {server_ms:10.1f} {wall_ms:9.1f} {size:9d} {budget:7d} {server_ms / budget:6.2f}")
+        if args.gtags:
+            ours = min(get(base, "/ident/kfree?refs=0")[0] for _ in range(3))
+            peer = global_ms(args.gtags, "kfree")
+            print(f"kfree: identifier page {ours:.0f} ms, global -x + global -rx {peer:.0f} ms, "
+                  f"ratio ours/global {ours / peer:.2f}")
+        if shutil.which("wrk") is None:
+            sys.exit("wrk is not installed: apt-get install wrk")
+        print(f"\nwrk: {args.connections} connections, {args.seconds} s, mix of {len(MIX)} pages")
+        out = wrk(base, args.seconds, args.connections)
+        print(out)
+        errors = re.search(r"Socket errors: (.*)", out)
+        non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+        rps = re.search(r"Requests/sec:\s+([\d.]+)", out)
+        print(f"requests/s {rps.group(1) if rps else '?'}; socket errors: {errors.group(1) if errors else 'none'}; "
+              f"non-2xx: {non2xx.group(1) if non2xx else 0}")
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=10)
+
+
+if __name__ == "__main__":
+    main()

@@ -7,10 +7,12 @@ import os
 import re
 import shutil
 import threading
+import time
 from pathlib import Path
 
 import pytest
 
+from tests.conftest import run_xref
 from web.app import create_app
 
 SHOTS = Path(__file__).parent / ".screenshots"
@@ -21,13 +23,17 @@ FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "-
          "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]
 
 
-@pytest.fixture(scope="module")
-def server(semantic_db):
+def _serve(db: Path):
     import waitress
 
-    served = waitress.create_server(create_app(semantic_db), host="127.0.0.1", port=0, threads=4)
-    thread = threading.Thread(target=served.run, daemon=True)
-    thread.start()
+    served = waitress.create_server(create_app(db), host="127.0.0.1", port=0, threads=4)
+    threading.Thread(target=served.run, daemon=True).start()
+    return served
+
+
+@pytest.fixture(scope="module")
+def server(semantic_db):
+    served = _serve(semantic_db)
     yield f"http://127.0.0.1:{served.effective_port}"
     served.close()
 
@@ -129,3 +135,28 @@ def test_stepping_through_the_syscall_define6_expansion(page, server):
     page.locator("#prev").click()
     assert page.locator("#position").inner_text() == f"step {total - 1} of {total}"
     assert "__do_sys_sendto" in page.locator("pre.final").inner_text()
+
+
+def test_a_30000_line_header_opens_at_a_line_and_scrolls(page, tmp_path):
+    tree = tmp_path / "big"
+    tree.mkdir()
+    (tree / "regs.h").write_text("".join(f"#define REG_{n}_MASK (REG_{max(n - 1, 0)}_MASK << 1) /* {n} */\n"
+                                         for n in range(30000)))
+    run_xref("index", str(tree), "--db", str(tmp_path / "db"), check=True)
+    served = _serve(tmp_path / "db")
+    try:
+        started = time.monotonic()
+        page.goto(f"http://127.0.0.1:{served.effective_port}/source/big/regs.h#L29990")
+        loaded = time.monotonic() - started
+        line = page.locator("#L29990")
+        assert line.is_visible() and "REG_29989_MASK" in line.inner_text()
+        assert loaded < 5, f"{loaded:.1f} s to open"
+        started = time.monotonic()
+        for y in range(0, 30000 * 18, 30000 * 18 // 20):
+            page.evaluate(f"window.scrollTo(0, {y})")
+            page.evaluate("new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+        assert time.monotonic() - started < 5  # 20 jumps through the file, each drawn
+        page.locator("#L15000 a.id").first.click()  # REG_14999_MASK, the name that line defines
+        page.wait_for_url(re.compile(r"regs\.h\?sym=REG_14999_MASK#L15000$"))
+    finally:
+        served.close()

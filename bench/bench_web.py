@@ -27,15 +27,26 @@ import time
 import urllib.request
 from pathlib import Path
 
-PAGES = {  # name: (url, budget in ms)
-    "net/socket.c, first render": ("/source/linux/net/socket.c", 300),
-    "net/socket.c, again": ("/source/linux/net/socket.c", 300),
+PAGES = {  # name: (url, budget in ms); TREE is the kernel tree's name in the index
+    "net/socket.c, first render": ("/source/TREE/net/socket.c", 300),
+    "net/socket.c, again": ("/source/TREE/net/socket.c", 300),
     "identifier page of kfree": ("/ident/kfree", 1000),
     "autocomplete 'kfr'": ("/api/complete?q=kfr", 50),
     "autocomplete 'inet_se'": ("/api/complete?q=inet_se", 50),
 }
-MIX = ["/source/linux/net/socket.c", "/ident/kfree", "/api/complete?q=kfr", "/api/complete?q=udp_se",
-       "/ident/udp_sendmsg", "/source/linux/net/ipv4/udp.c", "/search?q=sendmsg"]
+MIX = ["/source/TREE/net/socket.c", "/ident/kfree", "/api/complete?q=kfr", "/api/complete?q=udp_se",
+       "/ident/udp_sendmsg", "/source/TREE/net/ipv4/udp.c", "/search?q=sendmsg"]
+
+
+def kernel_tree(db: str) -> str:
+    """The name the index gives the tree holding net/socket.c."""
+    from xref.queries import Index
+
+    index = Index.open(db)
+    for name, _ in index.trees.values():
+        if index.file_id(f"{name}/net/socket.c") is not None:
+            return name
+    sys.exit(f"no tree in {db} holds net/socket.c: index the Linux tree first")
 
 
 def free_port() -> int:
@@ -65,9 +76,9 @@ def global_ms(gtags: Path, name: str, runs: int = 3) -> float:
     return best
 
 
-def wrk(base: str, seconds: int, connections: int) -> str:
+def wrk(base: str, seconds: int, connections: int, tree: str) -> str:
     script = "\n".join([
-        "local paths = {" + ", ".join(f'"{p}"' for p in MIX) + "}",
+        "local paths = {" + ", ".join(f'"{p.replace("TREE", tree)}"' for p in MIX) + "}",
         "local i = 0",
         "request = function() i = i + 1; return wrk.format('GET', paths[(i % #paths) + 1]) end",
         "local errors = 0",
@@ -91,6 +102,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=8, help="the server's threads")
     parser.add_argument("--gtags", type=Path, help="a directory with GNU Global's GTAGS for the same tree")
     args = parser.parse_args()
+    tree = kernel_tree(args.db)
     port = free_port()
     xref = shutil.which("xref") or sys.exit("xref is not installed: pip install -e .")
     server = subprocess.Popen([xref, "serve", "--db", args.db, "--port", str(port), "--threads", str(args.threads)],
@@ -105,7 +117,7 @@ def main() -> None:
                 time.sleep(0.1)
         print(f"{'page':30} {'server ms':>10} {'wall ms':>9} {'bytes':>9} {'budget':>7} {'ratio':>6}")
         for name, (url, budget) in PAGES.items():
-            server_ms, wall_ms, size = get(base, url)
+            server_ms, wall_ms, size = get(base, url.replace("TREE", tree))
             print(f"{name:30} {server_ms:10.1f} {wall_ms:9.1f} {size:9d} {budget:7d} {server_ms / budget:6.2f}")
         if args.gtags:
             ours = min(get(base, "/ident/kfree?refs=0")[0] for _ in range(3))
@@ -115,7 +127,7 @@ def main() -> None:
         if shutil.which("wrk") is None:
             sys.exit("wrk is not installed: apt-get install wrk")
         print(f"\nwrk: {args.connections} connections, {args.seconds} s, mix of {len(MIX)} pages")
-        out = wrk(base, args.seconds, args.connections)
+        out = wrk(base, args.seconds, args.connections, tree)
         print(out)
         errors = re.search(r"Socket errors: (.*)", out)
         non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)

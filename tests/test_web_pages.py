@@ -160,3 +160,13 @@ def test_a_30000_line_header_renders_in_blocks(tmp_path):
     html = client.get("/source/big/huge.h").get_data(as_text=True)
     assert html.count('<div class="chunk">') == 120 and 'id="L30000"' in html
     assert '<a class="cp id" href="/def/HUGE_29998">HUGE_29998</a>' in html
+
+
+def test_suggestions_start_with_the_text_or_are_one_slip_away(hostile):
+    names = [h["name"] for h in hostile.get("/api/complete?q=inet_b").get_json()]
+    assert names[0] == "inet_bind" and all(n.lower().startswith("inet_b") for n in names)
+    exact = [h["name"] for h in hostile.get("/api/complete?q=sock").get_json()]
+    assert exact[0] == "sock" and exact[1:] == sorted(exact[1:], key=lambda n: (len(n), n))
+    assert [h["name"] for h in hostile.get("/api/complete?q=inet_bnid").get_json()][0] == "inet_bind"
+    assert hostile.get("/api/complete?q=zqxv").get_json() == []
+    assert hostile.get("/api/complete").status_code == 400

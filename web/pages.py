@@ -172,11 +172,10 @@ def ident(name: str):
     definitions = index.definitions(name)
     total, refs = index.references_page(name, offset, REFS_PAGE)
     caller_offset = int_arg("callers", 0, 0, 10**9)
-    callers = index.callers(name, with_text=False)
-    shown_callers = index.fill_text(callers[caller_offset:caller_offset + CALLS_PAGE])
+    caller_total, callers = index.callers_page(name, caller_offset, CALLS_PAGE)
     callees = index.callees(name)
     regs = index.registrations(name)
-    if not (definitions or total or callers or callees or regs):
+    if not (definitions or total or caller_total or callees or regs):
         raise NotFound(f"{name!r} is not in the index")
     macro = any(h.kind == "macro" for h in definitions)
     groups: list[tuple[str, str, list[dict]]] = []
@@ -194,7 +193,7 @@ def ident(name: str):
         groups[-1][2].append(row)
     return render_template(
         "ident.html", name=name, definitions=definitions, groups=groups, total=total, offset=offset,
-        page=REFS_PAGE, callers=shown_callers, caller_total=len(callers), caller_offset=caller_offset,
+        page=REFS_PAGE, callers=callers, caller_total=caller_total, caller_offset=caller_offset,
         calls_page=CALLS_PAGE, callees=callees, regs=regs, hit_url=lambda h: _hit_url(index, h),
         more=lambda **kw: query_url(f"/ident/{name}", **{"refs": offset, "callers": caller_offset, **kw}))
 

@@ -5,6 +5,7 @@ Everything written here goes through `escape`: source text and names are never t
 
 from __future__ import annotations
 
+import posixpath
 import re
 import shutil
 import subprocess
@@ -49,7 +50,7 @@ def render_source(index: Index, file_id: int, text: str, path: str) -> Rendered:
     lines: list[str] = []
     current: list[str] = []
     for ttype, value in tokens:
-        css = _css(ttype)
+        css, kind = _category(ttype)
         parts = value.split("\n")
         for k, part in enumerate(parts):
             if k:
@@ -57,12 +58,12 @@ def render_source(index: Index, file_id: int, text: str, path: str) -> Rendered:
                 current = []
             if not part:
                 continue
-            if ttype in Comment.PreprocFile:
+            if kind == "file":
                 target = includes.get(len(lines) + 1)
                 current.append(f'<a class="{css} inc" href="{target}">{escape(part)}</a>' if target
                                else f'<span class="{css}">{escape(part)}</span>')
-            elif ttype in Name or ttype in Keyword.Type or ttype in Comment.Preproc:
-                current.append(_linked(part, css, defined, ttype in Comment.Preproc))
+            elif kind:
+                current.append(_linked(part, css, defined, kind == "preproc"))
             else:
                 current.append(f'<span class="{css}">{escape(part)}</span>' if css else str(escape(part)))
     lines.append("".join(current))
@@ -80,8 +81,23 @@ def render_source(index: Index, file_id: int, text: str, path: str) -> Rendered:
 
 def _linkable_values(tokens):
     for ttype, value in tokens:
-        if ttype in Name or ttype in Keyword.Type or (ttype in Comment.Preproc and ttype not in Comment.PreprocFile):
+        if _category(ttype)[1] in ("name", "preproc"):
             yield value
+
+
+@lru_cache(maxsize=512)
+def _category(ttype) -> tuple[str, str]:
+    """A token type's CSS class, and what may link in it: "file" (an #include target), "name"
+    (identifiers), "preproc" (a directive's rest of line), or "" (nothing)."""
+    if ttype in Comment.PreprocFile:
+        kind = "file"
+    elif ttype in Name or ttype in Keyword.Type:
+        kind = "name"
+    elif ttype in Comment.Preproc:
+        kind = "preproc"
+    else:
+        kind = ""
+    return _css(ttype), kind
 
 
 def _linked(value: str, css: str, defined: set[str], preproc: bool) -> str:
@@ -143,24 +159,30 @@ def _include_targets(index: Index, file_id: int) -> dict[int, str]:
 
 
 def resolve_include(index: Index, tree_id: int, here: str, target: str, system: bool) -> tuple[int, str] | None:
-    """(tree id, path) of the header `#include` names: beside the includer for "quoted" ones, else
-    the same tree's include directories (the configured architecture's first), else any match."""
+    """(tree id, path) of the header `#include` names: beside the includer for "quoted" ones, then
+    the tree's include directories (a glibc tree's sysdeps in the configured order, a kernel's
+    `include/` and the configured architecture's), else the likeliest file with that name."""
+    arch = index.arch(tree_id)
+    roots = ([here] if not system else []) + (index.sysdirs(tree_id) or []) + [
+        "include", f"arch/{arch}/include", "include/uapi", f"arch/{arch}/include/uapi",
+        f"arch/{arch}/include/generated", f"arch/{arch}/include/generated/uapi", ""]
+    for root in roots:
+        path = posixpath.normpath(f"{root}/{target}" if root else target)
+        if path.startswith(("../", "/")):
+            continue
+        if index.conn.execute("SELECT 1 FROM files WHERE tree_id = ? AND path = ?", (tree_id, path)).fetchone():
+            return tree_id, path
     candidates = [(fid, p) for fid, p in index.by_basename().get(target.rsplit("/", 1)[-1], [])
-                  if p == target or p.endswith("/" + target)]
+                  if p.endswith("/" + target.lstrip("./"))]
     if not candidates:
         return None
-    tree_of = {fid: tid for fid, tid, _ in index.listing()} if len(candidates) > 1 else None
-    arch = f"arch/{index.arch(tree_id)}/"
+    fid, path = min(candidates, key=lambda c: (index._file(c[0])[0] != index.trees[tree_id][0],
+                                               not c[1].startswith(f"arch/{arch}/"), len(c[1]), c[1]))
+    return _tree_id_of(index, fid), path
 
-    def rank(item):
-        fid, p = item
-        same_tree = tree_of is None or tree_of[fid] == tree_id
-        beside = not system and p == (f"{here}/{target}" if here else target)
-        return (not same_tree, not beside, not p.startswith(("include/", arch + "include/")),
-                not p.startswith(arch), len(p), p)
 
-    fid, p = min(candidates, key=rank)
-    return (tree_of[fid] if tree_of else tree_id), p
+def _tree_id_of(index: Index, file_id: int) -> int:
+    return index.conn.execute("SELECT tree_id FROM files WHERE id = ?", (file_id,)).fetchone()[0]
 
 
 def source_url(index: Index, tree_id: int, path: str, line: int | None = None) -> str:

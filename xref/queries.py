@@ -330,44 +330,48 @@ class Index:
         """How many lines use `name`, and those from `offset` on (at most `limit`), in path order:
         only the page's lines are read from the files."""
         places = []
-        for file_id, lines in self.conn.execute("SELECT file_id, lines FROM refs WHERE name = ?", (name,)):
-            tree, path, _ = self._file(file_id)
+        for file_id, lines, tree_id, path in self.conn.execute(
+                "SELECT r.file_id, r.lines, f.tree_id, f.path FROM refs r JOIN files f ON f.id = r.file_id "
+                "WHERE r.name = ?", (name,)):
+            tree = self.trees[tree_id][0]
             places += [(tree, path, int(line), file_id) for line in lines.split(",")]
         places.sort()
         page = places[offset:None if limit is None else offset + limit]
         return len(places), [Hit(name, "reference", tree, path, line, self.source_line(file_id, line),
                                  function=self.enclosing(file_id, line)) for tree, path, line, file_id in page]
 
-    def fill_text(self, hits: list[Hit]) -> list[Hit]:
-        """Give hits asked for `with_text=False` their source line (a page of many)."""
-        for hit in hits:
-            if not hit.text:
-                file_id = self.file_id(f"{hit.tree}/{hit.path}")
-                hit.text = self.source_line(file_id, hit.line) if file_id is not None else ""
-        return hits
+    def callers(self, name: str) -> list[Hit]:
+        return self.callers_page(name)[1]
 
-    def callers(self, name: str, with_text: bool = True) -> list[Hit]:
-        """Calls of `name`, direct and through the fields it is registered in; `with_text=False`
-        leaves the source lines out (`fill_text` adds them to a page of the answer)."""
-        hits = []
-        for caller, file_id, line, how, source in self.conn.execute(
-                "SELECT caller, file_id, line, how, source FROM calls WHERE callee = ? AND how IN "
-                f"('direct', 'jump') AND {_PREFERRED}", (name,)):
-            hits.append(self._call_hit(caller, name, file_id, line, how, source, with_text))
+    def callers_page(self, name: str, offset: int = 0, limit: int | None = None) -> tuple[int, list[Hit]]:
+        """How many calls of `name` there are, direct and through the fields it is registered in, and
+        those from `offset` on (at most `limit`) in path order: only the page's lines are read."""
+        found: dict[tuple, tuple] = {}  # (tree, path, line, caller, how) -> (file id, source, struct, field, extra)
+        for caller, file_id, line, how, source, tree_id, path in self.conn.execute(
+                "SELECT caller, file_id, line, how, source, f.tree_id, f.path FROM calls JOIN files f "
+                f"ON f.id = file_id WHERE callee = ? AND how IN ('direct', 'jump') AND {_PREFERRED}", (name,)):
+            found.setdefault((self.trees[tree_id][0], path, line, caller, how), (file_id, source, "", "", {}))
         # Calls through a struct field where this function is registered.
         for struct, field_, reg_file, reg_line in self.conn.execute(
                 "SELECT DISTINCT struct, field, file_id, line FROM regs WHERE func = ? AND struct != '' "
                 f"AND how IN ('initializer', 'assignment') AND {_PREFERRED}", (name,)):
             reg_tree, reg_path, _ = self._file(reg_file)
-            for caller, file_id, line, via, source in self.conn.execute(
-                    "SELECT caller, file_id, line, via, source FROM calls WHERE callee = ? AND how = 'field' "
-                    f"AND struct = ? AND {_PREFERRED}", (field_, struct)):
-                hit = self._call_hit(caller, name, file_id, line, f"indirect via struct {struct}.{field_}", source,
-                                     with_text)
-                hit.struct, hit.field = struct, field_
-                hit.extra = {"via": via, "registered": f"{reg_tree}:{reg_path}:{reg_line}"}
-                hits.append(hit)
-        return _unique(hits)
+            for caller, file_id, line, via, source, tree_id, path in self.conn.execute(
+                    "SELECT caller, file_id, line, via, source, f.tree_id, f.path FROM calls JOIN files f "
+                    f"ON f.id = file_id WHERE callee = ? AND how = 'field' AND struct = ? AND {_PREFERRED}",
+                    (field_, struct)):
+                found.setdefault((self.trees[tree_id][0], path, line, caller, f"indirect via struct {struct}.{field_}"),
+                                 (file_id, source, struct, field_,
+                                  {"via": via, "registered": f"{reg_tree}:{reg_path}:{reg_line}"}))
+        keys = sorted(found)
+        hits = []
+        for key in keys[offset:None if limit is None else offset + limit]:
+            tree, path, line, caller, how = key
+            file_id, source, struct, field_, extra = found[key]
+            hits.append(Hit(caller or "<file scope>", "call", tree, path, line, self.source_line(file_id, line),
+                            source=source, caller=caller, callee=name, how=how, struct=struct, field=field_,
+                            extra=extra))
+        return len(keys), hits
 
     def callees(self, name: str) -> list[Hit]:
         hits = []
@@ -455,13 +459,6 @@ class Index:
             tree, path, _ = self._file(file_id)
             hits.append(Hit(path, "unit", tree, path, 0, message, source="clang"))
         return sorted(hits, key=lambda h: (h.tree, h.path))
-
-    def _call_hit(self, caller: str, callee: str, file_id: int, line: int, how: str, source: str,
-                  with_text: bool = True) -> Hit:
-        tree, path, _ = self._file(file_id)
-        return Hit(caller or "<file scope>", "call", tree, path, line,
-                   self.source_line(file_id, line) if with_text else "",
-                   source=source, caller=caller, callee=callee, how=how)
 
 
 # In a file the semantic pass parsed, its calls and registrations replace the parser's.

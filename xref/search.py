@@ -110,27 +110,38 @@ class Searcher:
         return [hits[name] for *_, name in order[:limit]]
 
     def complete(self, text: str, limit: int = 12) -> list[dict]:
-        """Names as the user types: those starting with the text (as typed, then in lower and upper
-        case) from the facts' index on names, then Whoosh's close misspellings; each with its
-        best kind."""
-        found: dict[str, str] = {}
-        for prefix in dict.fromkeys((text, text.lower(), text.upper())):
-            rows = self.conn.execute("SELECT name, kind FROM defs WHERE name >= ? AND name < ? ORDER BY name LIMIT ?",
-                                     (prefix, prefix + "\U0010ffff", limit * 20)).fetchall()
-            for name, kind in rows:
-                if name in found and KIND_RANK.get(found[name], 10) <= KIND_RANK.get(kind, 10):
-                    continue
-                if name in found or len(found) < limit:
-                    found[name] = kind
-        ranked = sorted(found, key=lambda n: (len(n), n))
-        if len(ranked) < limit and len(text) >= 3:
-            low = text.lower()
-            with self.ix.searcher() as s:
-                fuzzy = query.FuzzyTerm("lower", low, maxdist=1 if len(low) < 6 else 2, prefixlength=1)
-                for doc in s.search(fuzzy, limit=limit * 2):
-                    if doc["name"] not in found and len(ranked) < limit:
-                        kinds, _ = self._describe(doc["name"])
-                        if kinds:
-                            found[doc["name"]] = kinds[0]
-                            ranked.append(doc["name"])
-        return [{"name": name, "kind": found[name]} for name in ranked]
+        """Names as the user types: those starting with the text (as typed, in lower and in upper
+        case; read from the facts' index on names, at most 5,000 each), the text itself first, then
+        the shortest; when none starts so, the names one or two edits away. Each with its best kind."""
+        low = text.lower()
+        names: set[str] = set()
+        for prefix in dict.fromkeys((text, low, text.upper())):
+            names.update(name for (name,) in self.conn.execute(
+                "SELECT DISTINCT name FROM defs WHERE name >= ? AND name < ? LIMIT 5000",
+                (prefix, prefix + "\U0010ffff")))
+        ranked = sorted(names, key=lambda n: (n.lower() != low, len(n), n))[:limit]
+        if not ranked and len(text) >= 4:
+            ranked = self._misspelt(text, limit)
+        out = []
+        for name in ranked:
+            kinds = [kind for (kind,) in self.conn.execute("SELECT DISTINCT kind FROM defs WHERE name = ?", (name,))]
+            if kinds:
+                out.append({"name": name, "kind": min(kinds, key=lambda k: KIND_RANK.get(k, 10))})
+        return out
+
+    def _misspelt(self, text: str, limit: int) -> list[str]:
+        """Names within one edit (two for longer text) of `text`, among those sharing its first three
+        letters in any case (where typing slips are rare), closest first."""
+        from rapidfuzz import process
+        from rapidfuzz.distance import Levenshtein
+
+        head = text[:3]
+        names: set[str] = set()
+        for prefix in {h for h in (head, head.lower(), head.upper(), head.capitalize())}:
+            names.update(name for (name,) in self.conn.execute(
+                "SELECT DISTINCT name FROM defs WHERE name >= ? AND name < ? LIMIT 50000",
+                (prefix, prefix + "\U0010ffff")))
+        cutoff = 1 if len(text) < 8 else 2
+        found = process.extract(text.lower(), {name: name.lower() for name in names}, scorer=Levenshtein.distance,
+                                score_cutoff=cutoff, limit=limit)
+        return [name for _, _, name in sorted(found, key=lambda f: (f[1], len(f[2]), f[2]))]

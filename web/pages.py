@@ -31,8 +31,11 @@ KINDS = ("function", "macro", "struct", "union", "enum", "typedef", "variable", 
 @pages.get("/")
 def home():
     index = current_index()
-    return render_template("home.html", trees=sorted(name for name, _ in index.trees.values()),
-                           stats=index.stats())
+    files: dict[int, int] = {}
+    for _, tree_id, _ in index.listing():
+        files[tree_id] = files.get(tree_id, 0) + 1
+    return render_template("home.html", trees=sorted((name, files.get(tid, 0)) for tid, (name, _) in
+                                                      index.trees.items()))
 
 
 @pages.get("/pygments.css")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 from flask import current_app, request
 
 from xref.queries import Index, NoIndex
@@ -15,14 +17,24 @@ class NotFound(Exception):
     """What the index does not have: HTTP 404 with the reason."""
 
 
+_SHARED_LOCK = threading.Lock()
+_SHARED: dict[str, tuple] = {}  # generation -> (listing, files by name): read-only, built once
+
+
 def current_index() -> Index:
-    """The index for this request: one open connection per server thread."""
+    """The index for this request: one open connection per server thread, sharing the lists of
+    files every thread would otherwise read again."""
     local = current_app.extensions["xref"]
     if getattr(local, "index", None) is None:
         try:
-            local.index = Index.open(str(current_app.config["XREF_INDEX"]))
+            index = Index.open(str(current_app.config["XREF_INDEX"]))
         except NoIndex as err:
             raise NotFound(str(err)) from None
+        with _SHARED_LOCK:
+            if str(index.gen) not in _SHARED:
+                _SHARED[str(index.gen)] = (index.listing(), index.by_basename())
+            index._listing, index._by_basename = _SHARED[str(index.gen)]
+        local.index = index
     return local.index
 
 

@@ -1,10 +1,12 @@
 """HTML the pages are made of: a source file with its identifiers linked, a syscall path as an SVG.
 
-Everything written here goes through `escape`: source text and names are never trusted.
+Every text written here is escaped (`_esc`, Graphviz's own, or names checked to be plain ASCII
+identifiers): source text and names are never trusted.
 """
 
 from __future__ import annotations
 
+import html
 import posixpath
 import re
 import shutil
@@ -13,14 +15,15 @@ from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import quote, urlencode
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 from pygments.lexers import CLexer, GasLexer, TextLexer
 from pygments.token import STANDARD_TYPES, Comment, Keyword, Name, Token
 
 from xref.queries import Index
 
 CHUNK = 250  # lines per block the browser may skip rendering while it is off screen
-_IDENT = re.compile(r"[A-Za-z_]\w*")
+_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")  # ASCII only: safe in a URL and in HTML as it is
+_SPECIAL = re.compile(r"[&<>\"']")
 _DIRECTIVES = frozenset(("if", "ifdef", "ifndef", "elif", "else", "endif", "define", "undef", "include",
                          "include_next", "defined", "error", "warning", "pragma", "line"))
 
@@ -51,30 +54,31 @@ def render_source(index: Index, file_id: int, text: str, path: str) -> Rendered:
     current: list[str] = []
     for ttype, value in tokens:
         css, kind = _category(ttype)
-        parts = value.split("\n")
-        for k, part in enumerate(parts):
+        for k, part in enumerate(value.split("\n") if "\n" in value else (value,)):
             if k:
                 lines.append("".join(current))
                 current = []
             if not part:
                 continue
-            if kind == "file":
+            if kind == "name" and part in defined:  # one identifier: the common case, made quick
+                current.append(f'<a class="{css} id" href="/def/{part}">{part}</a>')
+            elif kind == "file":
                 target = includes.get(len(lines) + 1)
-                current.append(f'<a class="{css} inc" href="{target}">{escape(part)}</a>' if target
-                               else f'<span class="{css}">{escape(part)}</span>')
-            elif kind:
+                current.append(f'<a class="{css} inc" href="{target}">{_esc(part)}</a>' if target
+                               else f'<span class="{css}">{_esc(part)}</span>')
+            elif kind and (kind == "preproc" or not _IDENT.fullmatch(part)):
                 current.append(_linked(part, css, defined, kind == "preproc"))
             else:
-                current.append(f'<span class="{css}">{escape(part)}</span>' if css else str(escape(part)))
+                current.append(f'<span class="{css}">{_esc(part)}</span>' if css else _esc(part))
     lines.append("".join(current))
     if lines and lines[-1] == "" and text.endswith("\n"):
         lines.pop()
     chunks = []
     for first in range(0, len(lines), CHUNK):
         rows = []
-        for n, html in enumerate(lines[first:first + CHUNK], first + 1):
+        for n, code in enumerate(lines[first:first + CHUNK], first + 1):
             dim = ' class="off"' if n in inactive else ""
-            rows.append(f'<span id="L{n}"{dim}><a class="ln" href="#L{n}">{n}</a>{html}\n</span>')
+            rows.append(f'<span id="L{n}"{dim}><a class="ln" href="#L{n}">{n}</a>{code}\n</span>')
         chunks.append(Markup("".join(rows)))
     return Rendered(len(lines), chunks)
 
@@ -108,7 +112,7 @@ def _linked(value: str, css: str, defined: set[str], preproc: bool) -> str:
         if word not in defined or (preproc and word in _DIRECTIVES):
             continue
         out.append(_span(value[pos:match.start()], css))
-        out.append(f'<a class="{css} id" href="/def/{quote(word)}">{escape(word)}</a>')
+        out.append(f'<a class="{css} id" href="/def/{word}">{word}</a>')
         pos = match.end()
     out.append(_span(value[pos:], css))
     return "".join(out)
@@ -117,7 +121,12 @@ def _linked(value: str, css: str, defined: set[str], preproc: bool) -> str:
 def _span(text: str, css: str) -> str:
     if not text:
         return ""
-    return f'<span class="{css}">{escape(text)}</span>' if css else str(escape(text))
+    return f'<span class="{css}">{_esc(text)}</span>' if css else _esc(text)
+
+
+def _esc(text: str) -> str:
+    """Text for HTML: `&`, `<`, `>` and quotes as entities (most source text has none)."""
+    return html.escape(text) if _SPECIAL.search(text) else text
 
 
 @lru_cache(maxsize=512)

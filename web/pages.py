@@ -215,9 +215,10 @@ def search():
         raise BadRequest(f"no kind {kind[:40]!r} (known: {', '.join(KINDS)})")
     if len(text) > 256:
         raise BadRequest("the search text is longer than 256 characters")
-    found = current_index().search(text, kind or None, 200) if text else []
-    if found and found[0].match == "exact" and not kind:  # the name itself: its page
-        return redirect(url_for("pages.ident", name=found[0].name))
+    index = current_index()
+    if text and not kind and index.conn.execute("SELECT 1 FROM defs WHERE name = ? LIMIT 1", (text,)).fetchone():
+        return redirect(url_for("pages.ident", name=text))  # the name itself: its page
+    found = index.search(text, kind or None, 200) if text else []
     return render_template("search.html", q=text, kind=kind, kinds=KINDS, found=found)
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,15 +38,18 @@ def build(gen: Path, conn: sqlite3.Connection) -> None:
 
 
 def build_from_names(gen: Path, names: Iterable[str]) -> None:
-    """Write a new search index holding these names and swap it in."""
+    """Write a new search index holding these names and swap it in; `names.txt` beside it holds
+    them one per line, for substring search (one scan in C instead of Whoosh's term walk)."""
     target = gen / "search"
     tmp = gen / "search.tmp"
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir()
     ix = index.create_in(str(tmp), SCHEMA)
     writer = ix.writer(limitmb=128)
-    for name in names:
-        writer.add_document(lower=name.lower(), name=name)
+    with open(tmp / "names.txt", "w", encoding="utf-8") as listed:
+        for name in names:
+            writer.add_document(lower=name.lower(), name=name)
+            listed.write(name + "\n")
     writer.commit()
     old = gen / "search.old"
     if target.exists():
@@ -58,14 +62,39 @@ def update(gen: Path, conn: sqlite3.Connection, names: set[str]) -> None:
     """Add names that a re-index newly defined (old names stay; queries check them against the facts)."""
     conn.close()
     writer = index.open_dir(str(gen / "search")).writer()
-    for name in sorted(names):
-        writer.add_document(lower=name.lower(), name=name)
+    with open(gen / "search" / "names.txt", "a", encoding="utf-8") as listed:
+        for name in sorted(names):
+            writer.add_document(lower=name.lower(), name=name)
+            listed.write(name + "\n")
     writer.commit()
+
+
+_NAMES_LOCK = threading.Lock()
+_NAMES: dict[str, tuple[float, str, str]] = {}  # names.txt -> (mtime, names, the same lowercased)
+
+
+def _names(path: Path) -> tuple[str, str] | None:
+    """Every name of the search index as one text, one per line, and its lowercase twin (same
+    offsets), read once per process and again when the file changes; None for an older index."""
+    try:
+        mtime = path.stat().st_mtime
+    except OSError:
+        return None
+    with _NAMES_LOCK:
+        cached = _NAMES.get(str(path))
+        if cached is None or cached[0] != mtime:
+            text = "\n" + path.read_text(encoding="utf-8")
+            lower = text.lower()
+            if len(lower) != len(text):  # a name whose lowercase is longer: compare as written
+                lower = text
+            cached = _NAMES[str(path)] = (mtime, text, lower)
+    return cached[1], cached[2]
 
 
 class Searcher:
     def __init__(self, gen: Path, conn: sqlite3.Connection) -> None:
         self.ix = index.open_dir(str(gen / "search"))
+        self.gen = gen
         self.conn = conn
 
     def _describe(self, name: str) -> tuple[list[str], str]:
@@ -78,26 +107,28 @@ class Searcher:
         return kinds, rows[0][1] if rows else ""
 
     def search(self, text: str, kind: str | None = None, limit: int = 50) -> list[SearchHit]:
+        """Names equal to the text (in any case), then starting with it, then containing it, then
+        one or two edits away; within each, the best kind and the shortest first."""
         text = text.strip()
         if not text:
             return []
         low = text.lower()
         hits: dict[str, SearchHit] = {}
         order: list[tuple[int, int, int, str]] = []
-        attempts = [
-            ("exact", query.Term("lower", low)),
-            ("prefix", query.Prefix("lower", low)),
-            ("substring", query.Wildcard("lower", f"*{low}*")),
-            ("fuzzy", query.FuzzyTerm("lower", low, maxdist=1 if len(low) < 6 else 2, prefixlength=1)),
-        ]
         with self.ix.searcher() as s:
-            for rank, (how, q) in enumerate(attempts):
+            attempts = [
+                ("exact", lambda: [d["name"] for d in s.search(query.Term("lower", low), limit=None)]),
+                ("prefix", lambda: [d["name"] for d in s.search(query.Prefix("lower", low),
+                                                                 limit=None if kind else limit * 4)]),
+                ("substring", lambda: self._containing(low, 20000 if kind else limit * 4)),
+                ("fuzzy", lambda: self._misspelt(text, limit * 4, head=1)),
+            ]
+            for rank, (how, found) in enumerate(attempts):
                 if len(hits) >= limit:
                     break
                 if how == "substring" and len(low) < 3:
                     continue
-                for doc in s.search(q, limit=None if kind or how == "exact" else limit * 4):
-                    name = doc["name"]
+                for name in found():
                     if name in hits:
                         continue
                     kinds, where = self._describe(name)
@@ -108,6 +139,23 @@ class Searcher:
                     order.append((rank, best, len(name), name))
         order.sort()
         return [hits[name] for *_, name in order[:limit]]
+
+    def _containing(self, low: str, cap: int) -> list[str]:
+        """Up to `cap` names containing `low` in any case (not at their start), shortest first."""
+        listed = _names(self.gen / "search" / "names.txt")
+        if listed is None:  # an index made before names.txt: Whoosh's walk over every term
+            with self.ix.searcher() as s:
+                return [d["name"] for d in s.search(query.Wildcard("lower", f"*{low}*"), limit=cap)]
+        text, lower = listed
+        found = []
+        pos = lower.find(low)
+        while pos != -1 and len(found) < cap * 4:
+            start = lower.rfind("\n", 0, pos) + 1
+            end = lower.find("\n", pos)
+            if pos > start:
+                found.append(text[start:end])
+            pos = lower.find(low, end)
+        return sorted(set(found), key=lambda n: (len(n), n))[:cap]
 
     def complete(self, text: str, limit: int = 12) -> list[dict]:
         """Names as the user types: those starting with the text (as typed, in lower and in upper
@@ -129,17 +177,18 @@ class Searcher:
                 out.append({"name": name, "kind": min(kinds, key=lambda k: KIND_RANK.get(k, 10))})
         return out
 
-    def _misspelt(self, text: str, limit: int) -> list[str]:
-        """Names within one edit (two for longer text) of `text`, among those sharing its first three
-        letters in any case (where typing slips are rare), closest first."""
+    def _misspelt(self, text: str, limit: int, head: int = 3) -> list[str]:
+        """Names within one edit (two for longer text) of `text`, among those sharing its first `head`
+        letters in any case (suggestions while typing keep three: the fewer names, the quicker),
+        closest first."""
         from rapidfuzz import process
         from rapidfuzz.distance import Levenshtein
 
-        head = text[:3]
+        first = text[:head]
         names: set[str] = set()
-        for prefix in {h for h in (head, head.lower(), head.upper(), head.capitalize())}:
+        for prefix in {h for h in (first, first.lower(), first.upper(), first.capitalize())}:
             names.update(name for (name,) in self.conn.execute(
-                "SELECT DISTINCT name FROM defs WHERE name >= ? AND name < ? LIMIT 50000",
+                "SELECT DISTINCT name FROM defs WHERE name >= ? AND name < ? LIMIT 1000000",
                 (prefix, prefix + "\U0010ffff")))
         cutoff = 1 if len(text) < 8 else 2
         found = process.extract(text.lower(), {name: name.lower() for name in names}, scorer=Levenshtein.distance,

@@ -19,6 +19,7 @@ from markupsafe import Markup
 from pygments.lexers import CLexer, GasLexer, TextLexer
 from pygments.token import STANDARD_TYPES, Comment, Keyword, Name, Token
 
+from xref.conditions import kernel_srcarch
 from xref.queries import Index
 
 CHUNK = 250  # lines per block the browser may skip rendering while it is off screen
@@ -171,7 +172,7 @@ def resolve_include(index: Index, tree_id: int, here: str, target: str, system: 
     """(tree id, path) of the header `#include` names: beside the includer for "quoted" ones, then
     the tree's include directories (a glibc tree's sysdeps in the configured order, a kernel's
     `include/` and the configured architecture's), else the likeliest file with that name."""
-    arch = index.arch(tree_id)
+    arch = kernel_srcarch(index.arch(tree_id))  # x86_64 -> x86: the kernel's directory under arch/
     roots = ([here] if not system else []) + (index.sysdirs(tree_id) or []) + [
         "include", f"arch/{arch}/include", "include/uapi", f"arch/{arch}/include/uapi",
         f"arch/{arch}/include/generated", f"arch/{arch}/include/generated/uapi", ""]

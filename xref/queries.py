@@ -246,6 +246,7 @@ class Index:
         clang_places = {(r[0], r[1], r[2]) for r in rows if r[6] == "clang"}
         macro_places = {(r[0], r[1], r[2]) for r in rows if r[6] == "macro"}
         compiled = {(r[0], r[1]) for r in rows if r[6] == "clang"}
+        chains = {(r[0], r[1]): r[7] for r in rows if r[6] == "macro" and r[7]}  # the macros' path:line
         hits = []
         for file_id, line, kind, scope, typeref, signature, source, macro in rows:
             if kinds and kind not in kinds:
@@ -261,7 +262,8 @@ class Index:
                 extra["type"] = typeref
             if macro:
                 extra["macro"] = macro
-                if source == "macro" and self._weak_chain(macro, self._file(file_id)[0]):
+                chain = macro if source == "macro" else chains.get((file_id, line)) if source == "clang" else None
+                if chain and self._weak_chain(chain, self._file(file_id)[0]):
                     extra["weak"] = True  # a fallback the linker drops where a real one exists
             if self.inactive(file_id, line):
                 extra["active"] = False  # in an #if branch the configuration skips

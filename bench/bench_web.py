@@ -7,7 +7,8 @@ Starts `xref serve` (waitress, as a user runs it) on loopback and reads each ans
 (first time, and again from the cache), the identifier page of `kfree`, an autocomplete
 answer for `kfr`. Each is printed with its budget from issue 7 and the ratio to it; with
 `--gtags DIR` (a directory holding GNU Global's GTAGS for the same tree), the `kfree` page is
-also compared with what Global takes for the same question (`global -x` and `global -rx`).
+also compared with what Global takes for its first part (definitions and references: `global -x`
+and `global -rx`, each a new process as an editor runs it).
 Then wrk sends a mix of these pages for `--seconds` with `--connections` connections and the
 requests per second and every error (non-2xx, connect, read, write, timeout) are printed.
 """
@@ -38,14 +39,14 @@ MIX = ["/source/TREE/net/socket.c", "/ident/kfree", "/api/complete?q=kfr", "/api
        "/ident/udp_sendmsg", "/source/TREE/net/ipv4/udp.c", "/search?q=sendmsg"]
 
 
-def kernel_tree(db: str) -> str:
-    """The name the index gives the tree holding net/socket.c."""
+def kernel_tree(db: str) -> tuple[str, Path]:
+    """The name the index gives the tree holding net/socket.c, and its root."""
     from xref.queries import Index
 
     index = Index.open(db)
-    for name, _ in index.trees.values():
+    for name, root in index.trees.values():
         if index.file_id(f"{name}/net/socket.c") is not None:
-            return name
+            return name, root
     sys.exit(f"no tree in {db} holds net/socket.c: index the Linux tree first")
 
 
@@ -66,12 +67,14 @@ def get(base: str, url: str) -> tuple[float, float, int]:
     return (float(match.group(1)) if match else float("nan")), wall, len(body)
 
 
-def global_ms(gtags: Path, name: str, runs: int = 3) -> float:
+def global_ms(gtags: Path, root: Path, name: str, runs: int = 3) -> float:
+    """GNU Global's answer to what the identifier page shows first: definitions and references."""
+    env = dict(os.environ, GTAGSROOT=str(root), GTAGSDBPATH=str(gtags))
     best = float("inf")
     for _ in range(runs):
         start = time.perf_counter()
         for flags in ("-x", "-rx"):
-            subprocess.run(["global", flags, name], cwd=gtags, capture_output=True, check=True)
+            subprocess.run(["global", flags, name], cwd=root, env=env, capture_output=True, check=True)
         best = min(best, (time.perf_counter() - start) * 1000)
     return best
 
@@ -100,9 +103,10 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=30)
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--threads", type=int, default=8, help="the server's threads")
-    parser.add_argument("--gtags", type=Path, help="a directory with GNU Global's GTAGS for the same tree")
+    parser.add_argument("--gtags", type=Path, help="a directory with GNU Global's GTAGS for the same tree "
+                        "(made by `find . -name '*.[chS]' | gtags -f - DIR` in the tree)")
     args = parser.parse_args()
-    tree = kernel_tree(args.db)
+    tree, root = kernel_tree(args.db)
     port = free_port()
     xref = shutil.which("xref") or sys.exit("xref is not installed: pip install -e .")
     server = subprocess.Popen([xref, "serve", "--db", args.db, "--port", str(port), "--threads", str(args.threads)],
@@ -121,7 +125,7 @@ def main() -> None:
             print(f"{name:30} {server_ms:10.1f} {wall_ms:9.1f} {size:9d} {budget:7d} {server_ms / budget:6.2f}")
         if args.gtags:
             ours = min(get(base, "/ident/kfree?refs=0")[0] for _ in range(3))
-            peer = global_ms(args.gtags, "kfree")
+            peer = global_ms(args.gtags, root, "kfree")
             print(f"kfree: identifier page {ours:.0f} ms, global -x + global -rx {peer:.0f} ms, "
                   f"ratio ours/global {ours / peer:.2f}")
         if shutil.which("wrk") is None:

@@ -433,6 +433,69 @@ def stats(as_json: bool, failed: bool, db: str | None) -> None:
 
 
 @main.command()
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="The file to write (default: tags, or TAGS with --format etags, in the current directory).")
+@click.option("--format", "format_", type=click.Choice(["ctags", "etags"]), default="ctags", show_default=True)
+@_db_option
+def tags(output: Path | None, format_: str, db: str | None) -> None:
+    """Write a tags file from the index: universal-ctags' extended format (sorted; kind, line,
+    signature, type) for vim's :tag, or etags' for Emacs' M-. ; macro-made definitions included.
+
+    Paths are relative to the file's directory when under it, else absolute."""
+    from xref.editors.tags import write_ctags, write_etags
+
+    idx = _open(db)
+    output = output or Path("TAGS" if format_ == "etags" else "tags")
+    partial = output.with_name(output.name + ".partial")
+    try:
+        with open(partial, "w", encoding="utf-8", newline="\n") as out:
+            count = (write_etags if format_ == "etags" else write_ctags)(idx, out, output.resolve().parent)
+        partial.replace(output)  # a reader never sees half a file
+    except OSError as err:
+        partial.unlink(missing_ok=True)
+        raise UserError(f"cannot write {output}: {err.strerror or err}") from None
+    click.echo(f"xref: {count} tags written to {output}", err=True)
+
+
+@main.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True,
+                                "help_option_names": ["--help"]})
+@click.argument("args", nargs=-1, type=click.UNPROCESSED)
+@_db_option
+def cscope(args: tuple[str, ...], db: str | None) -> None:
+    """cscope's line-oriented interface over the index, for vim's :cscope (`set cscopeprg=xref\\ cscope`).
+
+    `xref cscope -dl -f .xref/CURRENT` reads `<N><pattern>` lines and answers as cscope does;
+    `xref cscope -dL -<N> PATTERN` answers once. N: 0 symbol, 1 definition, 2 callees, 3 callers,
+    4 text, 6 egrep, 7 file, 8 includers, 9 assignments. -f names the index (its directory or a file
+    in it); without it, --db, $XREF_DB or the .xref/ found upward. -C ignores case."""
+    from xref.editors.cscope import Answerer, line_mode, parse_args
+
+    options = parse_args(list(args))
+    if not options["line"] and not (options["once"] and options["query"]):
+        raise UserError("xref cscope answers cscope's line interface: `-dl` (queries on stdin) or "
+                        "`-dL -N PATTERN` (one query).")
+    idx = _open(_cscope_index(options["file"]) or db)
+    answerer = Answerer(idx, Path(options["prepath"] or Path.cwd()), options["ignore_case"])
+    if options["line"]:
+        line_mode(answerer, sys.stdin, sys.stdout)
+        return
+    number, pattern = options["query"]
+    for line in answerer.answer(number, pattern):
+        click.echo(line)
+
+
+def _cscope_index(given: str | None) -> str | None:
+    """The index directory an editor's `-f FILE` means: FILE itself, or the directory holding it."""
+    if not given:
+        return None
+    path = Path(given)
+    for candidate in (path, path.parent):
+        if (candidate / "CURRENT").is_file():
+            return str(candidate)
+    return str(path)
+
+
+@main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
 @click.option("--threads", type=click.IntRange(1, 64), default=8, show_default=True)

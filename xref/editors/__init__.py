@@ -1,0 +1,1 @@
+"""Editor protocols: tags files, the cscope line interface, a language server."""

@@ -21,7 +21,7 @@ from xref.queries import Hit, Index
 PROMPT = ">> "
 QUERIES = {0: "symbol", 1: "definition", 2: "callees", 3: "callers", 4: "text", 6: "egrep", 7: "file",
            8: "includers", 9: "assignments"}
-_NOT_DEFINITIONS = ("prototype", "extern", "syscall")
+_NOT_DEFINITIONS = ("syscall",)  # a table row; prototypes and externs are global definitions to cscope
 
 
 class Answerer:
@@ -71,8 +71,31 @@ class Answerer:
                 yield hit.tree, hit.path, target, hit.line, _marked(hit)
 
     def _callers(self, name: str):
+        """Calls of `name` (through the fields it is registered in too, marked), and as cscope
+        lists them, calls written in a macro's body (the macro in the function column)."""
+        seen = set()
         for hit in self.index.callers(name):
+            seen.add((hit.tree, hit.path, hit.line))
             yield hit.tree, hit.path, hit.caller, hit.line, _marked(hit)
+        # Calls of a struct field with the same name, which cscope cannot tell from calls of the
+        # function (`layr->up->receive(...)` for a function `receive`): listed, marked.
+        for caller, file_id, line, struct in self.index.conn.execute(
+                "SELECT caller, file_id, line, struct FROM calls WHERE callee = ? AND how = 'field'", (name,)):
+            tree, path, _ = self.index._file(file_id)
+            if (tree, path, line) not in seen:
+                seen.add((tree, path, line))
+                field = f"struct {struct}.{name}" if struct else f"field {name}"
+                yield tree, path, caller, line, f"[a call of {field}] {self.index.source_line(file_id, line)}"
+        call = re.compile(rf"\b{re.escape(name)}\s*\(")
+        for file_id, lines in self.index.conn.execute("SELECT file_id, lines FROM refs WHERE name = ?", (name,)):
+            tree, path, _ = self.index._file(file_id)
+            for line in (int(n) for n in lines.split(",")):
+                if (tree, path, line) in seen:
+                    continue
+                text = self.index.source_line(file_id, line)
+                macro = _macro_around(self.index._lines(file_id), line) if call.search(text) else None
+                if macro:
+                    yield tree, path, macro, line, text
 
     def _text(self, text: str):
         yield from self._grep(re.compile(re.escape(text), re.IGNORECASE if self.ignore_case else 0))
@@ -94,12 +117,19 @@ class Answerer:
                 yield self.index.trees[tree_id][0], path, "<unknown>", 1, "<unknown>"
 
     def _includers(self, target: str):
-        """Files whose `#include` names `target`, or a path ending with it (`net.h`, `linux/net.h`)."""
+        """Files whose `#include` names `target` or a path ending with it (`net.h`, `linux/net.h`), or
+        what cscope matches: the name its regex matches from the start (`net/seg6.h`: `net/seg6_hmac.h`)."""
         base = target.rsplit("/", 1)[-1]
+        literal = re.match(r"[\w/\-]*", target).group()  # the regex's plain start, for the query
+        try:
+            regex = re.compile(target)
+        except re.error:
+            regex = None
         for file_id, included, line in self.index.conn.execute(
-                "SELECT file_id, target, line FROM includes WHERE target = ? OR target LIKE ?",
-                (target, f"%/{base}")):
-            if included == target or included.endswith("/" + target) or target.endswith("/" + included):
+                "SELECT file_id, target, line FROM includes WHERE target = ? OR target LIKE ? OR target LIKE ?",
+                (target, f"%/{base}", f"{literal}%" if literal else target)):
+            if (included == target or included.endswith("/" + target) or target.endswith("/" + included)
+                    or (regex is not None and regex.match(included))):
                 tree, path, _ = self.index._file(file_id)
                 yield tree, path, "<global>", line, self.index.source_line(file_id, line)
 
@@ -141,6 +171,19 @@ class Answerer:
             return str(absolute.relative_to(self.cwd))
         except ValueError:
             return str(absolute)
+
+
+def _macro_around(lines: list[str], line: int) -> str | None:
+    """The macro whose `#define` (continued with backslashes) holds `line`, if one does."""
+    k = line - 1
+    while 0 <= k < len(lines):
+        match = re.match(r"\s*#\s*define\s+(\w+)", lines[k])
+        if match:
+            return match.group(1)
+        if k == 0 or not lines[k - 1].rstrip().endswith("\\"):
+            return None
+        k -= 1
+    return None
 
 
 def _marked(hit: Hit) -> str:

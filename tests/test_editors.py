@@ -119,7 +119,8 @@ def test_cscope_line_mode_speaks_the_protocol(tree):
                           input="1inet_bind\n3no_such_function\n9err\nq\n", capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     out = done.stdout
-    assert out.startswith(">> cscope: 1 lines\nlinux/net/ipv4/af_inet.c inet_bind 77 int inet_bind(")
+    assert out.startswith(">> cscope: 2 lines\nlinux/net/ipv4/af_inet.c inet_bind 77 int inet_bind(")
+    assert "\nlinux/include/net/inet_common.h inet_bind 11 int inet_bind(" in out  # the prototype, as cscope
     assert ">> cscope: 0 lines\n>> cscope: " in out and out.endswith(">> ")
     assignments = out.split(">> ")[3].splitlines()
     count = int(re.match(r"cscope: (\d+) lines", assignments[0]).group(1))

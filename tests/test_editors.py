@@ -157,3 +157,108 @@ def test_cscope_command_lines_as_editors_write_them():
     assert parse_args(["-L1main", "-C", "-P", "/src"]) == {
         "line": False, "once": True, "query": (1, "main"), "file": None, "prepath": "/src", "ignore_case": True}
     assert parse_args(["-dlqk", "-fcscope.out", "-p", "3"])["file"] == "cscope.out"
+
+
+class LspClient:
+    """JSON-RPC over a language server's stdin and stdout, as an editor speaks it."""
+
+    def __init__(self, command: list[str], cwd: Path, env: dict) -> None:
+        self.proc = subprocess.Popen(command, cwd=cwd, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     stderr=subprocess.PIPE)
+        self.next_id = 0
+
+    def send(self, method: str, params: dict | None, request: bool = True) -> int | None:
+        import json
+
+        message = {"jsonrpc": "2.0", "method": method, "params": params}
+        if request:
+            self.next_id += 1
+            message["id"] = self.next_id
+        body = json.dumps(message).encode()
+        self.proc.stdin.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
+        self.proc.stdin.flush()
+        return message.get("id")
+
+    def receive(self) -> dict:
+        import json
+
+        length = None
+        while True:
+            header = self.proc.stdout.readline()
+            assert header, self.proc.stderr.read().decode()
+            if header in (b"\r\n", b"\n"):
+                break
+            if header.lower().startswith(b"content-length:"):
+                length = int(header.split(b":")[1])
+        return json.loads(self.proc.stdout.read(length))
+
+    def request(self, method: str, params: dict | None):
+        wanted = self.send(method, params)
+        while True:
+            message = self.receive()
+            if message.get("id") == wanted and "method" not in message:
+                assert "error" not in message, message["error"]
+                return message["result"]
+
+
+def test_language_server_over_stdio(tree, corpus_index):
+    root, bin_dir = tree
+    env = dict(os.environ, PATH=f"{bin_dir}:{os.environ['PATH']}")
+    env.pop("XREF_DB", None)
+    client = LspClient(["xref", "lsp"], root, env)
+    try:
+        result = client.request("initialize", {"processId": None, "rootUri": root.as_uri(), "capabilities": {}})
+        capabilities = result["capabilities"]
+        for provider in ("definitionProvider", "declarationProvider", "referencesProvider", "hoverProvider",
+                         "documentSymbolProvider", "workspaceSymbolProvider", "callHierarchyProvider"):
+            assert capabilities.get(provider), provider
+        client.send("initialized", {}, request=False)
+        socket_c = root / "linux/net/socket.c"
+        uri = socket_c.as_uri()
+        client.send("textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": "c", "version": 1,
+                                                              "text": socket_c.read_text()}}, request=False)
+        lines = socket_c.read_text().split("\n")
+
+        def at(line: int, word: str) -> dict:
+            return {"textDocument": {"uri": uri}, "position": {"line": line - 1,
+                                                                "character": lines[line - 1].index(word) + 1}}
+
+        [place] = client.request("textDocument/definition", at(141, "sockfd_lookup"))
+        [known] = [h for h in corpus_index.definitions("sockfd_lookup") if h.kind == "function"]
+        assert place["uri"] == (root / known.tree / known.path).as_uri()
+        assert place["range"]["start"]["line"] == known.line - 1
+        [declared] = client.request("textDocument/declaration", at(141, "sockfd_lookup"))
+        assert declared["uri"].endswith("/linux/include/linux/net.h")
+        found = client.request("textDocument/references", {**at(141, "sockfd_lookup"),
+                                                           "context": {"includeDeclaration": False}})
+        assert {(p["uri"], p["range"]["start"]["line"] + 1) for p in found} == {
+            ((root / h.tree / h.path).as_uri(), h.line) for h in corpus_index.references("sockfd_lookup")}
+
+        [item] = client.request("textDocument/prepareCallHierarchy", at(101, "bind"))  # sock->ops->bind: a field
+        assert item["name"] == "bind"
+        [item] = client.request("textDocument/prepareCallHierarchy", at(96, "sockfd_lookup"))
+        callers = client.request("callHierarchy/incomingCalls", {"item": item})
+        assert {c["from"]["name"] for c in callers} == {h.caller for h in corpus_index.callers("sockfd_lookup")}
+        [sys_bind] = client.request("textDocument/prepareCallHierarchy", at(90, "__sys_bind"))
+        outgoing = {c["to"]["name"]: c["to"]["detail"] for c in
+                    client.request("callHierarchy/outgoingCalls", {"item": sys_bind})}
+        assert outgoing["inet_bind"] == "indirect via struct proto_ops.bind"
+        assert "sockfd_lookup" in outgoing and not outgoing["sockfd_lookup"].startswith("indirect")
+        inet_bind = client.request("callHierarchy/incomingCalls", {"item": {**sys_bind, "name": "inet_bind"}})
+        assert [(c["from"]["name"], c["from"]["detail"]) for c in inet_bind] == [
+            ("__sys_bind", "indirect via struct proto_ops.bind")]
+
+        shown = client.request("textDocument/hover", at(158, "SYSCALL_DEFINE6"))["contents"]["value"]
+        assert "#define SYSCALL_DEFINE6" in shown and "Expands here to:" in shown and "__do_sys_sendto" in shown
+        plain = client.request("textDocument/hover", at(141, "sockfd_lookup"))["contents"]["value"]
+        assert "struct socket *sockfd_lookup(int fd, int *err)" in plain and "Expands" not in plain
+
+        symbols = client.request("textDocument/documentSymbol", {"textDocument": {"uri": uri}})
+        assert {"__sys_sendto", "__do_sys_sendto", "sock_sendmsg"} <= {s["name"] for s in symbols}
+        assert [s["name"] for s in client.request("workspace/symbol", {"query": "inet_bin"})][0] == "inet_bind"
+        client.request("shutdown", None)
+        client.send("exit", None, request=False)
+        assert client.proc.wait(timeout=10) == 0
+    finally:
+        if client.proc.poll() is None:
+            client.proc.kill()

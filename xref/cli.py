@@ -496,6 +496,20 @@ def _cscope_index(given: str | None) -> str | None:
 
 
 @main.command()
+@_db_option
+def lsp(db: str | None) -> None:
+    """A language server on stdin/stdout: definition, declaration, references, symbols, call
+    hierarchy (calls through function pointers included) and hover (a macro use's expansion).
+
+    The index: --db, else the editor's initializationOptions.db, else $XREF_DB or the .xref/
+    found upward from the workspace root."""
+    from xref.editors.lsp import serve, server
+
+    server.db = db
+    serve()
+
+
+@main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
 @click.option("--threads", type=click.IntRange(1, 64), default=8, show_default=True)

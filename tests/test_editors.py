@@ -94,6 +94,28 @@ def test_vim_tag_with_the_generated_tags_file(tree, corpus_index):
                                     "signature:(struct socket *sock, struct sockaddr *uaddr, int addr_len)"]
 
 
+def test_emacs_finds_a_macro_made_definition_in_the_etags_file(tree, corpus_index):
+    root, bin_dir = tree
+    emacs = shutil.which("emacs")
+    if emacs is None:
+        if os.environ.get("CI"):
+            pytest.fail("emacs is not installed (.ci/run installs emacs-nox)")
+        pytest.skip("emacs is not installed")
+    subprocess.run([str(bin_dir / "xref"), "tags", "--format", "etags"], cwd=root, check=True, capture_output=True)
+    found = {}
+    for name in ("__do_sys_sendto", "inet_bind"):
+        program = (f'(progn (require (quote etags)) (visit-tags-table "{root / "TAGS"}")'
+                   f' (with-current-buffer (find-tag-noselect "{name}")'
+                   ' (princ (format "%s:%d" buffer-file-name (line-number-at-pos)))))')
+        done = subprocess.run([emacs, "--batch", "-Q", "--eval", program], cwd=root, capture_output=True, text=True,
+                              timeout=120)
+        assert done.returncode == 0, done.stderr
+        found[name] = done.stdout
+    for name, place in found.items():
+        [definition] = [h for h in corpus_index.definitions(name) if h.kind == "function"]
+        assert place == f"{root / definition.tree / definition.path}:{definition.line}", name
+
+
 def test_etags_file_sections_and_offsets(tree):
     root, bin_dir = tree
     subprocess.run([str(bin_dir / "xref"), "tags", "--format", "etags"], cwd=root, check=True, capture_output=True)

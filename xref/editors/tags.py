@@ -68,11 +68,13 @@ def write_ctags(index: Index, out: TextIO, base: Path) -> int:
 
 def write_etags(index: Index, out: TextIO, base: Path) -> int:
     """Write an Emacs TAGS file: per source file, each definition's line up to its name, the name,
-    the line number and the line's byte offset. Returns the number of tags."""
+    the line number and the line's byte offset (declarations left out, as etags does). Returns
+    the number of tags."""
     paths = _paths(index, base)
     by_file: dict[int, list[tuple[str, int]]] = {}
-    for name, file_id, line, *_ in tag_rows(index):
-        by_file.setdefault(file_id, []).append((name, line))
+    for name, file_id, line, kind, *_ in tag_rows(index):
+        if kind not in ("prototype", "extern"):  # as etags without --declarations: M-. finds the definition
+            by_file.setdefault(file_id, []).append((name, line))
     count = 0
     for file_id in sorted(by_file, key=lambda f: paths[f]):
         data = index._file(file_id)[2].read_bytes() if index._file(file_id)[2].is_file() else b""

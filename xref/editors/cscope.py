@@ -125,9 +125,14 @@ class Answerer:
             regex = re.compile(target)
         except re.error:
             regex = None
-        for file_id, included, line in self.index.conn.execute(
-                "SELECT file_id, target, line FROM includes WHERE target = ? OR target LIKE ? OR target LIKE ?",
-                (target, f"%/{base}", f"{literal}%" if literal else target)):
+        rows = set(self.index.conn.execute("SELECT file_id, target, line FROM includes WHERE target LIKE ?",
+                                           (f"%/{base}",)))  # one query each: SQLite scans the table for an OR
+        if literal:
+            rows.update(self.index.conn.execute(
+                "SELECT file_id, target, line FROM includes WHERE target >= ? AND target < ?",
+                (literal, literal + "\U0010ffff")))
+        rows.update(self.index.conn.execute("SELECT file_id, target, line FROM includes WHERE target = ?", (target,)))
+        for file_id, included, line in sorted(rows):
             if (included == target or included.endswith("/" + target) or target.endswith("/" + included)
                     or (regex is not None and regex.match(included))):
                 tree, path, _ = self.index._file(file_id)

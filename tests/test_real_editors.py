@@ -110,3 +110,61 @@ def test_a_one_shot_query_answers_in_200_ms(linux_ts_db, linux_tree):
         times.append(time.monotonic() - start)
         assert re.match(r"net/ipv4/udp\.c udp_sendmsg \d+ int udp_sendmsg\(", done.stdout), done.stderr
     assert min(times) < 0.2, times
+
+
+def test_the_language_server_on_the_kernel(linux_db, linux_tree):
+    from tests.test_editors import LspClient
+
+    index = Index.open(str(linux_db))
+    client = LspClient([sys.executable, "-m", "xref.cli", "--db", str(linux_db), "lsp"], linux_tree,
+                       {**os.environ, "PYTHONPATH": str(REPO)})
+    try:
+        client.request("initialize", {"processId": None, "rootUri": linux_tree.as_uri(), "capabilities": {}})
+        client.send("initialized", {}, request=False)
+
+        def opened(path: str) -> tuple[str, list[str]]:
+            text = (linux_tree / path).read_text(errors="replace")
+            uri = (linux_tree / path).as_uri()
+            client.send("textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": "c", "version": 1,
+                                                                  "text": text}}, request=False)
+            return uri, text.split("\n")
+
+        uri, lines = opened("net/ipv4/af_inet.c")
+        line = next(n for n, text in enumerate(lines) if "INDIRECT_CALL_2(sk->sk_prot->sendmsg" in text)
+        at = {"textDocument": {"uri": uri}, "position": {"line": line, "character": lines[line].index("udp_sendmsg")}}
+        [place] = client.request("textDocument/definition", at)
+        [known] = [h for h in index.definitions("udp_sendmsg") if h.kind == "function"]
+        assert (place["uri"], place["range"]["start"]["line"]) == ((linux_tree / known.path).as_uri(), known.line - 1)
+        [item] = client.request("textDocument/prepareCallHierarchy", at)
+        callers = {c["from"]["name"]: c["from"]["detail"]
+                   for c in client.request("callHierarchy/incomingCalls", {"item": item})}
+        # INDIRECT_CALL_2 calls it directly when the pointer is udp_sendmsg, and through the pointer.
+        assert callers["inet_sendmsg"] == "direct call; indirect via struct proto.sendmsg"
+        assert not callers["udpv6_sendmsg"].startswith("indirect")
+        uri, lines = opened("net/socket.c")
+        line = next(n for n, text in enumerate(lines) if text.startswith("SYSCALL_DEFINE6(sendto,"))
+        shown = client.request("textDocument/hover", {"textDocument": {"uri": uri},
+                                                      "position": {"line": line, "character": 3}})
+        assert "__do_sys_sendto" in shown["contents"]["value"].split("Expands here to:")[1]
+        client.request("shutdown", None)
+        client.send("exit", None, request=False)
+        assert client.proc.wait(timeout=30) == 0
+    finally:
+        if client.proc.poll() is None:
+            client.proc.kill()
+
+
+def test_vim_tag_on_glibc(glibc_db, glibc_tree, tmp_path):
+    index = Index.open(str(glibc_db))
+    tags = tmp_path / "tags"
+    subprocess.run([sys.executable, "-m", "xref.cli", "--db", str(glibc_db), "tags", "-o", str(tags)], check=True,
+                   capture_output=True, env={**os.environ, "PYTHONPATH": str(REPO)})
+    out = tmp_path / "out"
+    write = f'call writefile([expand("%:p") . ":" . line(".")], "{out}")'
+    done = subprocess.run(["vim", "-N", "-u", "NONE", "-i", "NONE", "-es", "-c", f"set tags={tags}",
+                           "-c", "tag __libc_sendto", "-c", write, "-c", "qa!"],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
+    [first] = [h for h in index.definitions("__libc_sendto") if h.kind == "function"][:1]
+    assert first.path == "sysdeps/unix/sysv/linux/sendto.c"
+    assert out.read_text().strip() == f"{glibc_tree / first.path}:{first.line}"

@@ -169,16 +169,16 @@ def prepare_calls(ls: XrefServer, params: lsp.CallHierarchyPrepareParams) -> lis
 
 @server.feature(lsp.CALL_HIERARCHY_INCOMING_CALLS)
 def incoming(ls: XrefServer, params: lsp.CallHierarchyIncomingCallsParams) -> list[lsp.CallHierarchyIncomingCall]:
-    calls: dict[str, tuple[str, list[lsp.Range]]] = {}
+    calls: dict[str, tuple[set[str], list[lsp.Range]]] = {}
     for hit in ls.index.callers(params.item.name):
         if not hit.caller:
             continue
-        how = hit.how if hit.how.startswith("indirect") else ""
-        detail, ranges = calls.setdefault(hit.caller, (how, []))
+        hows, ranges = calls.setdefault(hit.caller, (set(), []))
+        hows.add(hit.how)
         ranges.append(ls.name_range(hit, hit.field or params.item.name))
     out = []
-    for caller, (how, ranges) in calls.items():
-        item = ls.item(caller, how)
+    for caller, (hows, ranges) in calls.items():
+        item = ls.item(caller, _detail(hows))
         if item is not None:
             out.append(lsp.CallHierarchyIncomingCall(from_=item, from_ranges=ranges))
     return out
@@ -186,19 +186,19 @@ def incoming(ls: XrefServer, params: lsp.CallHierarchyIncomingCallsParams) -> li
 
 @server.feature(lsp.CALL_HIERARCHY_OUTGOING_CALLS)
 def outgoing(ls: XrefServer, params: lsp.CallHierarchyOutgoingCallsParams) -> list[lsp.CallHierarchyOutgoingCall]:
-    calls: dict[str, tuple[str, list[lsp.Range]]] = {}
+    calls: dict[str, tuple[set[str], list[lsp.Range]]] = {}
     for hit in ls.index.callees(params.item.name):
         if hit.struct and hit.field:  # through a field: the functions registered there
             targets = sorted({r.name for r in ls.index.registrations(struct=hit.struct, field_=hit.field)})
         else:
             targets = [hit.callee]
         for target in targets:
-            how = hit.how if hit.how.startswith("indirect") else ""
-            _, ranges = calls.setdefault(target, (how, []))
+            hows, ranges = calls.setdefault(target, (set(), []))
+            hows.add(hit.how)
             ranges.append(ls.name_range(hit, hit.field or target))
     out = []
-    for callee, (how, ranges) in calls.items():
-        item = ls.item(callee, how)
+    for callee, (hows, ranges) in calls.items():
+        item = ls.item(callee, _detail(hows))
         if item is not None:
             out.append(lsp.CallHierarchyOutgoingCall(to=item, from_ranges=ranges))
     return out
@@ -219,6 +219,15 @@ def hover(ls: XrefServer, params: lsp.HoverParams) -> lsp.Hover | None:
         if expansion:
             parts.append("Expands here to:\n```c\n" + expansion + "\n```")
     return lsp.Hover(contents=lsp.MarkupContent(kind=lsp.MarkupKind.Markdown, value="\n\n".join(parts)))
+
+
+def _detail(hows: set[str]) -> str:
+    """How one function calls another, for the item's detail: the indirect ways named ("direct
+    call; indirect via struct proto.sendmsg"), or "" (the item then shows its place) when all direct."""
+    indirect = sorted(h for h in hows if h.startswith("indirect"))
+    if not indirect:
+        return ""
+    return "; ".join((["direct call"] if len(indirect) < len(hows) else []) + indirect)
 
 
 def _expansion(ls: XrefServer, params: lsp.HoverParams, name: str) -> str:

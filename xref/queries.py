@@ -466,12 +466,12 @@ class Index:
 # In a file the semantic pass parsed, its calls and registrations replace the parser's.
 _PREFERRED = "(source = 'clang' OR file_id NOT IN (SELECT file_id FROM clang_files))"
 
-_DEF_RANK = {"function": 0, "label": 0, "alias": 1, "macro": 1, "struct": 1, "union": 1, "enum": 1, "typedef": 2,
+DEF_RANK = {"function": 0, "label": 0, "alias": 1, "macro": 1, "struct": 1, "union": 1, "enum": 1, "typedef": 2,
              "variable": 2, "enumerator": 3, "member": 3, "syscall": 4, "prototype": 5, "extern": 6}
 
 
 def _def_order(hit: Hit) -> tuple:
-    return (_DEF_RANK.get(hit.kind, 9), hit.tree, hit.path, hit.line)
+    return (DEF_RANK.get(hit.kind, 9), hit.tree, hit.path, hit.line)
 
 
 def _unique(hits: list[Hit]) -> list[Hit]:

@@ -31,12 +31,12 @@ def tag_rows(index: Index) -> Iterator[tuple]:
     name's places in files the configuration compiles first (the one `:tag` jumps to), then those it
     may, then the rest; functions before macros, then by path."""
     paths = {file_id: path for file_id, _, path in index.listing()}
-    compiled = {file_id for (file_id,) in index.conn.execute("SELECT file_id FROM compiled")}
+    read = {file_id for (file_id,) in index.conn.execute("SELECT file_id FROM compiled")}
     state: dict[int, int] = {}  # 0: a unit of the configuration reads the file, 1: unknown, 2: none does
 
     def order(row: tuple) -> tuple:
         if row[1] not in state:
-            state[row[1]] = 0 if row[1] in compiled else 2 if index._not_compiled(row[1]) else 1
+            state[row[1]] = 0 if row[1] in read else 2 if index._not_compiled(row[1]) else 1
         return state[row[1]], DEF_RANK.get(row[3], 9), paths.get(row[1], ""), row[2]
 
     # One pass over the table and SQLite's sorter (spilling to temporary files): by its name index
@@ -52,9 +52,9 @@ def tag_rows(index: Index) -> Iterator[tuple]:
             key = (row[1], row[2], row[3])
             if key not in best or _SOURCE_RANK.get(row[7], 3) < _SOURCE_RANK.get(best[key][7], 3):
                 best[key] = row
-        compiled = {(r[1], r[2]) for r in best.values() if r[7] == "clang"}
+        expanded = {(r[1], r[2]) for r in best.values() if r[7] == "clang"}
         for row in sorted(best.values(), key=order):
-            if row[7] == "macro" and (row[1], row[2]) in compiled:
+            if row[7] == "macro" and (row[1], row[2]) in expanded:
                 continue  # the compiler expanded this invocation: its names are the ones above
             yield row[:7]
 

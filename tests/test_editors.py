@@ -214,6 +214,19 @@ class LspClient:
                 length = int(header.split(b":")[1])
         return json.loads(self.proc.stdout.read(length))
 
+    def __enter__(self) -> LspClient:
+        return self
+
+    def __exit__(self, *_) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+
+    def stop(self, timeout: int) -> int:
+        """shutdown, then exit: the server's exit status."""
+        self.request("shutdown", None)
+        self.send("exit", None, request=False)
+        return self.proc.wait(timeout=timeout)
+
     def request(self, method: str, params: dict | None):
         wanted = self.send(method, params)
         while True:
@@ -227,8 +240,7 @@ def test_language_server_over_stdio(tree, corpus_index):
     root, bin_dir = tree
     env = dict(os.environ, PATH=f"{bin_dir}:{os.environ['PATH']}")
     env.pop("XREF_DB", None)
-    client = LspClient(["xref", "lsp"], root, env)
-    try:
+    with LspClient(["xref", "lsp"], root, env) as client:
         result = client.request("initialize", {"processId": None, "rootUri": root.as_uri(), "capabilities": {}})
         capabilities = result["capabilities"]
         for provider in ("definitionProvider", "declarationProvider", "referencesProvider", "hoverProvider",
@@ -278,9 +290,4 @@ def test_language_server_over_stdio(tree, corpus_index):
         symbols = client.request("textDocument/documentSymbol", {"textDocument": {"uri": uri}})
         assert {"__sys_sendto", "__do_sys_sendto", "sock_sendmsg"} <= {s["name"] for s in symbols}
         assert [s["name"] for s in client.request("workspace/symbol", {"query": "inet_bin"})][0] == "inet_bind"
-        client.request("shutdown", None)
-        client.send("exit", None, request=False)
-        assert client.proc.wait(timeout=10) == 0
-    finally:
-        if client.proc.poll() is None:
-            client.proc.kill()
+        assert client.stop(timeout=10) == 0

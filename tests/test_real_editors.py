@@ -116,9 +116,8 @@ def test_the_language_server_on_the_kernel(linux_db, linux_tree):
     from tests.test_editors import LspClient
 
     index = Index.open(str(linux_db))
-    client = LspClient([sys.executable, "-m", "xref.cli", "--db", str(linux_db), "lsp"], linux_tree,
-                       {**os.environ, "PYTHONPATH": str(REPO)})
-    try:
+    with LspClient([sys.executable, "-m", "xref.cli", "--db", str(linux_db), "lsp"], linux_tree,
+                   {**os.environ, "PYTHONPATH": str(REPO)}) as client:
         client.request("initialize", {"processId": None, "rootUri": linux_tree.as_uri(), "capabilities": {}})
         client.send("initialized", {}, request=False)
 
@@ -146,12 +145,7 @@ def test_the_language_server_on_the_kernel(linux_db, linux_tree):
         shown = client.request("textDocument/hover", {"textDocument": {"uri": uri},
                                                       "position": {"line": line, "character": 3}})
         assert "__do_sys_sendto" in shown["contents"]["value"].split("Expands here to:")[1]
-        client.request("shutdown", None)
-        client.send("exit", None, request=False)
-        assert client.proc.wait(timeout=30) == 0
-    finally:
-        if client.proc.poll() is None:
-            client.proc.kill()
+        assert client.stop(timeout=30) == 0
 
 
 def test_vim_tag_on_glibc(glibc_db, glibc_tree, tmp_path):

@@ -151,8 +151,7 @@ def definition(name: str):
     found = [h for h in index.definitions(identifier(name)) if h.kind not in _NOT_DEFINITIONS]
     first = found[0] if found else None
     if first is not None and (len(found) == 1 or _clear_winner(found)):
-        tree_id = _tree_id(index, first.tree)
-        return redirect(query_url(source_url(index, tree_id, first.path), sym=name) + f"#L{first.line}")
+        return redirect(query_url(source_url(first.tree, first.path), sym=name) + f"#L{first.line}")
     return redirect(url_for("pages.ident", name=name))
 
 
@@ -161,10 +160,6 @@ def _clear_winner(found: list[Hit]) -> bool:
     real = [h for h in found if h.extra.get("compiled", True) and not h.extra.get("weak")
             and h.extra.get("active", True)]
     return len(real) == 1 and real[0] is found[0]
-
-
-def _tree_id(index: Index, tree: str) -> int:
-    return next(tid for tid, (name, _) in index.trees.items() if name == tree)
 
 
 @pages.get("/ident/<name>")
@@ -192,17 +187,13 @@ def ident(name: str):
                 row["expand"] = query_url("/expand", path=f"{hit.tree}/{hit.path}", line=hit.line,
                                           column=column.start() + 1)
         if not groups or groups[-1][0] != f"{hit.tree}/{hit.path}":
-            groups.append((f"{hit.tree}/{hit.path}", _hit_url(index, hit), []))
+            groups.append((f"{hit.tree}/{hit.path}", source_url(hit.tree, hit.path), []))
         groups[-1][2].append(row)
     return render_template(
         "ident.html", name=name, definitions=definitions, groups=groups, total=total, offset=offset,
         page=REFS_PAGE, callers=callers, caller_total=caller_total, caller_offset=caller_offset,
-        calls_page=CALLS_PAGE, callees=callees, regs=regs, hit_url=lambda h: _hit_url(index, h),
+        calls_page=CALLS_PAGE, callees=callees, regs=regs, hit_url=lambda h: source_url(h.tree, h.path, h.line),
         more=lambda **kw: query_url(f"/ident/{name}", **{"refs": offset, "callers": caller_offset, **kw}))
-
-
-def _hit_url(index: Index, hit: Hit, line: int | None = None) -> str:
-    return source_url(index, _tree_id(index, hit.tree), hit.path, line if line is not None else hit.line)
 
 
 # -- search -------------------------------------------------------------------------------------
@@ -279,7 +270,7 @@ def path(key: str):
         if file_id is None:
             return f"/def/{hop.symbol}"
         tree, rel, _ = index._file(file_id)
-        return source_url(index, _tree_id(index, tree), rel, hop.line)
+        return source_url(tree, rel, hop.line)
 
     grouped = []
     for chain in route.chains:
@@ -320,8 +311,8 @@ def expand():
         if found is None or not at_line.isdigit():
             return f"/def/{step.macro}"
         other_tree, other_path, _ = index._file(found)
-        return source_url(index, _tree_id(index, other_tree), other_path, int(at_line))
+        return source_url(other_tree, other_path, int(at_line))
 
     return render_template("expand.html", expansion=expansion, place=f"{tree}/{rel}:{line}",
                            final=pretty(expansion.final), where=where,
-                           back=source_url(index, _tree_id(index, tree), rel, line))
+                           back=source_url(tree, rel, line))

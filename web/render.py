@@ -156,47 +156,46 @@ def _inactive_lines(index: Index, file_id: int) -> set[int]:
 
 
 def _include_targets(index: Index, file_id: int) -> dict[int, str]:
-    """Line -> the source-view address of the header an `#include` there names."""
+    """Line -> the source-view address of the header an `#include` there names: beside the
+    includer for "quoted" ones, then the tree's include directories (a glibc tree's sysdeps in the
+    configured order, a kernel's `include/` and the configured architecture's), else the likeliest
+    file with that name."""
     tree_id, path = index.conn.execute("SELECT tree_id, path FROM files WHERE id = ?", (file_id,)).fetchone()
+    tree = index.trees[tree_id][0]
     here = path.rsplit("/", 1)[0] if "/" in path else ""
+    arch = kernel_srcarch(index.arch(tree_id))  # x86_64 -> x86: the kernel's directory under arch/
+    roots = (index.sysdirs(tree_id) or []) + [
+        "include", f"arch/{arch}/include", "include/uapi", f"arch/{arch}/include/uapi",
+        f"arch/{arch}/include/generated", f"arch/{arch}/include/generated/uapi", ""]
     out = {}
     for target, line, system in index.conn.execute("SELECT target, line, system FROM includes WHERE file_id = ?",
                                                     (file_id,)):
-        found = resolve_include(index, tree_id, here, target, bool(system))
+        found = _in_roots(index, tree_id, ([] if system else [here]) + roots, target)
         if found is not None:
-            out[line] = source_url(index, *found)
+            out[line] = source_url(tree, found)
+            continue
+        candidates = [(fid, p) for fid, p in index.by_basename().get(target.rsplit("/", 1)[-1], [])
+                      if p.endswith("/" + target.lstrip("./"))]
+        if candidates:
+            fid, found = min(candidates, key=lambda c: (index._file(c[0])[0] != tree,
+                                                        not c[1].startswith(f"arch/{arch}/"), len(c[1]), c[1]))
+            out[line] = source_url(index._file(fid)[0], found)
     return out
 
 
-def resolve_include(index: Index, tree_id: int, here: str, target: str, system: bool) -> tuple[int, str] | None:
-    """(tree id, path) of the header `#include` names: beside the includer for "quoted" ones, then
-    the tree's include directories (a glibc tree's sysdeps in the configured order, a kernel's
-    `include/` and the configured architecture's), else the likeliest file with that name."""
-    arch = kernel_srcarch(index.arch(tree_id))  # x86_64 -> x86: the kernel's directory under arch/
-    roots = ([here] if not system else []) + (index.sysdirs(tree_id) or []) + [
-        "include", f"arch/{arch}/include", "include/uapi", f"arch/{arch}/include/uapi",
-        f"arch/{arch}/include/generated", f"arch/{arch}/include/generated/uapi", ""]
+def _in_roots(index: Index, tree_id: int, roots: list[str], target: str) -> str | None:
+    """The first ROOT/target the tree's index holds."""
     for root in roots:
         path = posixpath.normpath(f"{root}/{target}" if root else target)
         if path.startswith(("../", "/")):
             continue
         if index.conn.execute("SELECT 1 FROM files WHERE tree_id = ? AND path = ?", (tree_id, path)).fetchone():
-            return tree_id, path
-    candidates = [(fid, p) for fid, p in index.by_basename().get(target.rsplit("/", 1)[-1], [])
-                  if p.endswith("/" + target.lstrip("./"))]
-    if not candidates:
-        return None
-    fid, path = min(candidates, key=lambda c: (index._file(c[0])[0] != index.trees[tree_id][0],
-                                               not c[1].startswith(f"arch/{arch}/"), len(c[1]), c[1]))
-    return _tree_id_of(index, fid), path
+            return path
+    return None
 
 
-def _tree_id_of(index: Index, file_id: int) -> int:
-    return index.conn.execute("SELECT tree_id FROM files WHERE id = ?", (file_id,)).fetchone()[0]
-
-
-def source_url(index: Index, tree_id: int, path: str, line: int | None = None) -> str:
-    url = f"/source/{quote(index.trees[tree_id][0])}/{quote(path)}"
+def source_url(tree: str, path: str, line: int | None = None) -> str:
+    url = f"/source/{quote(tree)}/{quote(path)}"
     return url + (f"#L{line}" if line else "")
 
 

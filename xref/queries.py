@@ -398,6 +398,13 @@ class Index:
             hits.append(hit)
         return _unique(hits)
 
+    def call_targets(self, call: Hit) -> list[str]:
+        """The functions a call `callees` found may reach: its callee, or for a call through a
+        struct field, the functions registered in that field (none when nothing is)."""
+        if call.struct and call.field:
+            return sorted({r.name for r in self.registrations(struct=call.struct, field_=call.field)})
+        return [call.callee]
+
     def registrations(self, name: str | None = None, struct: str | None = None,
                       field_: str | None = None) -> list[Hit]:
         if name is not None:

@@ -162,11 +162,7 @@ class Searcher:
         case; read from the facts' index on names, at most 5,000 each), the text itself first, then
         the shortest; when none starts so, the names one or two edits away. Each with its best kind."""
         low = text.lower()
-        names: set[str] = set()
-        for prefix in dict.fromkeys((text, low, text.upper())):
-            names.update(name for (name,) in self.conn.execute(
-                "SELECT DISTINCT name FROM defs WHERE name >= ? AND name < ? LIMIT 5000",
-                (prefix, prefix + "\U0010ffff")))
+        names = self._starting((text, low, text.upper()), 5000)
         ranked = sorted(names, key=lambda n: (n.lower() != low, len(n), n))[:limit]
         if not ranked and len(text) >= 4:
             ranked = self._misspelt(text, limit)
@@ -185,12 +181,18 @@ class Searcher:
         from rapidfuzz.distance import Levenshtein
 
         first = text[:head]
-        names: set[str] = set()
-        for prefix in {h for h in (first, first.lower(), first.upper(), first.capitalize())}:
-            names.update(name for (name,) in self.conn.execute(
-                "SELECT DISTINCT name FROM defs WHERE name >= ? AND name < ? LIMIT 1000000",
-                (prefix, prefix + "\U0010ffff")))
+        names = self._starting((first, first.lower(), first.upper(), first.capitalize()), 1000000)
         cutoff = 1 if len(text) < 8 else 2
         found = process.extract(text.lower(), {name: name.lower() for name in names}, scorer=Levenshtein.distance,
                                 score_cutoff=cutoff, limit=limit)
         return [name for _, _, name in sorted(found, key=lambda f: (f[1], len(f[2]), f[2]))]
+
+    def _starting(self, prefixes, cap: int) -> set[str]:
+        """Defined names starting with any of these prefixes (at most `cap` each), read from the
+        facts' index on names."""
+        names: set[str] = set()
+        for prefix in dict.fromkeys(prefixes):
+            names.update(name for (name,) in self.conn.execute(
+                "SELECT DISTINCT name FROM defs WHERE name >= ? AND name < ? LIMIT ?",
+                (prefix, prefix + "\U0010ffff", cap)))
+        return names

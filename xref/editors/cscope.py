@@ -65,9 +65,8 @@ class Answerer:
         """Direct calls, and for a call through a struct field each function registered in that
         field (the call's line, marked); a field nothing is registered in is named as written."""
         for hit in self.index.callees(name):
-            targets = sorted({r.name for r in self.index.registrations(struct=hit.struct, field_=hit.field)}
-                             ) if hit.struct and hit.field else []
-            for target in targets or [hit.callee if not hit.field else hit.field]:
+            targets = self.index.call_targets(hit) if hit.struct or not hit.field else []
+            for target in targets or [hit.field]:
                 yield hit.tree, hit.path, target, hit.line, _marked(hit)
 
     def _callers(self, name: str):
@@ -98,19 +97,16 @@ class Answerer:
                     yield tree, path, macro, line, text
 
     def _text(self, text: str):
-        yield from self._grep(re.compile(re.escape(text), re.IGNORECASE if self.ignore_case else 0))
+        yield from self._grep(self._regex(re.escape(text)))
 
     def _egrep(self, pattern: str):
-        try:
-            regex = re.compile(pattern, re.IGNORECASE if self.ignore_case else 0)
-        except re.error:
-            return
-        yield from self._grep(regex)
+        regex = self._regex(pattern)
+        if regex is not None:
+            yield from self._grep(regex)
 
     def _file(self, pattern: str):
-        try:
-            regex = re.compile(pattern, re.IGNORECASE if self.ignore_case else 0)
-        except re.error:
+        regex = self._regex(pattern)
+        if regex is None:
             return
         for _, tree_id, path in self.index.listing():
             if regex.search(path):
@@ -146,6 +142,13 @@ class Answerer:
                 yield hit.tree, hit.path, hit.function, hit.line, hit.text
 
     # -- helpers --------------------------------------------------------------------------------
+
+    def _regex(self, pattern: str) -> re.Pattern | None:
+        """The pattern compiled as cscope reads it (case ignored after `-C`); None when malformed."""
+        try:
+            return re.compile(pattern, re.IGNORECASE if self.ignore_case else 0)
+        except re.error:
+            return None
 
     def _grep(self, regex: re.Pattern):
         for file_id, tree_id, path in sorted(self.index.listing(), key=lambda f: (f[1], f[2])):

@@ -169,38 +169,32 @@ def prepare_calls(ls: XrefServer, params: lsp.CallHierarchyPrepareParams) -> lis
 
 @server.feature(lsp.CALL_HIERARCHY_INCOMING_CALLS)
 def incoming(ls: XrefServer, params: lsp.CallHierarchyIncomingCallsParams) -> list[lsp.CallHierarchyIncomingCall]:
-    calls: dict[str, tuple[set[str], list[lsp.Range]]] = {}
-    for hit in ls.index.callers(params.item.name):
-        if not hit.caller:
-            continue
-        hows, ranges = calls.setdefault(hit.caller, (set(), []))
-        hows.add(hit.how)
-        ranges.append(ls.name_range(hit, hit.field or params.item.name))
-    out = []
-    for caller, (hows, ranges) in calls.items():
-        item = ls.item(caller, _detail(hows))
-        if item is not None:
-            out.append(lsp.CallHierarchyIncomingCall(from_=item, from_ranges=ranges))
-    return out
+    name = params.item.name
+    calls = ((hit.caller, hit.how, ls.name_range(hit, hit.field or name)) for hit in ls.index.callers(name)
+             if hit.caller)
+    return [lsp.CallHierarchyIncomingCall(from_=item, from_ranges=ranges) for item, ranges in _grouped(ls, calls)]
 
 
 @server.feature(lsp.CALL_HIERARCHY_OUTGOING_CALLS)
 def outgoing(ls: XrefServer, params: lsp.CallHierarchyOutgoingCallsParams) -> list[lsp.CallHierarchyOutgoingCall]:
-    calls: dict[str, tuple[set[str], list[lsp.Range]]] = {}
-    for hit in ls.index.callees(params.item.name):
-        if hit.struct and hit.field:  # through a field: the functions registered there
-            targets = sorted({r.name for r in ls.index.registrations(struct=hit.struct, field_=hit.field)})
-        else:
-            targets = [hit.callee]
-        for target in targets:
-            hows, ranges = calls.setdefault(target, (set(), []))
-            hows.add(hit.how)
-            ranges.append(ls.name_range(hit, hit.field or target))
+    calls = ((target, hit.how, ls.name_range(hit, hit.field or target))
+             for hit in ls.index.callees(params.item.name) for target in ls.index.call_targets(hit))
+    return [lsp.CallHierarchyOutgoingCall(to=item, from_ranges=ranges) for item, ranges in _grouped(ls, calls)]
+
+
+def _grouped(ls: XrefServer, calls) -> list[tuple[lsp.CallHierarchyItem, list[lsp.Range]]]:
+    """(function, how, call range) triples as one item per function, with all its call ranges and
+    a detail naming the indirect ways; functions the index does not define are left out."""
+    found: dict[str, tuple[set[str], list[lsp.Range]]] = {}
+    for name, how, place in calls:
+        hows, ranges = found.setdefault(name, (set(), []))
+        hows.add(how)
+        ranges.append(place)
     out = []
-    for callee, (hows, ranges) in calls.items():
-        item = ls.item(callee, _detail(hows))
+    for name, (hows, ranges) in found.items():
+        item = ls.item(name, _detail(hows))
         if item is not None:
-            out.append(lsp.CallHierarchyOutgoingCall(to=item, from_ranges=ranges))
+            out.append((item, ranges))
     return out
 
 

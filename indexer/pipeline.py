@@ -493,7 +493,7 @@ def _index_into(conn: sqlite3.Connection, trees: list[Tree], jobs: int,
         # names seen while SQLite builds its own indexes.
         # Spawned, not forked, and handed a file: a fork would count this process's memory twice.
         names_file = gen / "names.tmp"
-        names_file.write_text("\n".join(sorted(touched)))
+        names_file.write_text("\n".join(sorted(touched, key=search.by_lower)))
         touched = set()
         searcher = get_context("spawn").Process(target=_build_search, args=(gen, names_file), daemon=True)
         searcher.start()

@@ -144,3 +144,30 @@ def test_search_prefix_substring_fuzzy_and_kind(corpus_index):
     assert "loopback_xmit" in [h.name for h in corpus_index.search("lopback_xmit")]  # one typo
     assert {k for h in corpus_index.search("sendmsg", kind="member") for k in h.kinds} >= {"member"}
     assert all("member" in h.kinds for h in corpus_index.search("sendmsg", kind="member"))
+
+
+def test_search_index_in_several_segments_answers_like_one(tmp_path, monkeypatch):
+    """The kernel's 4 M names are written 500,000 a Whoosh segment; shrunk here to 3."""
+    from whoosh import index, query
+
+    from xref import search
+
+    monkeypatch.setattr(search, "_SEGMENT", 3)
+    names = sorted(["udp_sendmsg", "UDP_SEND", "udpv6_sendmsg", "inet_sendmsg", "Inet_Bind", "kfree", "k"],
+                   key=search.by_lower)
+    search.build_from_names(tmp_path, names)
+    search.update(tmp_path, _closed_connection(), {"udp_sendpage"})
+    ix = index.open_dir(str(tmp_path / "search"))
+    with ix.searcher() as s:
+        assert len(s.reader().leaf_readers()) >= 3
+        assert sorted(d["name"] for d in s.search(query.Prefix("lower", "udp_send"), limit=None)) == [
+            "UDP_SEND", "udp_sendmsg", "udp_sendpage"]
+        assert [d["name"] for d in s.search(query.Term("lower", "inet_bind"))] == ["Inet_Bind"]
+        assert s.doc_count() == len(names) + 1
+    assert (tmp_path / "search" / "names.txt").read_text().split() == names + ["udp_sendpage"]
+
+
+def _closed_connection():
+    import sqlite3
+
+    return sqlite3.connect(":memory:")

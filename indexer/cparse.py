@@ -25,11 +25,18 @@ _QUERY = """
 (union_specifier body: (field_declaration_list)) @record
 (enum_specifier body: (enumerator_list)) @enum
 (type_definition) @typedef
-(declaration) @declaration
+(translation_unit (declaration) @declaration)
+(preproc_if (declaration) @declaration)
+(preproc_ifdef (declaration) @declaration)
+(preproc_else (declaration) @declaration)
+(preproc_elif (declaration) @declaration)
+(linkage_specification (declaration) @declaration)
+(declaration_list (declaration) @declaration)
 (call_expression) @call
 (initializer_pair) @initializer
 (assignment_expression left: (field_expression)) @assignment
-(expression_statement (call_expression function: (identifier) arguments: (argument_list))) @macro_body
+(translation_unit
+  (expression_statement (call_expression function: (identifier) arguments: (argument_list))) @macro_body)
 """
 
 
@@ -278,6 +285,9 @@ def _function_name(func: Node) -> Node | None:
     return None if declarator is None else _declared_name(declarator.child_by_field_name("declarator"))
 
 
+_WRAPPED_VALUE = frozenset(("pointer_expression", "cast_expression", "parenthesized_expression"))
+
+
 def _value_name(value: Node | None) -> str:
     """The function a registration names: `f`, `&f`, `(cast)f`."""
     while value is not None:
@@ -506,8 +516,6 @@ def extract_c(source: bytes) -> FileFacts:
     # function whose name only the macro knows; its body is still a scope.
     for stmt in captures.get("macro_body", ()):
         body = stmt.next_named_sibling
-        if stmt.parent is None or stmt.parent.type != "translation_unit":
-            continue
         if body is None or body.type != "compound_statement":
             continue
         call = stmt.named_children[0]
@@ -567,12 +575,7 @@ def extract_c(source: bytes) -> FileFacts:
                 defs.append(Definition(_text(name), "typedef", _line(name), _one_line(_text(node)),
                                        typeref=type_text))
 
-    for node in captures.get("declaration", ()):
-        parent = node.parent
-        if parent is None or parent.type not in ("translation_unit", "preproc_if", "preproc_ifdef",
-                                                 "preproc_else", "preproc_elif", "linkage_specification",
-                                                 "declaration_list"):
-            continue
+    for node in captures.get("declaration", ()):  # at file scope (the query says where)
         type_text = _type_text(node)
         is_extern = any(c.type == "storage_class_specifier" and c.text == b"extern" for c in node.children)
         for declarator in node.children_by_field_name("declarator"):
@@ -634,35 +637,42 @@ def extract_c(source: bytes) -> FileFacts:
 
 def _record_call(ex: _FileExtractor, node: Node) -> None:
     function = node.child_by_field_name("function")
-    args = node.child_by_field_name("arguments")
     if function is None:
+        return
+    kind = function.type
+    if kind != "identifier" and kind != "field_expression":
         return
     caller, scope_node = ex.enclosing(node)
     facts = ex.facts
-    line = _line(node)
-    callee = ""
-    if function.type == "identifier":
-        callee = _text(function)
-        param = ex.params_of(scope_node).get(callee)
-        if param is not None:
-            facts.calls.append(Call(caller, callee, line, "param", via=str(param[1])))
-        else:
-            facts.calls.append(Call(caller, callee, line, "direct"))
-    elif function.type == "field_expression":
+    line = node.start_point[0] + 1
+    if kind == "field_expression":
         locals_ = ex.locals_of(scope_node)
         field_name = _text(function.child_by_field_name("field"))
         struct = ex.struct_of_field_base(function, locals_)
         facts.calls.append(Call(caller, field_name, line, "field", struct=struct, via=_one_line(_text(function))))
-    else:
         return
-    if args is None or not callee:
+    callee = function.text.decode("utf-8", "replace")
+    params = ex.params_of(scope_node)
+    param = params.get(callee)
+    if param is not None:
+        facts.calls.append(Call(caller, callee, line, "param", via=str(param[1])))
+    else:
+        facts.calls.append(Call(caller, callee, line, "direct"))
+    args = node.child_by_field_name("arguments")
+    if args is None:
         return
     # Identifiers passed to a call; those that do not name a function are dropped once the
     # whole index is known, so only parameters need filtering here.
-    params = ex.params_of(scope_node)
+    registrations = facts.registrations
     for position, arg in enumerate(args.named_children, start=1):
-        name = _value_name(arg)
+        kind = arg.type
+        if kind == "identifier":
+            name = arg.text.decode("utf-8", "replace")
+        elif kind in _WRAPPED_VALUE:
+            name = _value_name(arg)
+        else:
+            continue
         if not name or name in params or name.isupper():
             continue  # all capitals: a constant, not a function (a third of all arguments)
-        facts.registrations.append(Registration("", "", name, line, "argument", callee=callee, argpos=position,
-                                                context=caller))
+        registrations.append(Registration("", "", name, line, "argument", callee=callee, argpos=position,
+                                          context=caller))

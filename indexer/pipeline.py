@@ -497,9 +497,12 @@ def _index_into(conn: sqlite3.Connection, trees: list[Tree], jobs: int,
         touched = set()
         searcher = get_context("spawn").Process(target=_build_search, args=(gen, names_file), daemon=True)
         searcher.start()
-    store.create_indexes(conn)
+    # What _finish looks names up with; the other indexes after it, so that its updates and the
+    # two million arguments it drops on the kernel touch no index.
+    store.create_indexes(conn, ["defs_name"])
     summary.written = written
     _finish(conn, None if fresh else written)
+    store.create_indexes(conn)
     summary.definitions = _count(conn, "definitions", defs_delta)
     summary.references = _count(conn, "reference_lines", refs_delta)
     conn.execute("COMMIT")

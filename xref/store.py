@@ -149,10 +149,12 @@ def create_schema(conn: sqlite3.Connection) -> None:
     conn.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
 
 
-def create_indexes(conn: sqlite3.Connection) -> None:
+def create_indexes(conn: sqlite3.Connection, names: list[str] | None = None) -> None:
+    """Every index (those named, if given) that is not there yet."""
     # One statement at a time: executescript() would commit the caller's transaction.
     for statement in filter(str.strip, INDEXES.split(";")):
-        conn.execute(statement)
+        if names is None or statement.split()[5] in names:
+            conn.execute(statement)
 
 
 def release_units(conn: sqlite3.Connection, tu_ids: list[int]) -> None:

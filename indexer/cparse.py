@@ -388,14 +388,16 @@ def _define_conditions(code: bytes) -> dict[int, str]:
              and directives[0].group(2).split()[:1] == directives[1].group(2).split()[:1])
     for k, match in enumerate(directives):
         word = match.group(1)
-        text = " ".join(match.group(2).replace(b"\\\n", b" ").decode("utf-8", "replace").split())
         if word == b"define":
-            line += code.count(b"\n", counted, match.start())
-            counted = match.start()
-            terms = [t for group in groups for t in group]
-            if terms:
-                found[line] = " && ".join(terms)
-        elif word in (b"if", b"ifdef", b"ifndef"):
+            # Most defines sit under no condition (a register header's thousands): only those
+            # under one need their line counted.
+            if any(groups):
+                line += code.count(b"\n", counted, match.start())
+                counted = match.start()
+                found[line] = " && ".join(t for group in groups for t in group)
+            continue
+        text = " ".join(match.group(2).replace(b"\\\n", b" ").decode("utf-8", "replace").split())
+        if word in (b"if", b"ifdef", b"ifndef"):
             if k == 0 and guard:
                 groups.append([])
                 continue

@@ -168,6 +168,9 @@ def test_cscope_one_shot_queries(tree):
     assert ask("-dL", "-6", "sock->ops->(bind|connect)\\(") == ask("-dL", "-6", "sock->ops->(bind|connect)\\(")
     assert len(ask("-dL", "-6", "sock->ops->(bind|connect)\\(")) == 2
     assert ask("-dL", "-0", "no_such_symbol_anywhere") == []
+    # -P: the prepath and the file's path in its tree, as cscope prepends it to its relative names
+    assert "/mnt/src/net/socket.c sockfd_lookup 96 sock = sockfd_lookup(fd, &err);" in ask(
+        "-dL", "-2", "__sys_bind", "-P", "/mnt/src/")
     refused = subprocess.run([str(bin_dir / "xref"), "cscope", "-b"], cwd=root, capture_output=True, text=True)
     assert refused.returncode == 2 and refused.stderr.count("\n") == 1
 

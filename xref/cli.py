@@ -475,7 +475,7 @@ def cscope(args: tuple[str, ...], db: str | None) -> None:
         raise UserError("xref cscope answers cscope's line interface: `-dl` (queries on stdin) or "
                         "`-dL -N PATTERN` (one query).")
     idx = _open(_cscope_index(options["file"]) or db)
-    answerer = Answerer(idx, Path(options["prepath"] or Path.cwd()), options["ignore_case"])
+    answerer = Answerer(idx, Path.cwd(), options["ignore_case"], options["prepath"])
     if options["line"]:
         line_mode(answerer, sys.stdin, sys.stdout)
         return

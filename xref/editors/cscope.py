@@ -25,12 +25,14 @@ _NOT_DEFINITIONS = ("syscall",)  # a table row; prototypes and externs are globa
 
 
 class Answerer:
-    """Answers cscope queries from one index, naming files relative to `cwd` where they are under it."""
+    """Answers cscope queries from one index, naming files relative to `cwd` where they are under it,
+    or, given a `prepath` (cscope's -P), as that path followed by the file's path in its tree."""
 
-    def __init__(self, index: Index, cwd: Path, ignore_case: bool = False) -> None:
+    def __init__(self, index: Index, cwd: Path, ignore_case: bool = False, prepath: str | None = None) -> None:
         self.index = index
         self.cwd = cwd.resolve()
         self.ignore_case = ignore_case
+        self.prepath = prepath
         self._roots = {name: root.resolve() for name, root in index.trees.values()}
 
     def answer(self, number: int, pattern: str) -> list[str]:
@@ -174,6 +176,8 @@ class Answerer:
         return (self.index.source_line(file_id, hit.line) if file_id is not None else "") or hit.text
 
     def _name(self, tree: str, path: str) -> str:
+        if self.prepath:
+            return f"{self.prepath.rstrip('/')}/{path}"
         absolute = self._roots[tree] / path
         try:
             return str(absolute.relative_to(self.cwd))

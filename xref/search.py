@@ -43,14 +43,9 @@ class SearchHit:
 
 def build(gen: Path, conn: sqlite3.Connection) -> None:
     """(Re)build the search index of a generation from its definitions."""
-    names = sorted((row[0] for row in conn.execute("SELECT DISTINCT name FROM defs")), key=by_lower)
+    names = sorted((row[0] for row in conn.execute("SELECT DISTINCT name FROM defs")), key=str.lower)
     conn.close()
     build_from_names(gen, names)
-
-
-def by_lower(name: str) -> tuple[str, str]:
-    """The order build_from_names takes names in: the order of Whoosh's terms."""
-    return name.lower(), name
 
 
 # Names per Whoosh segment: its postings are sorted in memory (Whoosh spills a bigger pool to
@@ -59,9 +54,9 @@ _SEGMENT = 500_000
 
 
 def build_from_names(gen: Path, names: Iterable[str]) -> None:
-    """Write a new search index holding these names (in by_lower order) and swap it in;
-    `names.txt` beside it holds them one per line, for substring search (one scan in C instead
-    of Whoosh's term walk)."""
+    """Write a new search index holding these names (sorted by their lowercase: the order of
+    Whoosh's terms) and swap it in; `names.txt` beside it holds them one per line, for substring
+    search (one scan in C instead of Whoosh's term walk)."""
     target = gen / "search"
     tmp = gen / "search.tmp"
     shutil.rmtree(tmp, ignore_errors=True)

@@ -5,6 +5,11 @@
 Measures wall time and peak memory (summed over each command's whole process tree,
 sampled every 0.1 s) for a full index, then xref's re-index after touching one file and
 a one-shot `xref def` against `cscope -dL -1` and `global -x`. Ratios are ours / peer.
+
+Then the floor under xref's index: what its fixed parts cost alone on the same files, each
+a command of its own (`--alone parse|scan|search`): tree-sitter's parse of every C file and
+the identifier scan, both in two processes, and Whoosh writing the index's names in one. On
+two cores no schedule beats parse + scan + search / 2.
 """
 
 from __future__ import annotations
@@ -64,12 +69,49 @@ def best_of(cmd: list[str], cwd: Path, runs: int = 5, env: dict | None = None) -
     return min(times)
 
 
+def _alone(part: str, listing: Path, root: Path, names: Path | None) -> None:
+    """One fixed part of indexing, by itself (run as its own command, to be measured)."""
+    from multiprocessing import Pool
+
+    paths = [str(root / p) for p in listing.read_text().split() if not p.endswith(".S")]
+    if part == "search":
+        import tempfile
+
+        from xref import search
+
+        with tempfile.TemporaryDirectory() as gen:
+            search.build_from_names(Path(gen), sorted(names.read_text().split(), key=str.lower))
+        return
+    with Pool(2) as pool:
+        for _ in pool.imap_unordered(_parse_only if part == "parse" else _scan_only, paths, chunksize=16):
+            pass
+
+
+def _parse_only(path: str) -> None:
+    from indexer.cparse import _machinery
+
+    with open(path, "rb") as fh:
+        _machinery()[0].parse(fh.read())
+
+
+def _scan_only(path: str) -> None:
+    from indexer.identifiers import identifier_lines
+
+    with open(path, "rb") as fh:
+        identifier_lines(fh.read())
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tree", type=Path, default=None, help="Linux tree (default: xref corpus fetch linux)")
     parser.add_argument("--work", type=Path, default=Path("/tmp/xref-bench"))
-    parser.add_argument("--only", default="xref,cscope,ctags,gtags")
+    parser.add_argument("--only", default="xref,cscope,ctags,gtags,floor")
+    parser.add_argument("--alone", choices=("parse", "scan", "search"), help=argparse.SUPPRESS)
+    parser.add_argument("--names", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.alone:
+        _alone(args.alone, args.work / "cscope.files", args.tree, args.names)
+        return
     if args.tree is None:
         from xref.corpus import fetch
 
@@ -127,6 +169,20 @@ def main() -> None:
             peer = best_of(["global", "-x", "udp_sendmsg"], tree, env=env)
             line += f"; global -x: {peer * 1000:.0f} ms, ratio {def_time / peer:.1f}"
         print(line)
+
+    if "floor" in only and ours and "cscope -bqk" in results:
+        alone = [sys.executable, __file__, "--tree", str(tree), "--work", str(work), "--alone"]
+        names = next(db.glob("gen-*/search/names.txt"))
+        parse, _ = measure([*alone, "parse"], tree)
+        scan, _ = measure([*alone, "scan"], tree)
+        whoosh, _ = measure([*alone, "search", "--names", str(names)], tree)
+        cscope = results["cscope -bqk"][0]
+        print("floor (each alone):")
+        for name, wall in (("tree-sitter parse of every C file, 2 processes", parse),
+                           ("identifier scan, 2 processes", scan),
+                           (f"Whoosh index of {len(names.read_text().split()):,} names, 1 process", whoosh),
+                           ("together on 2 cores: parse + scan + Whoosh / 2", parse + scan + whoosh / 2)):
+            print(f"  {name}: {wall:.1f} s, {wall / cscope:.2f} of cscope -bqk")
 
 
 if __name__ == "__main__":

@@ -80,7 +80,7 @@ def _alone(part: str, listing: Path, root: Path, names: Path | None) -> None:
         from xref import search
 
         with tempfile.TemporaryDirectory() as gen:
-            search.build_from_names(Path(gen), sorted(names.read_text().split(), key=str.lower))
+            search.build_from_names(Path(gen), names.read_text().split())
         return
     with Pool(2) as pool:
         for _ in pool.imap_unordered(_parse_only if part == "parse" else _scan_only, paths, chunksize=16):

@@ -493,7 +493,8 @@ def _index_into(conn: sqlite3.Connection, trees: list[Tree], jobs: int,
         # names seen while SQLite builds its own indexes.
         # Spawned, not forked, and handed a file: a fork would count this process's memory twice.
         names_file = gen / "names.tmp"
-        names_file.write_text("\n".join(touched))  # sorted over there, on the other core
+        with open(names_file, "w", encoding="utf-8") as listed:
+            listed.writelines(name + "\n" for name in touched)
         touched = set()
         searcher = get_context("spawn").Process(target=_build_search, args=(gen, names_file), daemon=True)
         searcher.start()
@@ -511,9 +512,8 @@ def _index_into(conn: sqlite3.Connection, trees: list[Tree], jobs: int,
 
 def _build_search(gen: Path, names_file: Path) -> None:
     _init_worker()  # Ctrl-C is the parent's to handle; it stops this process too
-    names = names_file.read_text().split("\n")
-    names.sort(key=str.lower)
-    search.build_from_names(gen, names)
+    with open(names_file, encoding="utf-8") as names:
+        search.build_from_names(gen, (line.rstrip("\n") for line in names))
     names_file.unlink()
 
 

@@ -43,20 +43,20 @@ class SearchHit:
 
 def build(gen: Path, conn: sqlite3.Connection) -> None:
     """(Re)build the search index of a generation from its definitions."""
-    names = sorted((row[0] for row in conn.execute("SELECT DISTINCT name FROM defs")), key=str.lower)
+    names = [row[0] for row in conn.execute("SELECT DISTINCT name FROM defs")]
     conn.close()
     build_from_names(gen, names)
 
 
 # Names per Whoosh segment: its postings are sorted in memory (Whoosh spills a bigger pool to
-# disk one pickled posting at a time, and merges those files back: a third of the build).
+# disk one pickled posting at a time, and merges those files back: a third of the build), and
+# only one segment's are held at a time.
 _SEGMENT = 500_000
 
 
 def build_from_names(gen: Path, names: Iterable[str]) -> None:
-    """Write a new search index holding these names (sorted by their lowercase: the order of
-    Whoosh's terms) and swap it in; `names.txt` beside it holds them one per line, for substring
-    search (one scan in C instead of Whoosh's term walk)."""
+    """Write a new search index holding these names and swap it in; `names.txt` beside it holds
+    them one per line, for substring search (one scan in C instead of Whoosh's term walk)."""
     target = gen / "search"
     tmp = gen / "search.tmp"
     shutil.rmtree(tmp, ignore_errors=True)
@@ -80,13 +80,14 @@ def build_from_names(gen: Path, names: Iterable[str]) -> None:
 
 
 def _add_segment(ix: index.Index, names: list[str]) -> None:
-    """One segment of names, already in term order (so the in-memory sort has nothing to do).
+    """One segment of names, added in the order of their terms (Whoosh then sorts a sorted pool).
 
     After the first name, each document goes straight to the writer's posting pool and stored
     fields, as `add_document` would put it for this schema, without its per-field checks and
     analysis (a fifth of the build for the kernel's 4 M names).
     """
     writer = ix.writer(limitmb=1024, codec=_codec())
+    names = sorted(names, key=str.lower)
     if names:
         writer.add_document(lower=names[0].lower(), name=names[0])
         add_posting, stored, docnum = writer.pool.add, writer.perdocwriter, writer.docnum

@@ -285,6 +285,7 @@ def _function_name(func: Node) -> Node | None:
     return None if declarator is None else _declared_name(declarator.child_by_field_name("declarator"))
 
 
+# What _value_name looks inside of, besides a plain identifier.
 _WRAPPED_VALUE = frozenset(("pointer_expression", "cast_expression", "parenthesized_expression"))
 
 
@@ -667,10 +668,10 @@ def _record_call(ex: _FileExtractor, node: Node) -> None:
     # whole index is known, so only parameters need filtering here.
     registrations = facts.registrations
     for position, arg in enumerate(args.named_children, start=1):
-        kind = arg.type
-        if kind == "identifier":
+        arg_kind = arg.type
+        if arg_kind == "identifier":
             name = arg.text.decode("utf-8", "replace")
-        elif kind in _WRAPPED_VALUE:
+        elif arg_kind in _WRAPPED_VALUE:
             name = _value_name(arg)
         else:
             continue

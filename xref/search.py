@@ -79,7 +79,7 @@ def build_from_names(gen: Path, names: Iterable[str]) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
-def _add_segment(ix: index.Index, names: list[str]) -> None:
+def _add_segment(ix: index.Index, names: list[str], merge: bool = False) -> None:
     """One segment of names, added in the order of their terms (Whoosh then sorts a sorted pool).
 
     After the first name, each document goes straight to the writer's posting pool and stored
@@ -98,18 +98,17 @@ def _add_segment(ix: index.Index, names: list[str]) -> None:
             stored.finish_doc()
             docnum += 1
         writer.docnum = docnum
-    writer.commit(merge=False)
+    writer.commit(merge=merge)
 
 
 def update(gen: Path, conn: sqlite3.Connection, names: set[str]) -> None:
     """Add names that a re-index newly defined (old names stay; queries check them against the facts)."""
     conn.close()
-    writer = index.open_dir(str(gen / "search")).writer(codec=_codec())
+    names = sorted(names)
     with open(gen / "search" / "names.txt", "a", encoding="utf-8") as listed:
-        for name in sorted(names):
-            writer.add_document(lower=name.lower(), name=name)
-            listed.write(name + "\n")
-    writer.commit()
+        listed.writelines(name + "\n" for name in names)
+    # Merged into the small segments of earlier re-indexes, so that their number stays low.
+    _add_segment(index.open_dir(str(gen / "search")), names, merge=True)
 
 
 _NAMES_LOCK = threading.Lock()

@@ -99,20 +99,22 @@ def initialize(ls: XrefServer, params: lsp.InitializeParams) -> None:
 
 @server.feature(lsp.TEXT_DOCUMENT_DEFINITION)
 def definition(ls: XrefServer, params: lsp.DefinitionParams) -> list[lsp.Location]:
-    name = ls.word_at(params.text_document.uri, params.position)
-    if not name:
-        return []
-    found = ls.index.definitions(name)
-    return [ls.location(h) for h in ([h for h in found if h.kind not in _DECLARATIONS] or found)]
+    return _places(ls, params, declarations=False)
 
 
 @server.feature(lsp.TEXT_DOCUMENT_DECLARATION)
 def declaration(ls: XrefServer, params: lsp.DeclarationParams) -> list[lsp.Location]:
+    return _places(ls, params, declarations=True)
+
+
+def _places(ls: XrefServer, params: lsp.TextDocumentPositionParams, declarations: bool) -> list[lsp.Location]:
+    """The name's definitions (bodies, or with `declarations` its prototypes and externs), all of
+    them when it has none of that sort."""
     name = ls.word_at(params.text_document.uri, params.position)
     if not name:
         return []
     found = ls.index.definitions(name)
-    return [ls.location(h) for h in ([h for h in found if h.kind in _DECLARATIONS] or found)]
+    return [ls.location(h) for h in ([h for h in found if (h.kind in _DECLARATIONS) == declarations] or found)]
 
 
 @server.feature(lsp.TEXT_DOCUMENT_REFERENCES)

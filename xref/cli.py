@@ -467,7 +467,9 @@ def cscope(args: tuple[str, ...], db: str | None) -> None:
     `xref cscope -dl -f .xref/CURRENT` reads `<N><pattern>` lines and answers as cscope does;
     `xref cscope -dL -<N> PATTERN` answers once. N: 0 symbol, 1 definition, 2 callees, 3 callers,
     4 text, 6 egrep, 7 file, 8 includers, 9 assignments. -f names the index (its directory or a file
-    in it); without it, --db, $XREF_DB or the .xref/ found upward. -C ignores case."""
+    in it); without it, --db, $XREF_DB or the .xref/ found upward. -C ignores case. -P PATH names
+    each file as PATH followed by its path in its tree (cscope's prepath); without it, relative
+    to the current directory where under it."""
     from xref.editors.cscope import Answerer, line_mode, parse_args
 
     options = parse_args(list(args))

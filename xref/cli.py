@@ -564,19 +564,24 @@ def corpus() -> None:
 
 
 @corpus.command()
-@click.argument("name", type=click.Choice(["linux", "glibc"]))
+@click.argument("spec", metavar="linux|glibc[=VERSION]")
 @click.option("--dest", type=click.Path(file_okay=False), default=None,
               help="Cache directory (default: $XREF_CACHE or ~/.cache/xref).")
-def fetch(name: str, dest: str | None) -> None:
-    """Download and unpack NAME's source tree once; print its path."""
+def fetch(spec: str, dest: str | None) -> None:
+    """Download and unpack a tree's Debian source package once; print its path on stdout and
+    the version on stderr. The versions are pinned: Linux 6.1.192-2 (the kernel image the traced
+    ground truth was recorded on) and glibc 2.36-9+deb12u14; `linux=6.1.176-1` or
+    `linux=6.12.117-1~deb12u1` fetch another (see `apt-cache policy linux-source-6.1`)."""
     from xref import corpus as corpus_mod
 
     try:
-        path = corpus_mod.fetch(name, Path(dest) if dest else None)
+        name, version = corpus_mod.parse_spec(spec)
+        path = corpus_mod.fetch(spec, Path(dest) if dest else None)
     except corpus_mod.FetchError as err:
         raise UserError(str(err)) from None
     except OSError as err:
-        raise UserError(f"could not unpack {name} ({err.strerror or err}).") from None
+        raise UserError(f"could not unpack {spec} ({err.strerror or err}).") from None
+    click.echo(f"xref: {corpus_mod.REAL_TREES[name].package_for(version)} {version}", err=True)
     click.echo(str(path))
 
 

@@ -81,9 +81,61 @@ def sysdirs(root: Path, build: Path | None, arch: str) -> list[str]:
         for name in (target, target.replace("i686", "i386")):
             if line.startswith(f"config-sysdirs-{name} "):
                 base = line.split("=", 1)[1].split()
-    if not base:
+    if base:  # a tree that states its order (the bundled corpus)
+        return expand_implies(root, [f"sysdeps/{b}" for b in base])
+    if arch not in _MACHINES:
         raise GlibcError(f"{root} says nothing of the sysdeps directories for {target}.")
-    return expand_implies(root, [f"sysdeps/{b}" for b in base])
+    return configure_sysdirs(root, _MACHINES[arch])
+
+
+# What glibc's preconfigure fragments make of each target's machine (sysdeps/x86_64/preconfigure:
+# x86_64/64 unless the compiler is in x32 mode; sysdeps/i386/preconfigure: i386/i686).
+_MACHINES = {"x86_64": "x86_64/64", "i386": "i386/i686"}
+
+
+def configure_sysdirs(root: Path, machine: str, os_name: str = "linux-gnu", base_os: str = "unix/sysv",
+                      multi_arch: bool = True, with_fp: bool = True) -> list[str]:
+    """The sysdeps directories as glibc's configure.ac computes them for a Linux target (without
+    running configure, which needs gawk and a compiler): every existing directory made of a
+    machine term, the OS's base and the OS, then each one's Implies, Implies-before and
+    Implies-after files and its parent, as configure's loop orders them; sysdeps/generic last."""
+    ostry = [os_name]
+    if "-" in os_name:
+        ostry.append(os_name.split("-", 1)[0])  # linux-gnu, then linux
+    bases, tail = [], base_os
+    while tail:
+        bases.append(tail)
+        tail = tail.rsplit("/", 1)[0] if "/" in tail else ""
+    mach, tail = [], machine
+    while tail:
+        mach += [f"/{tail}{fpu}{multi}" for fpu in (("/fpu" if with_fp else "/nofpu"), "")
+                 for multi in (("/multiarch",) if multi_arch else ()) + ("",)]
+        tail = tail.rsplit("/", 1)[0] if "/" in tail else ""
+    found = []
+    for b in [f"/{b}" for b in bases] + [""]:
+        for m0 in mach + [""]:
+            for o in [f"/{o}" for o in ostry] + [""]:
+                for m in mach + [""]:
+                    suffix = f"{m0}{b}{o}{m}"
+                    if suffix and (root / f"sysdeps{suffix}").is_dir():
+                        found.append(f"sysdeps{suffix}")
+    names: list[str] = []
+    queue = found
+    while queue:
+        name, queue = queue[0], queue[1:]
+        if name in names:
+            continue
+        implied = {kind: [] for kind in ("Implies", "Implies-before", "Implies-after")}
+        for kind, words in implied.items():
+            listed = root / name / kind
+            if listed.is_file():
+                words += [f"sysdeps/{x}" for x in re.sub(r"#.*", "", listed.read_text()).split()
+                          if (root / "sysdeps" / x).is_dir()]
+        names.append(name)
+        parent = name.rsplit("/", 1)[0]
+        parents = [] if parent.endswith("sysdeps") else [parent]
+        queue = implied["Implies"] + queue + implied["Implies-before"] + parents + implied["Implies-after"]
+    return names + ["sysdeps/generic"]
 
 
 def expand_implies(root: Path, names: list[str]) -> list[str]:

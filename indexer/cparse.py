@@ -285,6 +285,36 @@ def _function_name(func: Node) -> Node | None:
     return None if declarator is None else _declared_name(declarator.child_by_field_name("declarator"))
 
 
+# The kernel's wrappers that call a function pointer after comparing it with likely targets
+# (include/linux/indirect_call_wrapper.h): `INDIRECT_CALL_2(f, f2, f1, args...)` calls f2 or f1
+# directly when f is one of them, else f. Name -> how many candidates follow the pointer.
+INDIRECT_CALLS = {"INDIRECT_CALL_1": 1, "INDIRECT_CALL_2": 2, "INDIRECT_CALL_3": 3, "INDIRECT_CALL_4": 4,
+                  "INDIRECT_CALL_INET": 2, "INDIRECT_CALL_INET_1": 1}
+
+
+def _record_indirect_call(ex: _FileExtractor, node: Node, caller: str, scope_node: Node | None,
+                          params: dict[str, tuple[str, int]], candidates: int) -> None:
+    """`INDIRECT_CALL_2(sk->sk_prot->sendmsg, tcp_sendmsg, udp_sendmsg, sk, msg, size)` as the
+    calls its expansion makes: through the field (or parameter) it names, and directly to each
+    candidate (which the call graph reads as INDIRECT_CALL's guesses at that site)."""
+    args = node.child_by_field_name("arguments")
+    named = args.named_children if args is not None else []
+    if not named:
+        return
+    line = node.start_point[0] + 1
+    pointer = named[0]
+    calls = ex.facts.calls
+    if pointer.type == "field_expression":
+        struct = ex.struct_of_field_base(pointer, ex.locals_of(scope_node))
+        calls.append(Call(caller, _text(pointer.child_by_field_name("field")), line, "field", struct=struct,
+                          via=_one_line(_text(pointer))))
+    elif pointer.type == "identifier" and _text(pointer) in params:
+        calls.append(Call(caller, _text(pointer), line, "param", via=str(params[_text(pointer)][1])))
+    for candidate in named[1:1 + candidates]:
+        if candidate.type == "identifier":
+            calls.append(Call(caller, _text(candidate), line, "direct"))
+
+
 # What _value_name looks inside of, besides a plain identifier.
 _WRAPPED_VALUE = frozenset(("pointer_expression", "cast_expression", "parenthesized_expression"))
 
@@ -656,6 +686,9 @@ def _record_call(ex: _FileExtractor, node: Node) -> None:
         return
     callee = function.text.decode("utf-8", "replace")
     params = ex.params_of(scope_node)
+    if callee in INDIRECT_CALLS:
+        _record_indirect_call(ex, node, caller, scope_node, params, INDIRECT_CALLS[callee])
+        return
     param = params.get(callee)
     if param is not None:
         facts.calls.append(Call(caller, callee, line, "param", via=str(param[1])))

@@ -184,3 +184,51 @@ def test_the_index_holds_glibc_s_search_order_and_its_syscalls_lists(semantic_db
     assert glibc.implementation(index, tree_id, order, "sendto") == (
         "sysdeps/unix/sysv/linux/sendto.c", ["sysdeps/unix/syscalls.list:7"])
     assert glibc.implementation(index, tree_id, order, "no_such_call") == (None, [])
+
+
+# -- the plain index (no semantic pass): what `xref index` publishes first ------------------------
+
+
+def test_indirect_call_wrappers_are_calls_through_the_field_on_the_plain_index(corpus_db):
+    callees = json.loads(run_xref("callees", "sock_sendmsg_nosec", "--json", "--db", str(corpus_db),
+                                  check=True).stdout)
+    assert "INDIRECT_CALL_INET" not in {c["callee"] for c in callees}
+    assert {(c["callee"], c["how"]) for c in callees} >= {
+        ("sock->ops->sendmsg", "indirect via struct proto_ops.sendmsg"), ("inet_sendmsg", "direct"),
+        ("inet6_sendmsg", "direct")}
+
+
+def test_sendto_reaches_the_driver_on_the_plain_index(corpus_db):
+    found = chains(corpus_db, "sendto", "--to", "loopback_xmit")
+    assert any(in_order(["__libc_sendto", "__sys_sendto", "sock_sendmsg_nosec", "inet_sendmsg", "udp_sendmsg",
+                         "ip_output", "__dev_queue_xmit", "dev_hard_start_xmit", "loopback_xmit"], c) for c in found)
+    assert any(h["via"] == "indirect via struct proto_ops.sendmsg" and "INDIRECT_CALL names it" in h["evidence"]
+               for c in found for h in c)
+
+
+def test_a_kernel_call_never_lands_in_glibc(corpus_db):
+    # Both trees define memcpy; glibc's calls _wordcopy_fwd_aligned, which no kernel code reaches.
+    proc = run_xref("path", "sendto", "--to", "_wordcopy_fwd_aligned", "--db", str(corpus_db))
+    assert proc.returncode == 1 and proc.stderr.count("\n") == 1 and "no chain" in proc.stderr
+
+
+def test_a_detour_through_error_paths_never_stands_in_for_the_data_path(corpus_db):
+    # The graph holds copy_from_user -> kasan_check_write -> ... -> kasan_report -> panic ->
+    # console_flush_all -> netconsole's write_msg -> dev_queue_xmit: asked for, it is found ...
+    [detour] = chains(corpus_db, "sendto", "--to", "kasan_report")[:1]
+    assert in_order(["copy_from_user", "kasan_check_write", "kasan_report"], detour)
+    assert in_order(["panic", "console_flush_all", "write_msg"], chains(corpus_db, "sendto", "--to", "write_msg")[0])
+    # ... but never on the way to the driver, nor among the candidates below the handler.
+    off_path = {"kasan_check_write", "kasan_check_range", "kasan_report", "panic", "console_flush_all", "write_msg"}
+    for args in (("--to", "loopback_xmit"), ()):
+        for chain in chains(corpus_db, "sendto", *args):
+            assert not off_path & set(symbols(chain)), symbols(chain)
+
+
+def test_another_architectures_definition_is_never_the_handler(corpus_db):
+    # arch/arm64/kernel/sys.c has its own SYSCALL_DEFINE0(getpid); x86_64 runs kernel/sys.c's.
+    found = json.loads(run_xref("syscall", "getpid", "--json", "--db", str(corpus_db), check=True).stdout)
+    assert found["handler"]["path"] == "kernel/sys.c"
+    hits = json.loads(run_xref("def", "__do_sys_getpid", "--json", "--db", str(corpus_db), check=True).stdout)
+    assert [h["path"] for h in hits][:1] == ["kernel/sys.c"]
+    assert "arch/arm64/kernel/sys.c" in [h["path"] for h in hits]

@@ -106,6 +106,7 @@ class Index:
         self._tree_files: dict[int, set[int]] = {}
         self._by_absolute: dict[str, int] | None = None
         self._weak: dict[tuple[str, str], bool] = {}
+        self._arch_dirs: dict[tuple[int, str], int] = {}
 
     @classmethod
     def open(cls, db: str | None = None, start: Path | None = None) -> Index:
@@ -118,6 +119,7 @@ class Index:
         index.dir, index.gen, index.conn, index._searcher = None, None, conn, None
         index._listing = index._by_basename = None
         index._sysdirs, index._tree_files, index._by_absolute, index._weak = {}, {}, None, {}
+        index._arch_dirs = {}
         index.trees = {id_: (name, Path(root)) for id_, name, root in conn.execute("SELECT id, name, root FROM trees")}
         return index
 
@@ -163,6 +165,34 @@ class Index:
             row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (f"sysdirs:{key[0]}:{key[1]}",)).fetchone()
             self._sysdirs[key] = json.loads(row[0]) if row else None
         return self._sysdirs[key]
+
+    def place_rank(self, tree: int | str, path: str) -> int:
+        """How close a file is to what the tree builds for its architecture, the rule every answer
+        ranks definitions by: 0 the architecture's own code (the kernel's arch/x86/ for x86_64;
+        a glibc directory in the target's sysdeps order), 1 generic code, 2 another architecture's
+        (the kernel's other arch/ directories; a sysdeps directory the target does not search)."""
+        tree_id = tree if isinstance(tree, int) else self.tree_id(tree)
+        key = (tree_id, path.split("/", 2)[1] if path.count("/") >= 2 else "")
+        if path.startswith("sysdeps/"):
+            from xref.sysdeps import sysdeps_rank
+
+            order = self.sysdirs(tree_id) if tree_id is not None else None
+            if order is None:
+                return 1
+            return 2 if sysdeps_rank(path, order) is None else 0
+        if not path.startswith("arch/") or tree_id is None:
+            return 1
+        if key not in self._arch_dirs:
+            from xref.conditions import kernel_srcarch
+
+            self._arch_dirs[key] = 0 if key[1] == kernel_srcarch(self.arch(tree_id)) else 2
+        return self._arch_dirs[key]
+
+    def tree_of(self, file_id: int) -> int:
+        return self.conn.execute("SELECT tree_id FROM files WHERE id = ?", (file_id,)).fetchone()[0]
+
+    def tree_id(self, name: str) -> int | None:
+        return next((id_ for id_, (name_, _) in self.trees.items() if name_ == name), None)
 
     def glibc_trees(self) -> list[int]:
         return [int(key.split(":")[1]) for (key,) in self.conn.execute(
@@ -271,7 +301,7 @@ class Index:
                 extra["compiled"] = False  # no unit of the configuration reads this file
             hits.append(Hit(name, kind, tree, path, line, signature, source=source, extra=extra))
         return sorted(hits, key=lambda h: (h.extra.get("compiled", True) is False, h.extra.get("weak", False),
-                                           *_def_order(h)))
+                                           DEF_RANK.get(h.kind, 9), self.place_rank(h.tree, h.path), *_def_order(h)))
 
     def _weak_chain(self, chain: str, tree: str) -> bool:
         """Whether a macro on a definition's chain (`COND_SYSCALL (path:line) > ...`) declares it

@@ -6,8 +6,11 @@ chain carries) and functions passed to a parameter the callee calls; and the sea
 from __future__ import annotations
 
 import math
+import tomllib
 from collections import deque
 from dataclasses import dataclass, replace
+from functools import cache
+from pathlib import Path
 
 from xref.conditions import DEFAULT_ARCH, kernel_srcarch
 from xref.queries import Index
@@ -37,11 +40,20 @@ class NoPath(Exception):
     """No chain of calls the index knows leads there."""
 
 
-class CallGraph:
-    """Calls and function-pointer registrations, read a frontier at a time."""
+@cache
+def _off_path() -> tuple[tuple[str, ...], frozenset[str], tuple[str, ...]]:
+    """offpath.toml: (directories and files, names, name prefixes) of code off the data path."""
+    rules = tomllib.loads((Path(__file__).with_name("offpath.toml")).read_text())["kernel"]
+    return tuple(rules["directories"]), frozenset(rules["names"]), tuple(rules["prefixes"])
 
-    def __init__(self, index: Index, arch: str = DEFAULT_ARCH) -> None:
+
+class CallGraph:
+    """Calls and function-pointer registrations, read a frontier at a time. With `tree_id`, only
+    that tree's code: a kernel function never calls into glibc, nor glibc into the kernel."""
+
+    def __init__(self, index: Index, arch: str = DEFAULT_ARCH, tree_id: int | None = None) -> None:
         self.index = index
+        self.tree_id = tree_id
         self._own_arch = f"arch/{kernel_srcarch(arch)}/"
         self._skipped: dict[int, bool] = {}
         self._claimed: set[int] | None = None  # files a unit of the semantic pass parsed
@@ -66,15 +78,27 @@ class CallGraph:
         return source == "clang" or file_id not in self._claimed
 
     def skipped(self, file_id: int) -> bool:
-        """Code that never runs on this path's architecture: another architecture's arch/
+        """Code that never runs on this path: another tree's, another architecture's arch/
         directory, and, with a configuration, C no unit compiles (assembly is not parsed by units)."""
         if file_id not in self._skipped:
             tree_id, path, lang = self.index.conn.execute(
                 "SELECT tree_id, path, lang FROM files WHERE id = ?", (file_id,)).fetchone()
-            self._skipped[file_id] = (path.startswith("arch/") and not path.startswith(self._own_arch)) or (
+            self._skipped[file_id] = (self.tree_id is not None and tree_id != self.tree_id) or (
+                path.startswith("arch/") and not path.startswith(self._own_arch)) or (
                 lang == "c" and self.index.covered(tree_id, path)
                 and self.index.conn.execute("SELECT 1 FROM compiled WHERE file_id = ?", (file_id,)).fetchone() is None)
         return self._skipped[file_id]
+
+    def off_path(self, name: str) -> bool:
+        """A function no data path goes through (offpath.toml): error reporting, debugging,
+        sanitizers, tracing; by its name, or where the tree defines it."""
+        _, names, prefixes = _off_path()
+        return name in names or name.startswith(prefixes) or _off_path_file(self._home(name))
+
+    def detour(self, edge: Edge, name: str) -> bool:
+        """Whether following `edge` to `name` leaves the data path: `name` is off it, or the call
+        is made in code off it (the sanitizer's own memcpy in mm/kasan/)."""
+        return self.off_path(name) or _off_path_file(edge.path)
 
     def _rows(self, sql: str, names: list[str]) -> list[tuple]:
         rows = []
@@ -267,13 +291,20 @@ class CallGraph:
         return self._homes[name]
 
     def _load_homes(self, names: list[str]) -> None:
+        """Where each function is defined: in the graph's tree, the architecture's own definition
+        first, then generic code, then other architectures' (`Index.place_rank`)."""
         missing = [n for n in dict.fromkeys(names) if n not in self._homes]
-        for name, path in self._rows(
-                "SELECT d.name, min(f.path) FROM defs d JOIN files f ON f.id = d.file_id WHERE d.name IN ({marks}) "
-                "AND d.kind IN ('function', 'label') GROUP BY d.name", missing) if missing else []:
-            self._homes[name] = path
+        found: dict[str, tuple[int, str]] = {}
+        for name, path, tree_id in self._rows(
+                "SELECT d.name, f.path, f.tree_id FROM defs d JOIN files f ON f.id = d.file_id "
+                "WHERE d.name IN ({marks}) AND d.kind IN ('function', 'label')", missing) if missing else []:
+            if self.tree_id is not None and tree_id != self.tree_id:
+                continue
+            rank = (self.index.place_rank(tree_id, path), path)
+            if name not in found or rank < found[name]:
+                found[name] = rank
         for name in missing:
-            self._homes.setdefault(name, "")
+            self._homes[name] = found[name][1] if name in found else ""
 
     def _cheapest(self, start: str, target: str, depth: int, hinted: bool, bound: float = math.inf) -> list[Edge]:
         """Bidirectional Dijkstra over integer costs, a whole cost level of one side expanded at once
@@ -306,6 +337,8 @@ class CallGraph:
                 name = side.end(edge)
                 if edge.leaf and edge.callee != target:
                     continue  # registered where nothing is compiled: shown, not followed
+                if name not in (start, target) and self.detour(edge, name) and not self.off_path(target):
+                    continue  # error reporting and debugging are never the way data goes (unless asked for)
                 near = edge.caller if side.forward else edge.callee
                 if side.hops[near] + 1 > depth:
                     continue
@@ -485,7 +518,7 @@ class CallGraph:
                 break
             chains = {name: chain for name, chain in level}
             for edge in self.forward(list(chains)):
-                if edge.callee in seen:
+                if edge.callee in seen or self.detour(edge, edge.callee):
                     continue
                 seen.add(edge.callee)
                 chain = chains[edge.caller] + [edge]
@@ -514,7 +547,7 @@ class CallGraph:
                 return [prefix + [e] for e in ranked[:limit]]
             nxt = []
             for edge in edges:
-                if edge.callee not in parents and not edge.leaf:
+                if edge.callee not in parents and not edge.leaf and not self.detour(edge, edge.callee):
                     parents[edge.callee] = edge
                     nxt.append(edge.callee)
             level = nxt
@@ -523,7 +556,13 @@ class CallGraph:
     def _in_drivers(self, name: str) -> bool:
         return self.index.conn.execute(
             "SELECT 1 FROM defs d JOIN files f ON f.id = d.file_id WHERE d.name = ? AND d.kind = 'function' "
-            "AND f.path LIKE 'drivers/%' LIMIT 1", (name,)).fetchone() is not None
+            "AND f.path LIKE 'drivers/%' AND (f.tree_id = ? OR ? IS NULL) LIMIT 1",
+            (name, self.tree_id, self.tree_id)).fetchone() is not None
+
+
+def _off_path_file(path: str) -> bool:
+    directories, _, _ = _off_path()
+    return path.startswith(directories)
 
 
 def _directory(path: str) -> str:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from xref.conditions import kernel_srcarch
 from xref.model.callgraph import CallGraph, Edge, NoPath
 from xref.model.hops import Hop
 from xref.model.syscalls import NoSyscall, SubCall, SyscallModel
@@ -25,20 +24,20 @@ def kernel_entry(model: SyscallModel, key: str, graph: CallGraph | None = None) 
         raise NoPath(f"{call.row.name} has no handler under the {abi.name} ABI ({call.handler.status})")
     hops = [Hop(abi.instruction, "", 0, "instruction", f"{abi.name} number {call.row.number} "
                 f"({call.row.path}:{call.row.line})")]
-    graph = graph or CallGraph(index, abi.arch)
+    graph = graph or CallGraph(index, abi.arch, model.tree_id)
     entry = model.entries()[0]
     entry = (entry.symbol, entry.where) if entry.symbol else None
     dispatcher = call.dispatch.via if call.dispatch else ""
     if entry is not None:
         name, where = entry
-        path, line, _ = _defined_at(index, name)
+        path, line, _ = _defined_at(graph, name)
         hops.append(Hop(name, path, line, "entry", f"{abi.entry_via} set at {where}"))
         # A switch is a function to reach; a table is reached from the function indexing it.
         targets = [dispatcher] if call.dispatch and call.dispatch.form == "switch" else \
             _functions_using(index, dispatcher) if dispatcher else []
         for target in targets:
             try:
-                hops += _hops(index, graph.shortest(name, target, 6))
+                hops += _hops(graph, graph.shortest(name, target, 6))
                 break
             except NoPath:
                 continue
@@ -71,29 +70,29 @@ def _functions_using(index: Index, name: str) -> list[str]:
     return list(found)
 
 
-def _defined_at(index: Index, name: str) -> tuple[str, int, bool | None]:
-    """Where `name` is defined (compiled before not, the tree's architecture before others), and
-    whether it is compiled: False when no definition is under the configuration, None: not known."""
-    hits = [h for h in index.definitions(name) if h.kind in ("function", "label", "alias")]
+def _defined_at(graph: CallGraph, name: str) -> tuple[str, int, bool | None]:
+    """Where `name` is defined in the graph's tree (compiled before not, then the tree's
+    architecture, generic code, other architectures: `Index.place_rank`), and whether it is
+    compiled: False when no definition is under the configuration, None: not known."""
+    index = graph.index
+    hits = [h for h in index.definitions(name) if h.kind in ("function", "label", "alias")
+            and (graph.tree_id is None or index.tree_id(h.tree) == graph.tree_id)]
     if not hits:
         return "", 0, None
     skipped = [h.extra.get("compiled") is False or h.extra.get("active") is False for h in hits]
-    tree_ids = {name_: id_ for id_, (name_, _) in index.trees.items()}
-    arch = {t: f"arch/{kernel_srcarch(index.arch(t))}/" for t in tree_ids.values()}
     best = min(range(len(hits)), key=lambda i: (
-        skipped[i], hits[i].path.startswith("arch/") and not hits[i].path.startswith(arch[tree_ids[hits[i].tree]]),
-        hits[i].source != "clang"))
+        skipped[i], index.place_rank(hits[i].tree, hits[i].path), hits[i].source != "clang"))
     compiled = False if all(skipped) else (True if any(h.source == "clang" for h in hits) else None)
     return hits[best].path, hits[best].line, compiled
 
 
-def _hops(index: Index, edges: list[Edge]) -> list[Hop]:
+def _hops(graph: CallGraph, edges: list[Edge]) -> list[Hop]:
     hops = []
     for edge in edges:
         if edge.through:
-            path, line, _ = _defined_at(index, edge.through)
+            path, line, _ = _defined_at(graph, edge.through)
             hops.append(Hop(edge.through, path, line, "call", f"{edge.path}:{edge.line}"))
-        path, line, compiled = _defined_at(index, edge.callee)
+        path, line, compiled = _defined_at(graph, edge.callee)
         hops.append(Hop(edge.callee, path, line, edge.via, edge.evidence, compiled))
     return hops
 
@@ -111,7 +110,7 @@ def path_hops(index: Index, model: SyscallModel, key: str, to: str | None, depth
     `socketcall:sendto`): from glibc's wrapper when glibc is indexed, else from the instruction;
     to `to` when given, else down to drivers/."""
     name, _, sub = key.partition(":")
-    graph = CallGraph(index, model.abi.arch)
+    graph = CallGraph(index, model.abi.arch, model.tree_id)
     notes: list[str] = []
     chains: list[list[Hop]] = []
     failures: list[str] = []
@@ -123,20 +122,20 @@ def path_hops(index: Index, model: SyscallModel, key: str, to: str | None, depth
             if subcall is not None:
                 switch = _switch_below(model, graph, body)
                 if switch != body:  # the handler hands the sub-call number on (ipc: compat_ksys_ipc)
-                    hops += _hops(index, graph.shortest(body, switch, 2))
+                    hops += _hops(graph, graph.shortest(body, switch, 2))
                     body = switch
                 case = _subcall(model, body, subcall)
-                path, line, compiled = _defined_at(index, case.callee)
+                path, line, compiled = _defined_at(graph, case.callee)
                 value = f" = {case.value}" if case.value is not None else ""
                 hops.append(Hop(case.callee, path, line, "subcall",
                                 f"case {case.label}{value} in {body} ({case.path}:{case.line})", compiled))
                 body = case.callee
             if to:
-                chains += [hops + _hops(index, chain) for chain in graph.chains(body, to, depth)]
+                chains += [hops + _hops(graph, chain) for chain in graph.chains(body, to, depth)]
             else:
                 # Where the first function-pointer call goes, then chains down to drivers/.
                 found = {tuple(e.callee for e in c): c for c in graph.fan_out(body, depth) + graph.below(body, depth)}
-                chains += [hops + _hops(index, chain) for chain in found.values()] or [hops]
+                chains += [hops + _hops(graph, chain) for chain in found.values()] or [hops]
         except NoPath as err:
             failures.append(str(err))
     if not chains:

@@ -145,6 +145,7 @@ class SyscallModel:
         self.table_id = index.file_id(abi.table)
         if self.table_id is None:
             raise NoSyscall(f"{abi.table} is not in the index: index a kernel tree for the {abi.name} ABI")
+        self.tree_id = index.tree_of(self.table_id)  # the kernel tree: its calls are the only ones followed
         self._dispatch: list[tuple[str, str, int, IndexMacros]] | None = None
         self._entries: list[Entry] | None = None
 
@@ -223,7 +224,7 @@ class SyscallModel:
             return Handler(symbol, "not implemented")
         hits = self.index.definitions(symbol) or self.index.definitions(entry)
         defining = [h for h in hits if "SYSCALL_DEFINE" in h.extra.get("macro", "")]
-        defining.sort(key=_built_first)
+        defining.sort(key=lambda hit: _built_first(hit, self.index))
         if defining:
             best = defining[0]
             skipped = best.extra.get("active") is False or best.extra.get("compiled") is False
@@ -358,9 +359,11 @@ def _unistd_rows(lines: list[str], path: str) -> list[Row]:
     return [rows[number] for number in sorted(rows)]
 
 
-def _built_first(hit: Hit) -> tuple:
+def _built_first(hit: Hit, index: Index) -> tuple:
+    """What the configured build compiles first, then the compiler's facts, then the
+    architecture's own definition before generic code and other architectures'."""
     return (hit.extra.get("active") is False or hit.extra.get("compiled") is False,
-            {"clang": 0, "macro": 1}.get(hit.source, 2), hit.path, hit.line)
+            {"clang": 0, "macro": 1}.get(hit.source, 2), index.place_rank(hit.tree, hit.path), hit.path, hit.line)
 
 
 def _outer_macro(hit: Hit) -> str:

@@ -232,3 +232,26 @@ def test_another_architectures_definition_is_never_the_handler(corpus_db):
     hits = json.loads(run_xref("def", "__do_sys_getpid", "--json", "--db", str(corpus_db), check=True).stdout)
     assert [h["path"] for h in hits][:1] == ["kernel/sys.c"]
     assert "arch/arm64/kernel/sys.c" in [h["path"] for h in hits]
+
+
+def test_each_hop_says_which_layer_its_facts_come_from(corpus_db, semantic_db):
+    plain = chains(corpus_db, "sendto", "--to", "loopback_xmit")[0]
+    layers = {h["symbol"]: h["layer"] for h in plain}
+    assert layers["SYSCALL_CANCEL"] == "macro" and layers["x64_sys_call"] == "ts"
+    assert layers["__x64_sys_sendto"] == "model" and layers["__do_sys_sendto"] == "macro"
+    assert layers["loopback_xmit"] == "ts"
+    configured = {h["symbol"]: h["layer"] for h in chains(semantic_db, "sendto", "--to", "loopback_xmit")[0]}
+    assert configured["__do_sys_sendto"] == "clang" and configured["sock_sendmsg_nosec"] == "clang"
+
+
+def test_through_keeps_only_chains_passing_the_functions_in_order(corpus_db):
+    found = chains(corpus_db, "sendto", "--through", "inet_sendmsg", "--through", "ip_output", "--to", "loopback_xmit")
+    assert found and all(in_order(["inet_sendmsg", "ip_output", "loopback_xmit"], c) for c in found)
+    assert all("inet6_sendmsg" not in symbols(c) for c in found)
+
+
+def test_without_a_target_the_fan_out_is_counted_by_subsystem(corpus_db):
+    notes = json.loads(run_xref("path", "sendto", "--json", "--db", str(corpus_db), check=True).stdout)["notes"]
+    [fan] = [n for n in notes if "candidates" in n]
+    assert fan.startswith("sock_sendmsg_nosec calls struct proto_ops.sendmsg at net/socket.c:53: 2 candidates "
+                          "(net/ipv4 1, net/ipv6 1)")

@@ -359,18 +359,30 @@ def syscall(key: str | None, arch: str, abi: str | None, list_all: bool, as_json
 @click.option("--arch", default=DEFAULT_ARCH, show_default=True, help="The kernel's architecture.")
 @click.option("--abi", default=None, help="The user-space ABI (default: the architecture's own).")
 @click.option("--to", "to", default=None, metavar="SYMBOL", help="Stop at this function (default: drivers/).")
+@click.option("--through", "through", multiple=True, metavar="SYMBOL",
+              help="Only chains passing this function (repeatable: in the order given).")
 @click.option("--depth", type=click.IntRange(1, 100), default=40, show_default=True,
               help="At most this many calls below the handler.")
 @click.option("--json", "as_json", is_flag=True, help='Print {"chains": [[hop, ...], ...]}.')
 @_db_option
-def path(key: str, arch: str, abi: str | None, to: str | None, depth: int, as_json: bool, db: str | None) -> None:
+def path(key: str, arch: str, abi: str | None, to: str | None, through: tuple[str, ...], depth: int, as_json: bool,
+         db: str | None) -> None:
     """What runs for a system call: glibc's wrapper and its macros (when glibc is indexed), the
     instruction, entry, dispatch, wrappers, then calls down to TO (default: drivers/).
 
     MUX:SUB follows a multiplexer's sub-call (socketcall:sendto). One chain per choice at a
     function-pointer call, those that fit the chain first, then cheapest first; later chains
     print only from the hop where they leave the first. Each hop: symbol, path:line, how it was
-    reached and the evidence (call site, registration, dispatcher row, generating macro).
+    reached and the layer its facts come from (ts: tree-sitter, clang: the semantic pass, macro:
+    the macro stage, model: syscall tables, dispatcher and glibc's rules), then the evidence (call
+    site, registration, dispatcher row, generating macro).
+
+    Without --to, the first call through a function pointer below the handler is fanned out: a
+    note counts its candidates by subsystem, and they are listed INDIRECT_CALL's guesses first,
+    then those registered where the configuration compiles, the core's before drivers', those
+    that fit the object the chain carries (inetsw's entry pairs inet_dgram_ops with udp_prot),
+    then by name; then chains down to drivers/. Code off the data path (panic, printk,
+    sanitizers, tracing: xref/model/offpath.toml) is never gone through unless asked for.
     """
     from xref.model.paths import NoPath, path_hops
     from xref.model.syscalls import NoSyscall, SyscallModel, abi_for
@@ -378,7 +390,7 @@ def path(key: str, arch: str, abi: str | None, to: str | None, depth: int, as_js
     idx = _open(db)
     try:
         model = SyscallModel(idx, abi_for(arch, abi))
-        route = path_hops(idx, model, key, to, depth)
+        route = path_hops(idx, model, key, to, depth, through)
     except (NoSyscall, NoPath) as err:
         click.echo(f"xref: {err}.", err=True)
         sys.exit(1)
@@ -398,7 +410,7 @@ def path(key: str, arch: str, abi: str | None, to: str | None, depth: int, as_js
         for depth_, hop in enumerate(chain[start:], start):
             where = f"{hop.path}:{hop.line}" if hop.path else "-"
             built = "  (not compiled under the configuration)" if hop.compiled is False else ""
-            click.echo(f"{' ' * depth_}{hop.symbol}  {where}  [{hop.via}]  {hop.evidence}{built}")
+            click.echo(f"{' ' * depth_}{hop.symbol}  {where}  [{hop.via}; {hop.layer}]  {hop.evidence}{built}")
 
 
 def _handler_text(c) -> str:

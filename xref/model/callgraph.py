@@ -34,6 +34,7 @@ class Edge:
     registered: str = ""  # where the registration of `callee` in the called field is (path)
     hint: bool = False  # INDIRECT_CALL names `callee` at the site: a likely candidate
     leaf: bool = False  # registered where the configuration compiles nothing: shown, not followed
+    source: str = ""  # the layer the call fact comes from: ts (tree-sitter) or clang (the semantic pass)
 
 
 class NoPath(Exception):
@@ -146,10 +147,10 @@ class CallGraph:
                 for function, reg_file, reg_line in self._registered(struct, callee):
                     edges.append(Edge(caller, function, f"indirect via struct {struct}.{callee}", path, line,
                                       f"registered at {self._where(reg_file)}:{reg_line}",
-                                      leaf=self.skipped(reg_file), registered=self._where(reg_file)))
+                                      leaf=self.skipped(reg_file), registered=self._where(reg_file), source=source))
             else:
                 edges.append(Edge(caller, callee, "call" if how == "direct" else "jump", path, line,
-                                  f"{path}:{line}"))
+                                  f"{path}:{line}", source=source))
         if hinted:
             edges = _keep_hints(edges)
         return _merge_hints(edges) + self._passed(names, backward=False)
@@ -162,7 +163,8 @@ class CallGraph:
             if not self._kept(source, file_id) or self.skipped(file_id):
                 continue
             path = self._where(file_id)
-            edges.append(Edge(caller, callee, "call" if how == "direct" else "jump", path, line, f"{path}:{line}"))
+            edges.append(Edge(caller, callee, "call" if how == "direct" else "jump", path, line, f"{path}:{line}",
+                              source=source))
         # A function registered in struct T's field is reached from every call through T.field.
         registrations: dict[tuple[str, str, str], list[tuple[str, int, int]]] = {}
         for struct, field, function, reg_file, reg_line, reg_source in self._rows(
@@ -182,7 +184,7 @@ class CallGraph:
                     continue
                 edges.append(Edge(caller, function, f"indirect via struct {struct}.{field}", self._where(file_id),
                                   line, f"registered at {self._where(reg_file)}:{reg_line}",
-                                  leaf=self.skipped(reg_file), registered=self._where(reg_file)))
+                                  leaf=self.skipped(reg_file), registered=self._where(reg_file), source=source))
         return _merge_hints(edges) + self._passed(names, backward=True)
 
     def _hints_elsewhere(self, caller: str, file_id: int, line: int, struct: str, field: str, function: str) -> bool:
@@ -222,7 +224,8 @@ class CallGraph:
                 continue
             path = self._where(file_id)
             edges.append(Edge(context, function, f"indirect via parameter {argpos} of {callee}", path, line,
-                              f"{context} passes it at {path}:{line}; {callee} calls it at {site}", callee))
+                              f"{context} passes it at {path}:{line}; {callee} calls it at {site}", callee,
+                              source=source))
         return edges
 
     def _param_call(self, function: str, position: int) -> str | None:
@@ -425,6 +428,14 @@ class CallGraph:
                 fitting = {e.callee for e in pool if self._place(e) in seen}
             self._fit_cache[key] = fitting or {e.callee for e in pool}
         return self._fit_cache[key]
+
+    def site(self, edge: Edge) -> list[Edge]:
+        """Every candidate of the call through a struct field that `edge` is one of."""
+        return self._site(edge)
+
+    def home(self, name: str) -> str:
+        """Where `name` is defined (see `_load_homes`)."""
+        return self._home(name)
 
     def _site(self, edge: Edge) -> list[Edge]:
         return [e for e in self.forward([edge.caller]) if (e.path, e.line) == (edge.path, edge.line)

@@ -278,7 +278,8 @@ def _trap(lookup, invocation: str, name: str, instruction: str, assembly: bool =
         followed |= {w for w in re.findall(r"\w+", step.replacement) if w.endswith(f"_{name}") and w[0].isupper()}
     if call == name:
         subcall = None  # the call itself, not a multiplexer
-    hops = [Hop(step.macro, *_place(step.where), "macro", _short(step.invocation)) for step in spine.values()]
+    hops = [Hop(step.macro, *_place(step.where), "macro", _short(step.invocation), layer="macro")
+            for step in spine.values()]
     hops.append(Hop(instruction, "", 0, "instruction", f"__NR_{call}" + (f" = {number}" if number is not None
                                                                           else " (value not in the index)")))
     return Trap(hops, call, number, subcall)

@@ -15,6 +15,9 @@ class Hop:
     via: str
     evidence: str = ""
     compiled: bool | None = None  # False: the configuration does not compile its definition
+    # Where the hop's facts come from: ts (the tree-sitter pass), clang (the semantic pass),
+    # macro (the macro stage's expansion), model (the syscall tables, dispatcher, glibc's sysdeps rules)
+    layer: str = "model"
 
     def to_json(self) -> dict:
         return asdict(self)

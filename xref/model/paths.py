@@ -174,10 +174,11 @@ def _fan_out_note(graph: CallGraph, site: Edge) -> str:
     ranked = sorted(groups.items(), key=lambda kv: (-kv[1], kv[0]))
     shown = ", ".join(f"{group} {count}" for group, count in ranked[:12])
     more = f", {len(ranked) - 12} more places" if len(ranked) > 12 else ""
+    plural = "s" if len(candidates) != 1 else ""
     return (f"{site.caller} calls {site.via.removeprefix('indirect via ')} at {site.path}:{site.line}: "
-            f"{len(candidates)} candidate{'s' if len(candidates) != 1 else ''} ({shown}{more}); listed first: those INDIRECT_CALL names at the call, "
-            f"then those registered where the configuration compiles, the core's before drivers', those fitting "
-            f"the object the chain carries, then by name")
+            f"{len(candidates)} candidate{plural} ({shown}{more}); listed first: those INDIRECT_CALL names at the "
+            f"call, then those registered where the configuration compiles, the core's before drivers', those "
+            f"fitting the object the chain carries, then by name")
 
 
 def _user_side(index: Index, model: SyscallModel, name: str, sub: str,

@@ -397,6 +397,10 @@ def _extract_directives(source: bytes, code: bytes, includes: list[tuple[int, by
         text = lines[line - 1].decode("utf-8", "replace")
         facts.definitions.append(Definition(match.group(1).decode(), "macro", line, _one_line(text),
                                             scope=conditions.get(line, "")))
+    for match in _FUNCTION_DEFINE.finditer(code):
+        params = {p.strip() for p in match.group(2).split(b",")} - {b"", b"..."}
+        line = code.count(b"\n", 0, match.start(3)) + 1
+        facts.calls += _body_calls(match.group(1).decode(), params, match.group(3), line)
     facts.includes = [_include(source, offset, text) for offset, text in includes]
     facts.references = identifier_lines(code, stripped=True)
     return facts
@@ -567,6 +571,8 @@ def extract_c(source: bytes) -> FileFacts:
         line_text = ex.source[node.start_byte : node.end_byte].split(b"\n", 1)[0]
         defs.append(Definition(_text(name), "macro", _line(name), _one_line(line_text.decode("utf-8", "replace")),
                                scope=conditions.get(_line(node), "")))
+        if node.type == "preproc_function_def":
+            facts.calls += _macro_calls(source, node, _text(name))
     facts.invocations = _invocations(code, {d.line for d in defs if d.kind == "function"})
 
     for node in captures.get("record", ()):
@@ -666,6 +672,41 @@ def extract_c(source: bytes) -> FileFacts:
     facts.references = identifier_lines(code, stripped=True)
     facts.parse_errors = 1 if tree.root_node.has_error else 0
     return facts
+
+
+_CALLED = re.compile(rb"\b([A-Za-z_]\w*)\s*\(")
+
+
+def _macro_calls(source: bytes, node: Node, name: str) -> list[Call]:
+    """What a function-like macro's body calls, from the syntax tree's `#define` (see `_body_calls`);
+    the body as written in `source`, from the parameter list's end (the parser's copy has
+    annotation macros blanked, which can move where it thinks the body starts)."""
+    params = node.child_by_field_name("parameters")
+    if params is None:
+        return []
+    own = {_text(p).encode() for p in params.named_children}
+    return _body_calls(name, own, strip_noise(source[params.end_byte:node.end_byte]), params.end_point[0] + 1)
+
+
+def _body_calls(name: str, params: set[bytes], body: bytes, line: int) -> list[Call]:
+    """The calls a function-like macro's body makes (`#define raw_spin_lock(lock)
+    _raw_spin_lock(lock)`), as calls made by the macro (how `macro`): the call graph goes through
+    a macro to the functions its expansion calls. `body`: comments and literals blanked, starting
+    on `line`. Its parameters, keywords and builtins are not callees."""
+    calls = []
+    for match in _CALLED.finditer(body):
+        callee = match.group(1)
+        if callee in params or callee in C_KEYWORDS or callee in _NOT_CALLED or callee.startswith(b"__builtin") \
+                or callee == name.encode():
+            continue
+        calls.append(Call(name, callee.decode(), line + body.count(b"\n", 0, match.start()), "macro"))
+    return calls
+
+
+_NOT_CALLED = frozenset((b"__typeof", b"_Generic", b"__alignof__", b"_Alignof", b"alias", b"section"))
+
+# `#define NAME(params) body`, the body with its continuation lines.
+_FUNCTION_DEFINE = re.compile(rb"^[ \t]*#[ \t]*define[ \t]+([A-Za-z_]\w*)\(([^)\n]*)\)((?:[^\n]*\\\n)*[^\n]*)", re.M)
 
 
 def _record_call(ex: _FileExtractor, node: Node) -> None:

@@ -55,6 +55,32 @@ def prepare(root: Path, build: Path, arch: str, config: Path | None = None, defc
     return _prepare_plain(root, build, arch, config, defconfig)
 
 
+def configuration(root: Path, build: Path, arch: str, config: Path | None = None, log=print) -> Path | None:
+    """The .config that says what a kernel tree builds, made with kconfig alone (no `prepare`, no
+    compiler run): `config` (kbuild's olddefconfig completes it), else the build directory's or
+    the tree's own, else the architecture's defconfig. None, with a line logged, when kconfig
+    cannot run here (its tools are missing)."""
+    build.mkdir(parents=True, exist_ok=True)
+    if config is None:
+        for existing in (build / ".config", root / ".config"):
+            if existing.is_file():
+                return existing
+    if not has_kbuild(root):
+        return _prepare_plain(root, build, arch, config, defconfig=config is None)
+    missing = [p for p in missing_packages() if p in ("make", "gcc", "flex", "bison")]
+    if missing:
+        log(f"what {root.name} builds is not known: kconfig needs {', '.join(missing)} "
+            f"(apt-get install {' '.join(missing)}); every file is taken as built")
+        return None
+    if config is not None:
+        shutil.copyfile(config, build / ".config")
+        _make(root, build, arch, "olddefconfig")
+    else:
+        log(f"make {arch} defconfig in {build}")
+        _make(root, build, arch, "defconfig")
+    return build / ".config"
+
+
 def _make(root: Path, build: Path, arch: str, *targets: str, capture: bool = False) -> str:
     cmd = ["make", "-C", str(root), f"O={build}", f"ARCH={arch}", f"-j{os.cpu_count() or 1}", *targets]
     proc = subprocess.run(cmd, capture_output=True, text=True)

@@ -207,9 +207,21 @@ class SemanticRequest:
     log: Callable[[str], None] = print
 
 
+@dataclass
+class BuildRequest:
+    """What a kernel tree's configuration builds, known without a compiler (see `_built`): for
+    which architecture, from which .config (default: the build directory's, the tree's own, or
+    the architecture's defconfig)."""
+
+    arch: str = DEFAULT_ARCH
+    config: Path | None = None
+    build: Path | None = None  # the build directory (default: xref's cache)
+    log: Callable[[str], None] = print
+
+
 def run(trees: list[Tree], index_dir: Path, jobs: int | None = None,
         progress: Callable[[int, int], None] | None = None,
-        semantic_request: SemanticRequest | None = None) -> Summary:
+        semantic_request: SemanticRequest | None = None, build_request: BuildRequest | None = None) -> Summary:
     """Index `trees` into `index_dir`: incrementally into the live generation if there is one."""
     started = time.monotonic()
     lock = _lock(index_dir)
@@ -228,6 +240,7 @@ def run(trees: list[Tree], index_dir: Path, jobs: int | None = None,
         stale = conn.execute("SELECT value FROM meta WHERE key = 'search_stale'").fetchone()
         jobs = jobs or os.cpu_count() or 1
         summary, touched, searcher = _index_into(conn, trees, jobs, progress, fresh, gen)
+        _built(conn, trees, build_request or BuildRequest())
         new_names: set[str] = set()  # names the search index gets after the parser's
         if fresh or summary.parsed or summary.removed:
             new_names = _macro_stage(conn, summary, fresh)
@@ -273,6 +286,35 @@ def run(trees: list[Tree], index_dir: Path, jobs: int | None = None,
         raise
     finally:
         lock.close()
+
+
+def _built(conn: sqlite3.Connection, trees: list[Tree], request: BuildRequest) -> None:
+    """Each kernel tree's built .c files: kbuild's Makefiles evaluated with its configuration
+    (`kconfig.configuration`), read again on every run (half a second for Linux)."""
+    from indexer import kbuild, kconfig, semantic
+    from xref.conditions import read_config
+
+    for tree in trees:
+        if not semantic.is_kernel_tree(tree.root):
+            continue
+        tree_id = conn.execute("SELECT id FROM trees WHERE name = ?", (tree.name,)).fetchone()[0]
+        build = request.build if request.build and len(trees) == 1 else \
+            semantic.default_build_dir(tree.name, request.arch)
+        try:
+            config = kconfig.configuration(tree.root, build, request.arch, request.config, request.log)
+        except kconfig.KconfigError as err:
+            request.log(f"what {tree.name} builds is not known ({err}); every file is taken as built")
+            config = None
+        files = dict(conn.execute("SELECT path, id FROM files WHERE tree_id = ?", (tree_id,)))
+        conn.execute("BEGIN")
+        conn.execute("DELETE FROM built WHERE file_id IN (SELECT id FROM files WHERE tree_id = ?)", (tree_id,))
+        conn.execute("DELETE FROM meta WHERE key = ?", (f"built_config:{tree_id}",))
+        if config is not None:
+            sources = {obj.source for obj in kbuild.objects(tree.root, read_config(config), request.arch)}
+            conn.executemany("INSERT OR IGNORE INTO built VALUES (?)", [(files[s],) for s in sources if s in files])
+            conn.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", [
+                (f"built_config:{tree_id}", str(config)), (f"built_arch:{tree_id}", request.arch)])
+        conn.execute("COMMIT")
 
 
 def _glibc_orders(conn: sqlite3.Connection, trees: list[Tree]) -> None:

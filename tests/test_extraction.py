@@ -20,7 +20,8 @@ def _both_ways(source: bytes, monkeypatch) -> tuple:
 
     def key(facts):
         return (sorted(facts.definitions, key=lambda d: (d.line, d.name)),
-                sorted(facts.includes, key=lambda i: i.line), facts.references, facts.calls, facts.registrations)
+                sorted(facts.includes, key=lambda i: i.line), facts.references,
+                sorted(facts.calls, key=lambda c: (c.line, c.caller, c.callee)), facts.registrations)
 
     return key(fast), key(slow)
 

@@ -124,9 +124,30 @@ def test_unknown_calls_and_abis_get_one_line(linux_db, args, message):
     assert proc.stderr.count("\n") == 1 and message in proc.stderr
 
 
-def test_outside_the_parsed_directories_nothing_is_called_not_compiled(tmp_path, semantic_env):
-    # `--only net`: fs/quota.c was not looked at, so whether it is built is unknown, not "no".
+def test_the_configuration_s_makefiles_say_what_is_built_without_a_compiler(tmp_path):
+    # No semantic pass: kbuild's Makefiles read with the tree's .config say fs/quota.c is not
+    # built (CONFIG_QUOTACTL unset) ...
+    db = tmp_path / "db"
+    cache = {"XREF_CACHE": str(tmp_path / "cache")}
+    run_xref("index", str(LINUX), "--db", str(db), env=cache, check=True)
+    out = run_xref("syscall", "quotactl", "--db", str(db), check=True).stdout
+    assert "fs/quota.c:" in out and "not compiled under the configuration" in out
+    assert "not compiled" not in run_xref("syscall", "sendto", "--db", str(db), check=True).stdout
+    # ... and where no configuration can be had, nothing is called not built.
+    import shutil
+
+    bare = tmp_path / "bare"
+    shutil.copytree(LINUX, bare)
+    (bare / ".config").unlink()
+    proc = run_xref("index", str(bare), "--db", str(tmp_path / "bare-db"), env=cache, check=True)
+    assert "every file is taken as built" in proc.stderr
+    out = run_xref("syscall", "quotactl", "--db", str(tmp_path / "bare-db"), check=True).stdout
+    assert "fs/quota.c:" in out and "not compiled" not in out
+
+
+def test_outside_the_parsed_directories_the_makefiles_still_say_what_is_built(tmp_path, semantic_env):
+    # `--only net`: fs/quota.c was not parsed, but the configuration's Makefiles leave it out.
     db = tmp_path / "db"
     run_xref("index", str(LINUX), "--db", str(db), "--semantic", "--only", "net", env=semantic_env, check=True)
     out = run_xref("syscall", "quotactl", "--db", str(db), check=True).stdout
-    assert "fs/quota.c:" in out and "not compiled" not in out
+    assert "fs/quota.c:" in out and "not compiled under the configuration" in out

@@ -130,8 +130,8 @@ def test_a_click_on_a_name_goes_to_its_one_definition_or_its_page(hostile):
     one = hostile.get("/def/sockfd_lookup")
     assert one.status_code == 302 and one.headers["Location"].endswith(
         "/source/linux/net/socket_lookup.c?sym=sockfd_lookup#L18")
-    only_declared = hostile.get("/def/copy_from_user")  # a prototype only: its page lists it
-    assert only_declared.headers["Location"].endswith("/ident/copy_from_user")
+    only_declared = hostile.get("/def/copy_to_user")  # a prototype only: its page lists it
+    assert only_declared.headers["Location"].endswith("/ident/copy_to_user")
 
 
 def test_includes_link_to_their_header_and_directories_list_the_index(hostile):

@@ -91,16 +91,23 @@ def main(ctx: click.Context, db: str | None) -> None:
 @click.option("--build", "build", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Build directory of the configuration (default: xref's cache, prepared on first use).")
 @click.option("--arch", default=DEFAULT_ARCH, show_default=True, help="Architecture of the configuration.")
+@click.option("--config", "config", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="A kernel .config saying what is built (default: the build directory's, the tree's, "
+                   "or the architecture's defconfig).")
 @click.option("--only", "only", multiple=True, metavar="PATH",
               help="Limit the semantic pass to translation units under PATH (repeatable).")
 @_db_option
 def index(sources: tuple[str, ...], jobs: int | None, verbose: bool, semantic: bool, build: Path | None,
-          arch: str, only: tuple[str, ...], db: str | None) -> None:
+          arch: str, config: Path | None, only: tuple[str, ...], db: str | None) -> None:
     """Index one or more source trees (NAME=SRC names a tree; default: its directory name).
 
     The index goes to .xref/ in the first SRC, or to --db DIR. Running it again re-parses
     only the files whose content changed and drops deleted ones; with --semantic, only the
     translation units whose flags or any file they read changed.
+
+    For a kernel tree, what the configuration builds is read from kbuild's Makefiles with its
+    .config (--config, the build directory's, the tree's own, or `make defconfig` for --arch:
+    kconfig alone, no compiler run); paths and rankings leave out the .c files it does not build.
     """
     from indexer import glibcbuild, kconfig, pipeline
 
@@ -116,11 +123,13 @@ def index(sources: tuple[str, ...], jobs: int | None, verbose: bool, semantic: b
     index_dir = Path(db) if db else trees[0].root / ".xref"
     progress = _progress_printer() if sys.stderr.isatty() else None
     request = None
+    log = lambda text: click.echo(f"xref: {text}", err=True)  # noqa: E731
     if semantic:
-        request = pipeline.SemanticRequest(arch, build.resolve() if build else None, list(only) or None,
-                                           log=lambda text: click.echo(f"xref: {text}", err=True))
+        request = pipeline.SemanticRequest(arch, build.resolve() if build else None, list(only) or None, log=log)
+    builds = pipeline.BuildRequest(arch, config.resolve() if config else None, build.resolve() if build else None,
+                                   log=log)
     try:
-        summary = pipeline.run(trees, index_dir, jobs, progress, request)
+        summary = pipeline.run(trees, index_dir, jobs, progress, request, builds)
     except (pipeline.IndexBusy, kconfig.KconfigError, glibcbuild.GlibcError) as err:
         raise UserError(str(err)) from None
     except PermissionError as err:
@@ -566,7 +575,8 @@ def _serving_index(db: str | None) -> Path:
     from indexer import pipeline
 
     trees = [pipeline.Tree(name, BUNDLED / name) for name in ("linux", "glibc")]
-    pipeline.run(trees, index_dir, None, None, None)
+    pipeline.run(trees, index_dir, None, None, None,
+                 pipeline.BuildRequest(log=lambda text: click.echo(f"xref: {text}", err=True)))
     return find_index_dir(Path.cwd(), str(index_dir))
 
 

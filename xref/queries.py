@@ -320,11 +320,24 @@ class Index:
         return self._weak[key]
 
     def _not_compiled(self, file_id: int) -> bool:
-        """True when the semantic pass covered this file's place in the tree and no unit read it."""
+        """True when the semantic pass covered this file's place in the tree and no unit read it,
+        or, for a .c file, the configuration does not build it (`built`)."""
         if self.conn.execute("SELECT 1 FROM compiled WHERE file_id = ?", (file_id,)).fetchone():
             return False
         tree_id, path = self.conn.execute("SELECT tree_id, path FROM files WHERE id = ?", (file_id,)).fetchone()
-        return self.covered(tree_id, path)
+        return self.covered(tree_id, path) or self.built(file_id, tree_id, path) is False
+
+    def built(self, file_id: int, tree_id: int, path: str) -> bool | None:
+        """Whether the tree's configuration builds this .c file (kbuild's Makefiles read with its
+        .config, no compiler); None for other files, and for trees whose configuration is not known."""
+        if not path.endswith(".c") or not self._knows_builds(tree_id):
+            return None
+        return self.conn.execute("SELECT 1 FROM built WHERE file_id = ?", (file_id,)).fetchone() is not None
+
+    @lru_cache(maxsize=64)  # noqa: B019 - one Index lives as long as its connection
+    def _knows_builds(self, tree_id: int) -> bool:
+        return self.conn.execute("SELECT 1 FROM meta WHERE key = ?", (f"built_config:{tree_id}",)).fetchone() \
+            is not None
 
     def covered(self, tree_id: int, path: str) -> bool:
         """Whether the semantic pass would have compiled `path` if the configuration builds it: it ran

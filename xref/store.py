@@ -11,7 +11,7 @@ import shutil
 import sqlite3
 from pathlib import Path
 
-SCHEMA_VERSION = "8"
+SCHEMA_VERSION = "9"
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);
@@ -49,6 +49,9 @@ CREATE TABLE IF NOT EXISTS tus(
 CREATE TABLE IF NOT EXISTS clang_files(file_id INTEGER PRIMARY KEY, tu INT);
 -- Files some translation unit read, and the #if regions every one of them skipped.
 CREATE TABLE IF NOT EXISTS compiled(file_id INTEGER PRIMARY KEY);
+-- The .c files a kernel tree's configuration builds (kbuild's Makefiles read with its .config;
+-- no compiler): what the tree-sitter layer knows of the build before any semantic pass.
+CREATE TABLE IF NOT EXISTS built(file_id INTEGER PRIMARY KEY);
 -- Macro definitions the preprocessor read in some unit of the configuration (active ones).
 CREATE TABLE IF NOT EXISTS macros(
     file_id INT, line INT, name TEXT, params TEXT, body TEXT, PRIMARY KEY(file_id, line));

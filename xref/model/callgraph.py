@@ -70,6 +70,9 @@ class CallGraph:
         self._object_cache: dict[tuple[str, str, str], set[str]] = {}
         self._companion_cache: dict[str, set[str]] = {}
         self._homes: dict[str, str] = {}
+        self._macro_out: dict[str, list[tuple[str, str, int, int]]] = {}
+        self._macro_in: dict[str, list[tuple[str, str, int, int]]] = {}
+        self._macro_depth = 0
 
     def _kept(self, source: str, file_id: int) -> bool:
         """A fact to use: the compiler's, or the parser's in a file no unit parsed (where one did, its
@@ -80,14 +83,16 @@ class CallGraph:
 
     def skipped(self, file_id: int) -> bool:
         """Code that never runs on this path: another tree's, another architecture's arch/
-        directory, and, with a configuration, C no unit compiles (assembly is not parsed by units)."""
+        directory, a .c file the configuration does not build, and, after the semantic pass, C no
+        unit compiles (assembly is not parsed by units)."""
         if file_id not in self._skipped:
             tree_id, path, lang = self.index.conn.execute(
                 "SELECT tree_id, path, lang FROM files WHERE id = ?", (file_id,)).fetchone()
             self._skipped[file_id] = (self.tree_id is not None and tree_id != self.tree_id) or (
                 path.startswith("arch/") and not path.startswith(self._own_arch)) or (
                 lang == "c" and self.index.covered(tree_id, path)
-                and self.index.conn.execute("SELECT 1 FROM compiled WHERE file_id = ?", (file_id,)).fetchone() is None)
+                and self.index.conn.execute("SELECT 1 FROM compiled WHERE file_id = ?", (file_id,)).fetchone() is None
+            ) or self.index.built(file_id, tree_id, path) is False
         return self._skipped[file_id]
 
     def off_path(self, name: str) -> bool:
@@ -153,7 +158,43 @@ class CallGraph:
                                   f"{path}:{line}", source=source))
         if hinted:
             edges = _keep_hints(edges)
-        return _merge_hints(edges) + self._passed(names, backward=False)
+        return self._expand_macros(_merge_hints(edges)) + self._passed(names, backward=False)
+
+    def _macro_calls(self, macros: list[str], column: str) -> dict[str, list[tuple[str, str, int, int]]]:
+        """The calls function-like macros' bodies make (the tree-sitter pass records them, how
+        `macro`), by `column` (caller: the macro; callee: the function called): (macro, callee,
+        file, line). Kept in every file: the compiler's facts have no macros to replace them."""
+        cache = self._macro_out if column == "caller" else self._macro_in
+        missing = [m for m in dict.fromkeys(macros) if m not in cache]
+        for name in missing:
+            cache[name] = []
+        for caller, callee, file_id, line in self._rows(
+                "SELECT caller, callee, file_id, line FROM calls WHERE how = 'macro' AND "
+                f"{column} IN ({{marks}})", missing) if missing else []:
+            if not self.skipped(file_id):
+                cache[caller if column == "caller" else callee].append((caller, callee, file_id, line))
+        return {m: cache[m] for m in macros}
+
+    def _expand_macros(self, edges: list[Edge], depth: int = 4) -> list[Edge]:
+        """A call of a function-like macro that is no function is the calls its body makes
+        (`spin_lock` -> `raw_spin_lock` (a macro) -> `_raw_spin_lock`), at the same call site."""
+        for _ in range(depth):
+            direct = [e.callee for e in edges if e.via == "call"]
+            bodies = self._macro_calls(direct, "caller") if direct else {}
+            self._load_homes([m for m, calls in bodies.items() if calls])
+            if not any(calls and not self._home(m) for m, calls in bodies.items()):
+                return edges
+            out = []
+            for edge in edges:
+                calls = bodies.get(edge.callee) if edge.via == "call" else None
+                if not calls or self._home(edge.callee):
+                    out.append(edge)
+                    continue
+                for macro, callee, file_id, line in calls:
+                    out.append(replace(edge, callee=callee, evidence=f"{edge.evidence} through the macro {macro} "
+                                                                     f"({self._where(file_id)}:{line})"))
+            edges = out
+        return edges
 
     def _backward(self, names: list[str], hinted: bool) -> list[Edge]:
         edges = []
@@ -185,7 +226,32 @@ class CallGraph:
                 edges.append(Edge(caller, function, f"indirect via struct {struct}.{field}", self._where(file_id),
                                   line, f"registered at {self._where(reg_file)}:{reg_line}",
                                   leaf=self.skipped(reg_file), registered=self._where(reg_file), source=source))
-        return _merge_hints(edges) + self._passed(names, backward=True)
+        return _merge_hints(edges) + self._macro_callers(names, hinted) + self._passed(names, backward=True)
+
+    def _macro_callers(self, names: list[str], hinted: bool) -> list[Edge]:
+        """Calls of `names` through a macro's body: each call of the macro calls them."""
+        found = self._macro_calls(names, "callee")
+        macros = [m for rows in found.values() for m, _, _, _ in rows]
+        self._load_homes(macros)
+        macros = [m for m in dict.fromkeys(macros) if not self._home(m) and m not in names]
+        if not macros:
+            return []
+        if self._macro_depth >= 4:  # macros calling macros: a few levels, never a cycle
+            return []
+        self._macro_depth += 1
+        try:
+            into: dict[str, list[Edge]] = {}
+            for edge in self.backward(macros, hinted):
+                into.setdefault(edge.callee, []).append(edge)
+        finally:
+            self._macro_depth -= 1
+        edges = []
+        for name, rows in found.items():
+            for macro, _, file_id, line in rows:
+                for edge in into.get(macro, []):
+                    edges.append(replace(edge, callee=name, evidence=f"{edge.evidence} through the macro {macro} "
+                                                                     f"({self._where(file_id)}:{line})"))
+        return edges
 
     def _hints_elsewhere(self, caller: str, file_id: int, line: int, struct: str, field: str, function: str) -> bool:
         """The call site names other candidates of struct.field directly (INDIRECT_CALL's guesses), not `function`."""

@@ -15,9 +15,21 @@ import subprocess
 from pathlib import Path
 
 TARGETS = {"x86_64": "x86_64-linux-gnu", "i386": "i686-linux-gnu"}
-# Not part of the library: tests, benchmarks, build helpers, documentation.
-_NOT_LIBRARY = re.compile(r"(^|/)(tst-|test-|bug-|tester|bench-|gen-|check-)|-skeleton\.c$|-template\.c$|"
-                          r"^(manual|scripts|benchtests|conform|po|localedata|timezone|support)/")
+# Not part of the library: build helpers, documentation, the Hurd's own directories; and
+# (unless asked for) the test programs and benchmarks.
+_NOT_LIBRARY = re.compile(r"(^|/)(gen-|check-)|-skeleton\.c$|-template\.c$|"
+                          r"^(manual|scripts|conform|po|localedata|timezone|hurd|mach)/")
+_TESTS = re.compile(r"(^|/)(tst-|test-|bug-|tester|bench-)|^(benchtests|support)/")
+
+
+# Debian package -> the command showing it is installed: what glibc's configure needs.
+BUILD_PACKAGES = {"gawk": "gawk", "gcc": "gcc", "make": "make", "bison": "bison", "python3": "python3"}
+
+
+def missing_packages() -> list[str]:
+    import shutil
+
+    return [package for package, command in BUILD_PACKAGES.items() if shutil.which(command) is None]
 
 
 class GlibcError(Exception):
@@ -171,14 +183,15 @@ def generated_syscalls(build: Path | None) -> set[str]:
     return names
 
 
-def sources(root: Path, build: Path | None, arch: str, files: list[str]) -> list[str]:
-    """The .c files (tree-relative) the target compiles: each routine from the first directory with it."""
+def sources(root: Path, build: Path | None, arch: str, files: list[str], tests: bool = False) -> list[str]:
+    """The .c files (tree-relative) the target compiles: each routine from the first directory with
+    it; the test programs too when `tests`."""
     order = sysdirs(root, build, arch)
     rank = {d: i for i, d in enumerate(order)}
     generated = generated_syscalls(build)
     best: dict[str, tuple[int, str]] = {}  # routine (path below its directory) -> (rank, file)
     for rel in files:
-        if not rel.endswith((".c", ".S")) or _NOT_LIBRARY.search(rel):
+        if not rel.endswith((".c", ".S")) or _NOT_LIBRARY.search(rel) or (not tests and _TESTS.search(rel)):
             continue
         if rel.startswith("sysdeps/"):
             directory = max((d for d in order if rel.startswith(d + "/")), key=len, default=None)

@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from indexer.asm import extract_asm
 from indexer.cparse import extract_c
@@ -26,6 +27,9 @@ from indexer.facts import FileFacts
 from indexer.tables import extract_syscalls_list, extract_table
 from xref import search, store
 from xref.conditions import DEFAULT_ARCH
+
+if TYPE_CHECKING:
+    from indexer import semantic as semantic_mod
 
 MAX_FILE_BYTES = int(os.environ.get("XREF_MAX_FILE_BYTES", 64 * 1024 * 1024))
 LANGS = {".c": "c", ".h": "c", ".S": "asm", ".tbl": "table"}
@@ -205,6 +209,9 @@ class SemanticRequest:
     build: Path | None = None  # the build directory (default: xref's cache, prepared on first use)
     only: list[str] | None = None  # tree-relative prefixes to limit the units to
     log: Callable[[str], None] = print
+    timeout: float = 120.0  # seconds one unit may take before it is given up (recorded as failed)
+    glibc_tests: bool = False  # also glibc's test programs (not part of the library)
+    trees: set[str] | None = None  # the trees to parse (default: all)
 
 
 @dataclass
@@ -247,7 +254,8 @@ def run(trees: list[Tree], index_dir: Path, jobs: int | None = None,
         else:
             summary.macro_definitions = _count(conn, "macro_definitions", 0)
         if semantic_request is not None:
-            summary.semantic, clang_names = _semantic(conn, trees, jobs, semantic_request, progress)
+            summary.semantic, clang_names = _semantic(conn, trees, jobs, semantic_request, progress,
+                                                      gen / "semantic-units.sqlite")
             new_names |= clang_names
         _glibc_orders(conn, trees)
         facts_done = time.monotonic()
@@ -286,6 +294,20 @@ def run(trees: list[Tree], index_dir: Path, jobs: int | None = None,
         raise
     finally:
         lock.close()
+
+
+def semantic_prerequisites(tree: Tree) -> tuple[str, list[str]]:
+    """What kind of tree this is for the semantic pass (kernel, glibc, compile_commands, or ""
+    when it has no units to find) and the Debian packages missing to configure it here."""
+    from indexer import glibcbuild, kconfig, semantic
+
+    if (tree.root / "compile_commands.json").is_file():
+        return "compile_commands", []
+    if semantic.is_kernel_tree(tree.root):
+        return "kernel", kconfig.missing_packages() if kconfig.has_kbuild(tree.root) else []
+    if glibcbuild.is_glibc_tree(tree.root):
+        return "glibc", glibcbuild.missing_packages() if (tree.root / "configure").is_file() else []
+    return "", []
 
 
 def _built(conn: sqlite3.Connection, trees: list[Tree], request: BuildRequest) -> None:
@@ -341,51 +363,67 @@ def _glibc_orders(conn: sqlite3.Connection, trees: list[Tree]) -> None:
 
 
 def _semantic(conn: sqlite3.Connection, trees: list[Tree], jobs: int, request: SemanticRequest,
-              progress: Callable[[int, int], None] | None) -> tuple[list, set[str]]:
-    """The libclang pass over every configured tree; returns its summaries and the names it added."""
+              progress: Callable[[int, int], None] | None, cache: Path) -> tuple[list, set[str]]:
+    """The libclang pass over every configured tree; returns its summaries and the names it added.
+    A tree that cannot be configured here is reported and skipped: the others keep their pass.
+    Each unit's outcome is kept in `cache` as it comes, so that a killed run resumes from there."""
     from indexer import glibcbuild, kconfig, semantic
 
     summaries = []
     for tree in trees:
-        tree_id = conn.execute("SELECT id FROM trees WHERE name = ?", (tree.name,)).fetchone()[0]
-        files = dict(conn.execute("SELECT path, id FROM files WHERE tree_id = ?", (tree_id,)))
-        build = request.build if request.build and len(trees) == 1 else None
-        if semantic.is_kernel_tree(tree.root):
-            build = build or semantic.default_build_dir(tree.name, request.arch)
-            if not (build / ".config").is_file():
-                request.log(f"configuring {tree.name} for {request.arch} in {build}")
-                kconfig.prepare(tree.root, build, request.arch, log=request.log)
-        elif glibcbuild.is_glibc_tree(tree.root):
-            build = build or semantic.default_build_dir(tree.name, request.arch)
-            glibcbuild.prepare(tree.root, build, request.arch, log=request.log)
-        if build is not None and (build / ".config").is_file():
-            # What the macro stage and `xref expand` evaluate #if conditions with from now on.
-            conn.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)",
-                             [(f"config:{tree_id}", str(build / ".config")), (f"arch:{tree_id}", request.arch)])
-        elif build is not None:
-            # A glibc build: where its sysdeps order (config.make) is, and for which target.
-            conn.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)",
-                             [(f"build:{tree_id}", str(build)), (f"arch:{tree_id}", request.arch)])
-        # Which files a missing unit means "not compiled" for (`--only`: .c files under those paths).
-        conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (f"semantic_only:{tree_id}",
-                                                                  json.dumps(request.only or [])))
+        if request.trees is not None and tree.name not in request.trees:
+            continue
         try:
-            units = semantic.units_for(tree.root, files, build, request.arch, request.only)
-        except semantic.NotConfigured as err:
+            summary = _semantic_tree(conn, tree, len(trees), jobs, request, progress, cache)
+        except (kconfig.KconfigError, glibcbuild.GlibcError, semantic.NotConfigured) as err:
             request.log(f"semantic pass skipped for {tree.name}: {err}")
             continue
-        conn.execute("BEGIN")
-        try:
-            summaries.append(semantic.run(conn, units, jobs, set(files.values()), progress))
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
+        if summary is not None:
+            summaries.append(summary)
+    cache.unlink(missing_ok=True)  # every unit's facts are in the index now
     # Names only a macro expansion defines (the parser's names are in the search index already).
     names = set().union(*(s.names for s in summaries))
     only_clang = {name for name in names if conn.execute(
         "SELECT 1 FROM defs WHERE name = ? AND source = 'ts' LIMIT 1", (name,)).fetchone() is None}
     return summaries, only_clang
+
+
+def _semantic_tree(conn: sqlite3.Connection, tree: Tree, trees: int, jobs: int, request: SemanticRequest,
+                   progress: Callable[[int, int], None] | None, cache: Path) -> semantic_mod.SemanticSummary:
+    """One tree's semantic pass, in one transaction."""
+    from indexer import glibcbuild, kconfig, semantic
+
+    tree_id = conn.execute("SELECT id FROM trees WHERE name = ?", (tree.name,)).fetchone()[0]
+    files = dict(conn.execute("SELECT path, id FROM files WHERE tree_id = ?", (tree_id,)))
+    build = request.build if request.build and trees == 1 else None
+    if semantic.is_kernel_tree(tree.root):
+        build = build or semantic.default_build_dir(tree.name, request.arch)
+        if not (build / ".config").is_file():
+            request.log(f"configuring {tree.name} for {request.arch} in {build}")
+            kconfig.prepare(tree.root, build, request.arch, log=request.log)
+    elif glibcbuild.is_glibc_tree(tree.root):
+        build = build or semantic.default_build_dir(tree.name, request.arch)
+        glibcbuild.prepare(tree.root, build, request.arch, log=request.log)
+    if build is not None and (build / ".config").is_file():
+        # What the macro stage and `xref expand` evaluate #if conditions with from now on.
+        conn.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)",
+                         [(f"config:{tree_id}", str(build / ".config")), (f"arch:{tree_id}", request.arch)])
+    elif build is not None:
+        # A glibc build: where its sysdeps order (config.make) is, and for which target.
+        conn.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)",
+                         [(f"build:{tree_id}", str(build)), (f"arch:{tree_id}", request.arch)])
+    # Which files a missing unit means "not compiled" for (`--only`: .c files under those paths).
+    conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (f"semantic_only:{tree_id}",
+                                                              json.dumps(request.only or [])))
+    units = semantic.units_for(tree.root, files, build, request.arch, request.only, request.glibc_tests)
+    conn.execute("BEGIN")
+    try:
+        summary = semantic.run(conn, units, jobs, set(files.values()), progress, cache, request.timeout)
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    return summary
 
 
 def _macro_stage(conn: sqlite3.Connection, summary: Summary, fresh: bool) -> set[str]:

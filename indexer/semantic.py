@@ -15,7 +15,7 @@ import shlex
 import sqlite3
 import time
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from multiprocessing import get_context
@@ -75,12 +75,14 @@ class SemanticSummary:
     parsed: int = 0
     cached: int = 0
     failed: list[tuple[str, str]] = field(default_factory=list)
+    resumed: int = 0  # outcomes a killed run had kept (see `run`'s cache)
     seconds: float = 0.0
     names: set[str] = field(default_factory=set)  # the names this run defined
 
     def line(self) -> str:
-        return (f"semantic pass: {self.units} translation units ({self.parsed} parsed, {self.cached} unchanged, "
-                f"{len(self.failed)} with fatal errors), {self.seconds:.1f} s")
+        resumed = f", {self.resumed} kept from an interrupted run" if self.resumed else ""
+        return (f"semantic pass: {self.units} translation units ({self.parsed} parsed{resumed}, {self.cached} "
+                f"unchanged, {len(self.failed)} with fatal errors or over the time limit), {self.seconds:.1f} s")
 
 
 class NotConfigured(Exception):
@@ -100,7 +102,7 @@ def is_kernel_tree(root: Path) -> bool:
 
 
 def units_for(root: Path, files: dict[str, int], build: Path | None, arch: str,
-              only: list[str] | None = None) -> list[Unit]:
+              only: list[str] | None = None, glibc_tests: bool = False) -> list[Unit]:
     """The translation units of one tree; `files` maps tree-relative paths to file ids."""
     for candidate in filter(None, [root / "compile_commands.json", build and build / "compile_commands.json"]):
         if candidate.is_file():
@@ -110,7 +112,7 @@ def units_for(root: Path, files: dict[str, int], build: Path | None, arch: str,
             raise NotConfigured(f"{root} has no configuration; run `xref kconfig {root} --arch {arch}` first.")
         return _kernel_units(root, build, arch, files, only)
     if glibcbuild.is_glibc_tree(root):
-        return _glibc_units(root, build, arch, files, only)
+        return _glibc_units(root, build, arch, files, only, glibc_tests)
     raise NotConfigured(f"no compile_commands.json in {root} and it is not a kernel tree; "
                         "give the flags with a compile_commands.json.")
 
@@ -258,14 +260,14 @@ def _kernel_units(root: Path, build: Path, arch: str, files: dict[str, int], onl
 
 
 def _glibc_units(root: Path, build: Path | None, arch: str, files: dict[str, int],
-                 only: list[str] | None) -> list[Unit]:
+                 only: list[str] | None, tests: bool = False) -> list[Unit]:
     try:
         order = glibcbuild.sysdirs(root, build, arch)
     except glibcbuild.GlibcError as err:
         raise NotConfigured(str(err)) from None
     config = f"glibc {glibcbuild.target_of(arch)} ({build or 'Makeconfig'})"
     units = []
-    for rel in glibcbuild.sources(root, build, arch, list(files)):
+    for rel in glibcbuild.sources(root, build, arch, list(files), tests):
         if only and not _under(rel, only):
             continue
         args = with_compiler_headers(glibcbuild.flags(root, build, arch, rel, order))
@@ -367,11 +369,19 @@ def _init_worker() -> None:
 # -- the pass -----------------------------------------------------------------------------
 
 
+# A unit libclang has not parsed in this long is given up (recorded as failed, with the reason):
+# one of glibc's tests, a 131,072-piece format string, held a worker for over 12 minutes.
+UNIT_TIMEOUT = 120.0
+
+
 def run(conn: sqlite3.Connection, units: list[Unit], jobs: int, tree_files: set[int],
-        progress: Callable[[int, int], None] | None = None) -> SemanticSummary:
+        progress: Callable[..., None] | None = None, cache: Path | None = None,
+        timeout: float = UNIT_TIMEOUT) -> SemanticSummary:
     """Parse the units whose key changed and store their facts; `conn` is inside a transaction.
 
     `tree_files`: the file ids of the tree the units belong to (its other units are dropped).
+    `cache`: a file where each unit's outcome is kept as soon as it is parsed, so that a run
+    killed before its transaction commits resumes from the units already parsed.
     """
     started = time.monotonic()
     summary = SemanticSummary(units=len(units))
@@ -394,32 +404,92 @@ def run(conn: sqlite3.Connection, units: list[Unit], jobs: int, tree_files: set[
     by_id = {u.file_id: u for u in todo}
     _FILE_IDS.clear()
     _FILE_IDS.update(_file_ids(conn))
-    ctx = get_context("fork")
-    pool = ctx.Pool(jobs, initializer=_init_worker) if jobs > 1 and len(todo) > 1 else None
-    results = pool.imap_unordered(extract_unit, todo, chunksize=1) if pool else map(extract_unit, todo)
-    try:
-        for done, outcome in enumerate(results, start=1):
-            unit = by_id[outcome.file_id]
-            _write(conn, unit, outcome)
-            summary.names.update(row[0] for row in outcome.defs)
-            for rows in outcome.headers.values():
-                summary.names.update(row[0] for row in rows[0])
-            summary.parsed += 1
-            if outcome.status == "failed":
-                summary.failed.append((unit.path, outcome.message))
-            if progress:
-                progress(done, len(todo))
-    except BaseException:
-        if pool:
-            pool.terminate()
-        raise
-    finally:
-        if pool:
-            pool.close()
+    kept = _OutcomeCache(cache) if cache is not None else None
+    resumed = [outcome for unit in todo if kept and (outcome := kept.get(unit)) is not None]
+    fresh = [u for u in todo if u.file_id not in {o.file_id for o in resumed}]
+    summary.resumed = len(resumed)
+    for done, outcome in enumerate(_outcomes(resumed, fresh, jobs, timeout, kept), start=1):
+        unit = by_id[outcome.file_id]
+        _write(conn, unit, outcome)
+        summary.names.update(row[0] for row in outcome.defs)
+        for rows in outcome.headers.values():
+            summary.names.update(row[0] for row in rows[0])
+        summary.parsed += 1
+        if outcome.status == "failed":
+            summary.failed.append((unit.path, outcome.message))
+        if progress:
+            progress(done, len(todo), "units")
     if todo or gone:
         _finish(conn)
     summary.seconds = time.monotonic() - started
     return summary
+
+
+def _outcomes(resumed: list[Outcome], todo: list[Unit], jobs: int, timeout: float,
+              kept: _OutcomeCache | None) -> Iterator[Outcome]:
+    """The outcomes a killed run kept, then each unit's as a worker finishes it (pebble's pool:
+    a unit over `timeout` seconds is stopped, its worker replaced, and the unit failed with the
+    reason)."""
+    from concurrent.futures import TimeoutError as FutureTimeout
+    from concurrent.futures import as_completed
+
+    from pebble import ProcessExpired, ProcessPool
+
+    yield from resumed
+    if not todo:
+        return
+    with ProcessPool(max_workers=jobs, initializer=_init_worker, context=get_context("fork")) as pool:
+        futures = {pool.schedule(extract_unit, args=(unit,), timeout=timeout): unit for unit in todo}
+        try:
+            for future in as_completed(futures):
+                unit = futures[future]
+                try:
+                    outcome = future.result()
+                except FutureTimeout:
+                    outcome = _given_up(unit, f"libclang took over the time limit of {timeout:.0f} s")
+                except ProcessExpired as err:
+                    outcome = _given_up(unit, f"libclang's worker died ({err})")
+                if kept is not None:
+                    kept.put(unit, outcome)
+                yield outcome
+        except BaseException:
+            pool.stop()
+            raise
+
+
+def _given_up(unit: Unit, why: str) -> Outcome:
+    """A unit that could not be parsed, keyed by its arguments and main file: tried again only
+    when one of those changes (not on every run, where it would cost the time limit again)."""
+    return Outcome(unit.file_id, unit_key(unit.args, [unit.path]), [unit.path], "failed", why)
+
+
+class _OutcomeCache:
+    """Each unit's outcome as soon as it is parsed, in a file of its own committed unit by unit,
+    keyed by the main file, its arguments and the key of every file it read."""
+
+    def __init__(self, path: Path) -> None:
+        import pickle
+
+        self._pickle = pickle
+        self.conn = sqlite3.connect(path, isolation_level=None)
+        self.conn.execute("CREATE TABLE IF NOT EXISTS outcomes(path TEXT, args TEXT, key TEXT, outcome BLOB, "
+                          "PRIMARY KEY(path, args))")
+
+    def get(self, unit: Unit) -> Outcome | None:
+        row = self.conn.execute("SELECT key, outcome FROM outcomes WHERE path = ? AND args = ?",
+                                (unit.path, json.dumps(unit.args))).fetchone()
+        if row is None:
+            return None
+        outcome = self._pickle.loads(zlib.decompress(row[1]))
+        if outcome.file_id != unit.file_id or (outcome.status != "failed" and unit_key(unit.args, outcome.deps)
+                                                != row[0]):
+            return None  # another index's file ids, or a file it read has changed since
+        return outcome
+
+    def put(self, unit: Unit, outcome: Outcome) -> None:
+        blob = zlib.compress(self._pickle.dumps(outcome, protocol=5))
+        self.conn.execute("INSERT OR REPLACE INTO outcomes VALUES (?, ?, ?, ?)",
+                          (unit.path, json.dumps(unit.args), outcome.key, blob))
 
 
 def _file_ids(conn: sqlite3.Connection) -> dict[str, int]:

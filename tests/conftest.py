@@ -32,7 +32,7 @@ def run_xref(*args: str, cwd: Path | None = None, env: dict | None = None, check
 def corpus_db(tmp_path_factory) -> Path:
     """The bundled kernel-like and glibc-like trees indexed together."""
     db = tmp_path_factory.mktemp("corpus") / "db"
-    run_xref("index", str(BUNDLED / "linux"), str(BUNDLED / "glibc"), "--db", str(db), check=True)
+    run_xref("index", "--no-semantic", str(BUNDLED / "linux"), str(BUNDLED / "glibc"), "--db", str(db), check=True)
     return db
 
 
@@ -73,7 +73,7 @@ GLIBC_SEMANTIC_DIRS = ("socket", "sysdeps/unix/sysv/linux")
 
 
 def _indexed(tree: Path, db: Path, *args: str) -> Path:
-    run_xref("index", str(tree), "--db", str(db), *args, check=True)
+    run_xref("index", "--no-semantic", str(tree), "--db", str(db), *args, check=True)
     return db
 
 
@@ -129,3 +129,16 @@ def linux_glibc_db(linux_tree, glibc_tree, linux_db, tmp_path_factory) -> Path:
     run_xref("index", str(linux_tree), str(glibc_tree), "--db", str(db), "--semantic",
              *[arg for d in dirs for arg in ("--only", d)], check=True)
     return db
+
+
+@pytest.fixture(scope="session")
+def linux_glibc_ts_db(linux_tree, glibc_tree, linux_ts_db, tmp_path_factory) -> Path:
+    """Linux and glibc in one index without the semantic pass: what `xref index LINUX GLIBC`
+    publishes first, and answers from until the semantic pass is done (linux_ts_db copied,
+    glibc added)."""
+    import shutil
+
+    db = _test_db("XREF_TEST_LINUX_DB", "-with-glibc-unconfigured", tmp_path_factory, "linux-glibc-ts")
+    if not db.exists():
+        shutil.copytree(linux_ts_db, db)
+    return _indexed(linux_tree, db, str(glibc_tree))

@@ -28,7 +28,7 @@ def test_binary_large_fifo_and_symlink_loop_are_skipped_and_listed(tmp_path):
     os.mkfifo(tree / "pipe.c")
     (tree / "loop").symlink_to(tree)  # a directory symlink loop: not followed
     (tree / "outside.c").symlink_to("/etc/hostname")
-    proc = run_xref("index", str(tree), "--db", str(tmp_path / "db"), "-v",
+    proc = run_xref("index", "--no-semantic", str(tree), "--db", str(tmp_path / "db"), "-v",
                     env={"XREF_MAX_FILE_BYTES": "10000"}, check=True)
     skipped = {line.split(":")[0].removeprefix("skipped ") for line in proc.stdout.splitlines()
                if line.startswith("skipped ")}
@@ -42,7 +42,7 @@ def test_non_utf8_and_malformed_c_are_indexed_as_far_as_they_parse(tmp_path):
         "latin1.c": b"/* auteur: Fran\xe7ois */\nint latin_fn(void) { return 0; }\n",
         "broken.c": "int ok_before(void) { return 1; }\nstruct { int x ;;; ))) {\nint ok_after(void) { return 2; }\n",
     })
-    run_xref("index", str(tree), "--db", str(tmp_path / "db"), check=True)
+    run_xref("index", "--no-semantic", str(tree), "--db", str(tmp_path / "db"), check=True)
     for name in ("latin_fn", "ok_before"):
         assert run_xref("def", name, "--db", str(tmp_path / "db")).returncode == 0, name
 
@@ -50,11 +50,11 @@ def test_non_utf8_and_malformed_c_are_indexed_as_far_as_they_parse(tmp_path):
 def test_reindex_parses_only_changed_files_and_drops_deleted(tmp_path):
     tree = make_tree(tmp_path / "t", {f"f{i}.c": f"int fn{i}(void) {{ return {i}; }}\n" for i in range(20)})
     db = str(tmp_path / "db")
-    run_xref("index", str(tree), "--db", db, check=True)
+    run_xref("index", "--no-semantic", str(tree), "--db", db, check=True)
     (tree / "f3.c").write_text("int renamed3(void) { return 3; }\n")
     (tree / "f4.c").unlink()
     os.utime(tree / "f5.c")  # touched, same content: hashed, not parsed
-    out = run_xref("index", str(tree), "--db", db, check=True).stdout
+    out = run_xref("index", "--no-semantic", str(tree), "--db", db, check=True).stdout
     assert "(1 parsed, 18 unchanged, 1 removed)" in out
     assert run_xref("def", "fn3", "--db", db).returncode == 1
     assert run_xref("def", "fn4", "--db", db).returncode == 1
@@ -100,7 +100,7 @@ def _wait_until_writing(db, proc, min_bytes=1 << 20, before=0):
 def test_kill_9_during_reindex_leaves_the_previous_index_queryable(tmp_path):
     tree = _big_tree(tmp_path / "t", "old_marker")
     db = tmp_path / "db"
-    run_xref("index", str(tree), "--db", str(db), check=True)
+    run_xref("index", "--no-semantic", str(tree), "--db", str(db), check=True)
     (tree / "marker.c").write_text("int new_marker(void) { return 0; }\n")
     for path in list(tree.rglob("file*.c"))[:1200]:
         path.write_text(path.read_text() + "int extra(void) { return 1; }\n")
@@ -112,7 +112,7 @@ def test_kill_9_during_reindex_leaves_the_previous_index_queryable(tmp_path):
     assert run_xref("def", "old_marker", "--db", str(db)).returncode == 0
     assert run_xref("def", "new_marker", "--db", str(db)).returncode == 1
     # and the next run completes the update
-    run_xref("index", str(tree), "--db", str(db), check=True)
+    run_xref("index", "--no-semantic", str(tree), "--db", str(db), check=True)
     assert run_xref("def", "new_marker", "--db", str(db)).returncode == 0
 
 
@@ -133,7 +133,7 @@ def test_a_second_index_run_on_the_same_directory_is_refused(tmp_path):
     db = tmp_path / "db"
     first = _start_index(tree, db)
     _wait_until_writing(db, first, min_bytes=1)
-    second = run_xref("index", str(tree), "--db", str(db))
+    second = run_xref("index", "--no-semantic", str(tree), "--db", str(db))
     first.wait(timeout=600)
     assert second.returncode == 2 and "another xref index is running" in second.stderr
     assert first.returncode == 0
@@ -143,8 +143,8 @@ def test_reindex_updates_search_for_touched_names_only(tmp_path):
     tree = make_tree(tmp_path / "t", {"a.c": "int FOO_bar(void) { return 0; }\n",
                                       "b.c": "int foo_bar(void) { return 1; }\n"})
     db = str(tmp_path / "db")
-    run_xref("index", str(tree), "--db", db, check=True)
+    run_xref("index", "--no-semantic", str(tree), "--db", db, check=True)
     (tree / "b.c").write_text("int foo_baz(void) { return 1; }\n")
-    run_xref("index", str(tree), "--db", db, check=True)
+    run_xref("index", "--no-semantic", str(tree), "--db", db, check=True)
     names = run_xref("search", "foo_ba", "--db", db, check=True).stdout.split()
     assert "FOO_bar" in names and "foo_baz" in names and "foo_bar" not in names

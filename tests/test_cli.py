@@ -47,7 +47,7 @@ def test_index_is_found_upward_from_a_subdirectory(tmp_path):
     tree = tmp_path / "tree"
     (tree / "sub" / "deep").mkdir(parents=True)
     (tree / "sub" / "f.c").write_text("int helper(void) { return 1; }\nint main(void) { return helper(); }\n")
-    run_xref("index", str(tree), check=True)
+    run_xref("index", "--no-semantic", str(tree), check=True)
     proc = run_xref("callers", "helper", cwd=tree / "sub" / "deep", check=True)
     assert proc.stdout.startswith("sub/f.c:2: call  main -> helper")
 
@@ -60,7 +60,7 @@ def test_json_hits_carry_name_kind_tree_path_line(corpus_db):
 
 
 def test_index_of_a_missing_directory_is_one_sentence(tmp_path):
-    proc = run_xref("index", str(tmp_path / "nope"), "--db", str(tmp_path / "db"))
+    proc = run_xref("index", "--no-semantic", str(tmp_path / "nope"), "--db", str(tmp_path / "db"))
     assert proc.returncode == 2 and proc.stderr.strip() == f"xref: {tmp_path / 'nope'} is not a directory."
 
 

@@ -125,15 +125,15 @@ def test_reindexing_a_changed_file_derives_its_definitions_again(tmp_path):
     tree = tmp_path / "linux"
     shutil.copytree(BUNDLED / "linux", tree)
     db = tmp_path / "db"
-    run_xref("index", str(tree), "--db", str(db), check=True)
+    run_xref("index", "--no-semantic", str(tree), "--db", str(db), check=True)
     assert run_xref("def", "__do_sys_sendmmsg", "--db", str(db)).returncode == 1
     with open(tree / "net/socket.c", "a") as fh:
         fh.write("\nSYSCALL_DEFINE4(sendmmsg, int, fd, void __user *, mmsg, unsigned int, vlen,\n"
                  "\t\tunsigned int, flags)\n{\n\treturn 0;\n}\n")
-    again = run_xref("index", str(tree), "--db", str(db), check=True).stdout
+    again = run_xref("index", "--no-semantic", str(tree), "--db", str(db), check=True).stdout
     assert [h["source"] for h in _defs("__do_sys_sendmmsg", db)] == ["macro"]
     assert [h["source"] for h in _defs("__do_sys_sendto", db)] == ["macro"]  # the others are still there
-    fresh = run_xref("index", str(tree), "--db", str(tmp_path / "fresh"), check=True).stdout
+    fresh = run_xref("index", "--no-semantic", str(tree), "--db", str(tmp_path / "fresh"), check=True).stdout
     by_macros = re.compile(r"(\d+) definitions \((\d+) by macros in ")
     assert by_macros.search(again).groups() == by_macros.search(fresh).groups()
 
@@ -226,7 +226,7 @@ def test_the_configuration_chooses_between_definitions(tmp_path):
     tree = tmp_path / "tree"
     _tree_with_two_definitions(tree)
     (tree / ".config").write_text("CONFIG_FAST=y\n")
-    run_xref("index", str(tree), "--db", str(tmp_path / "db"), check=True)
+    run_xref("index", "--no-semantic", str(tree), "--db", str(tmp_path / "db"), check=True)
     proc = run_xref("expand", "--text", "PICK(path)", "--file", "user.c", "--json", "--db", str(tmp_path / "db"),
                     check=True)
     result = json.loads(proc.stdout)
@@ -237,7 +237,7 @@ def test_the_configuration_chooses_between_definitions(tmp_path):
 def test_without_a_configuration_the_candidates_are_listed(tmp_path):
     tree = tmp_path / "tree"
     _tree_with_two_definitions(tree)
-    run_xref("index", str(tree), "--db", str(tmp_path / "db"), check=True)
+    run_xref("index", "--no-semantic", str(tree), "--db", str(tmp_path / "db"), check=True)
     proc = run_xref("expand", "--text", "PICK(path)", "--file", "user.c", "--json", "--db", str(tmp_path / "db"),
                     check=True)
     result = json.loads(proc.stdout)
@@ -251,7 +251,7 @@ def test_lines_are_counted_as_the_parser_counts_them_past_a_form_feed(tmp_path):
     tree.mkdir()
     (tree / "defs.h").write_text("/* page one */\n\f\n#define FIRST(x) first_##x\n#define SECOND(x) second_##x\n")
     (tree / "use.c").write_text('#include "defs.h"\nSECOND(thing);\n')
-    run_xref("index", str(tree), "--db", str(tmp_path / "db"), check=True)
+    run_xref("index", "--no-semantic", str(tree), "--db", str(tmp_path / "db"), check=True)
     proc = run_xref("expand", "use.c:2", "--final", "--db", str(tmp_path / "db"), check=True)
     assert proc.stdout.split() == ["second_thing;"] or proc.stdout.split() == ["second_thing"]
 

@@ -119,7 +119,7 @@ def test_touching_a_file_reparses_only_the_units_that_read_it(tmp_path, semantic
     header.write_text(header.read_text() + "\n/* touched */\n")
     readers = sum(1 for c in tree.rglob("*.c") if _includes(c, tree, "net/dst.h"))
     third = run_xref("index", str(tree), "--db", str(db), "--semantic", env=env, check=True).stdout
-    parsed = int(third.split("(")[1].split()[0])
+    parsed = int(third.split("semantic pass: ")[1].split("(")[1].split()[0])
     assert 0 < parsed < units and parsed >= readers, third
     # dst_output's facts (from the header) survive its readers being parsed again.
     hits = _json("callees", "dst_output", db=db)

@@ -43,7 +43,7 @@ def syscall_json(db: Path, *args: str):
 @pytest.fixture(scope="module")
 def linux_db(tmp_path_factory) -> Path:
     db = tmp_path_factory.mktemp("syscalls") / "db"
-    run_xref("index", str(LINUX), "--db", str(db), check=True)
+    run_xref("index", "--no-semantic", str(LINUX), "--db", str(db), check=True)
     return db
 
 
@@ -129,7 +129,7 @@ def test_the_configuration_s_makefiles_say_what_is_built_without_a_compiler(tmp_
     # built (CONFIG_QUOTACTL unset) ...
     db = tmp_path / "db"
     cache = {"XREF_CACHE": str(tmp_path / "cache")}
-    run_xref("index", str(LINUX), "--db", str(db), env=cache, check=True)
+    run_xref("index", "--no-semantic", str(LINUX), "--db", str(db), env=cache, check=True)
     out = run_xref("syscall", "quotactl", "--db", str(db), check=True).stdout
     assert "fs/quota.c:" in out and "not compiled under the configuration" in out
     assert "not compiled" not in run_xref("syscall", "sendto", "--db", str(db), check=True).stdout
@@ -139,7 +139,7 @@ def test_the_configuration_s_makefiles_say_what_is_built_without_a_compiler(tmp_
     bare = tmp_path / "bare"
     shutil.copytree(LINUX, bare)
     (bare / ".config").unlink()
-    proc = run_xref("index", str(bare), "--db", str(tmp_path / "bare-db"), env=cache, check=True)
+    proc = run_xref("index", "--no-semantic", str(bare), "--db", str(tmp_path / "bare-db"), env=cache, check=True)
     assert "every file is taken as built" in proc.stderr
     out = run_xref("syscall", "quotactl", "--db", str(tmp_path / "bare-db"), check=True).stdout
     assert "fs/quota.c:" in out and "not compiled" not in out

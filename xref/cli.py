@@ -85,9 +85,13 @@ def main(ctx: click.Context, db: str | None) -> None:
 @click.argument("sources", nargs=-1, required=True, metavar="SRC [SRC ...]")
 @click.option("--jobs", "-j", type=click.IntRange(1, 256), default=None, help="Worker processes (default: cores).")
 @click.option("--verbose", "-v", is_flag=True, help="List the skipped files and why.")
-@click.option("--semantic", is_flag=True,
-              help="Also parse what the configuration compiles with libclang (kernel: see `xref kconfig`; "
-                   "any tree: a compile_commands.json).")
+@click.option("--semantic/--no-semantic", default=True, show_default=True,
+              help="After the tree-sitter index is published, parse every translation unit the configuration "
+                   "compiles with libclang (kernel: x86_64 defconfig unless --config or the tree gives a .config; "
+                   "glibc: configured for x86_64; any tree: a compile_commands.json).")
+@click.option("--unit-timeout", type=click.FloatRange(1, 3600), default=120, show_default=True, metavar="SECONDS",
+              help="Give up a translation unit libclang has not parsed in this long (it is recorded as failed).")
+@click.option("--glibc-tests", is_flag=True, help="Also parse glibc's test programs (not part of the library).")
 @click.option("--build", "build", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Build directory of the configuration (default: xref's cache, prepared on first use).")
 @click.option("--arch", default=DEFAULT_ARCH, show_default=True, help="Architecture of the configuration.")
@@ -97,13 +101,19 @@ def main(ctx: click.Context, db: str | None) -> None:
 @click.option("--only", "only", multiple=True, metavar="PATH",
               help="Limit the semantic pass to translation units under PATH (repeatable).")
 @_db_option
-def index(sources: tuple[str, ...], jobs: int | None, verbose: bool, semantic: bool, build: Path | None,
-          arch: str, config: Path | None, only: tuple[str, ...], db: str | None) -> None:
+def index(sources: tuple[str, ...], jobs: int | None, verbose: bool, semantic: bool, unit_timeout: float,
+          glibc_tests: bool, build: Path | None, arch: str, config: Path | None, only: tuple[str, ...],
+          db: str | None) -> None:
     """Index one or more source trees (NAME=SRC names a tree; default: its directory name).
 
-    The index goes to .xref/ in the first SRC, or to --db DIR. Running it again re-parses
-    only the files whose content changed and drops deleted ones; with --semantic, only the
-    translation units whose flags or any file they read changed.
+    The index goes to .xref/ in the first SRC, or to --db DIR. The tree-sitter layer is
+    published first (queries answer from it at once); then the semantic pass runs over each
+    kernel, glibc or compile_commands.json tree, with a progress bar. Its prerequisites (the
+    Debian packages kbuild and glibc's configure need) are checked first: a tree missing them
+    keeps the tree-sitter layer, and so does a tree whose configuration fails. Running it
+    again re-parses only the files whose content changed and drops deleted ones, and only the
+    translation units whose flags or any file they read changed; a killed run resumes from the
+    units already parsed.
 
     For a kernel tree, what the configuration builds is read from kbuild's Makefiles with its
     .config (--config, the build directory's, the tree's own, or `make defconfig` for --arch:
@@ -121,15 +131,19 @@ def index(sources: tuple[str, ...], jobs: int | None, verbose: bool, semantic: b
     if len(set(names)) != len(names):
         raise UserError("two trees have the same name; name them with NAME=SRC.")
     index_dir = Path(db) if db else trees[0].root / ".xref"
-    progress = _progress_printer() if sys.stderr.isatty() else None
-    request = None
+    progress = _progress_printer()
     log = lambda text: click.echo(f"xref: {text}", err=True)  # noqa: E731
-    if semantic:
-        request = pipeline.SemanticRequest(arch, build.resolve() if build else None, list(only) or None, log=log)
+    explicit = click.get_current_context().get_parameter_source("semantic") == click.core.ParameterSource.COMMANDLINE
+    request = _semantic_request(trees, semantic, explicit, arch, build, only, unit_timeout, glibc_tests, log)
     builds = pipeline.BuildRequest(arch, config.resolve() if config else None, build.resolve() if build else None,
                                    log=log)
     try:
-        summary = pipeline.run(trees, index_dir, jobs, progress, request, builds)
+        summary = pipeline.run(trees, index_dir, jobs, progress, None, builds)
+        click.echo(summary.line())
+        if request is not None:
+            log(f"the tree-sitter layer is published in {index_dir}: queries answer from it now")
+            for line in pipeline.run(trees, index_dir, jobs, progress, request, builds).semantic:
+                click.echo(line.line())
     except (pipeline.IndexBusy, kconfig.KconfigError, glibcbuild.GlibcError) as err:
         raise UserError(str(err)) from None
     except PermissionError as err:
@@ -137,9 +151,6 @@ def index(sources: tuple[str, ...], jobs: int | None, verbose: bool, semantic: b
     except KeyboardInterrupt:
         click.echo("\nxref: interrupted; the previous index is unchanged.", err=True)
         sys.exit(130)
-    if progress:
-        click.echo("", err=True)
-    click.echo(summary.line())
     if verbose:
         for path, reason in summary.skipped:
             click.echo(f"skipped {path}: {reason}")
@@ -172,12 +183,56 @@ def kconfig(source: Path, arch: str, config: Path | None, defconfig: bool, build
     click.echo(f"configured {root.name} for {arch}: {path}")
 
 
+def _semantic_request(trees, semantic: bool, explicit: bool, arch: str, build: Path | None, only: tuple[str, ...],
+                      timeout: float, glibc_tests: bool, log):
+    """The semantic pass's request, for the trees it can run on here (prerequisites checked now,
+    before any long work): None when there is none. Asked for by name (`--semantic`), a tree it
+    cannot run on is named, with why."""
+    from indexer import pipeline
+
+    if not semantic:
+        return None
+    wanted = set()
+    for tree in trees:
+        kind, missing = pipeline.semantic_prerequisites(tree)
+        if missing:
+            log(f"the semantic pass over {tree.name} ({kind}) needs {', '.join(missing)}: "
+                f"apt-get install {' '.join(missing)}; {tree.name} gets the tree-sitter layer only")
+        elif kind:
+            wanted.add(tree.name)
+        elif explicit:
+            log(f"semantic pass skipped for {tree.name}: no compile_commands.json in {tree.root} and it is not "
+                "a kernel or glibc tree; give the flags with a compile_commands.json.")
+    if not wanted:
+        return None
+    return pipeline.SemanticRequest(arch, build.resolve() if build else None, list(only) or None, log=log,
+                                    timeout=timeout, glibc_tests=glibc_tests, trees=wanted)
+
+
 def _progress_printer():
-    def show(done: int, total: int) -> None:
-        if done == total or done % 50 == 0:
-            width = 30
-            filled = width * done // max(total, 1)
-            click.echo(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} files", err=True, nl=False)
+    """A progress bar with the time left (tqdm) on a terminal; elsewhere a line a minute."""
+    import time
+
+    from tqdm import tqdm
+
+    bars: dict[str, tqdm] = {}
+    last = [time.monotonic()]
+
+    def show(done: int, total: int, what: str = "files") -> None:
+        if not sys.stderr.isatty():
+            now = time.monotonic()
+            if what == "units" and (done == total or now - last[0] >= 60):
+                last[0] = now
+                click.echo(f"xref: {done}/{total} {what}", err=True)
+            return
+        bar = bars.get(what)
+        if bar is None or bar.total != total:
+            bar = bars[what] = tqdm(total=total, unit=f" {what}", file=sys.stderr, dynamic_ncols=True, leave=False,
+                                    smoothing=0.05)
+        bar.update(done - bar.n)
+        if done == total:
+            bar.close()
+            del bars[what]
 
     return show
 

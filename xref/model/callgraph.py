@@ -73,6 +73,7 @@ class CallGraph:
         self._macro_out: dict[str, list[tuple[str, str, int, int]]] = {}
         self._macro_in: dict[str, list[tuple[str, str, int, int]]] = {}
         self._macro_depth = 0
+        self._inline: dict[str, bool] = {}
 
     def _kept(self, source: str, file_id: int) -> bool:
         """A fact to use: the compiler's, or the parser's in a file no unit parsed (where one did, its
@@ -494,6 +495,18 @@ class CallGraph:
                 fitting = {e.callee for e in pool if self._place(e) in seen}
             self._fit_cache[key] = fitting or {e.callee for e in pool}
         return self._fit_cache[key]
+
+    def inline(self, names: set[str]) -> set[str]:
+        """Those of `names` the tree defines as inline functions (`static inline`, `__always_inline`)."""
+        missing = [n for n in names if n not in self._inline]
+        for name in missing:
+            self._inline[name] = False
+        for (name,) in self._rows(
+                "SELECT DISTINCT d.name FROM defs d JOIN files f ON f.id = d.file_id WHERE d.name IN ({marks}) "
+                "AND d.kind = 'function' AND d.signature LIKE '%inline%'" + (
+                    f" AND f.tree_id = {int(self.tree_id)}" if self.tree_id is not None else ""), missing):
+            self._inline[name] = True
+        return {n for n in names if self._inline[n]}
 
     def site(self, edge: Edge) -> list[Edge]:
         """Every candidate of the call through a struct field that `edge` is one of."""

@@ -76,32 +76,44 @@ class Recall:
         return self.found / self.edges if self.edges else 1.0
 
 
-def reachable(graph: CallGraph, names: set[str], reach: int) -> dict[str, set[str]]:
+def reachable(graph: CallGraph, names: set[str], reach: int, free_inline: bool = True) -> dict[str, set[str]]:
     """For each name, the functions within `reach` calls of it in the graph (every candidate of a
-    call through a field or a parameter counts), read a level at a time for all names at once."""
+    call through a field or a parameter counts), read a level at a time for all names at once.
+    A call of an inline function costs nothing (the running kernel has no call there, and
+    ftrace none to show), so what an inline function calls is as near as the function itself."""
     out: dict[str, set[str]] = {name: set() for name in names}
     frontier: dict[str, set[str]] = {name: {name} for name in names}
     for _ in range(reach):
-        level = sorted({n for ns in frontier.values() for n in ns})
-        callees: dict[str, set[str]] = {}
-        for edge in graph.forward(level):
-            callees.setdefault(edge.caller, set()).add(edge.callee)
-            if edge.through:  # passed to a function that calls it: that function is called too
-                callees[edge.caller].add(edge.through)
-        frontier = {name: {c for n in ns for c in callees.get(n, ())} - out[name] for name, ns in frontier.items()}
-        for name, ns in frontier.items():
+        reached = {name: _callees(graph, ns) - out[name] for name, ns in frontier.items()}
+        for _ in range(4 if free_inline else 0):  # through inline functions, a few levels deep
+            inline = graph.inline({n for ns in reached.values() for n in ns})
+            more = {name: _callees(graph, ns & inline) - ns - out[name] for name, ns in reached.items()}
+            if not any(more.values()):
+                break
+            reached = {name: ns | more[name] for name, ns in reached.items()}
+        for name, ns in reached.items():
             out[name] |= ns
+        frontier = reached
     return out
 
 
-def edge_recall(graph: CallGraph, traces: list[Trace], reach: int = 2) -> Recall:
+def _callees(graph: CallGraph, names: set[str]) -> set[str]:
+    found: set[str] = set()
+    for edge in graph.forward(sorted(names)) if names else []:
+        found.add(edge.callee)
+        if edge.through:  # passed to a function that calls it: that function is called too
+            found.add(edge.through)
+    return found
+
+
+def edge_recall(graph: CallGraph, traces: list[Trace], reach: int = 2, free_inline: bool = True) -> Recall:
     """The traced edges whose callee is within `reach` calls of the caller in `graph`. The root's
     edges get the calls of the wrappers SYSCALL_DEFINEx generates too (`__x64_sys_X` ->
     `__se_sys_X` -> `__do_sys_X`, inlined in the running kernel)."""
     pairs = {(t.label, e) for t in traces for e in t.edges()}
     roots = {t.handler for t in traces}
-    far = reachable(graph, {caller for _, (caller, _) in pairs}, reach)
-    wide = reachable(graph, roots, reach + 2)
+    far = reachable(graph, {caller for _, (caller, _) in pairs}, reach, free_inline)
+    wide = reachable(graph, roots, reach + 2, free_inline)
     missing: dict[str, list[tuple[str, str]]] = {}
     found = 0
     for label, (caller, callee) in sorted(pairs):
@@ -110,3 +122,26 @@ def edge_recall(graph: CallGraph, traces: list[Trace], reach: int = 2) -> Recall
         else:
             missing.setdefault(label, []).append((caller, callee))
     return Recall(len(pairs), found, missing)
+
+
+def target(graph: CallGraph, trace: Trace) -> int | None:
+    """The line of the trace a path is asked to reach: the deepest function the call tree shows
+    once, on the data path (not `CallGraph.off_path`) and defined in the graph's tree; None
+    when the tree shows nothing below the handler."""
+    counts: dict[str, int] = {}
+    for _, name in trace.calls:
+        counts[name] = counts.get(name, 0) + 1
+    best = None
+    for i, (depth, name) in enumerate(trace.calls[1:], 1):
+        if counts[name] > 1 or graph.off_path(name) or not graph.home(name):
+            continue
+        if best is None or depth > trace.calls[best][0]:
+            best = i
+    return best
+
+
+def follows(chain: list[str], traced: list[str]) -> bool:
+    """Whether `chain` passes every function of `traced` in order (with others between: the
+    functions the running kernel inlined)."""
+    it = iter(chain)
+    return all(any(name == wanted for name in it) for wanted in traced)

@@ -1,0 +1,88 @@
+"""The index's call graph and `xref path` against what the running kernel did (tests/data/ftrace/).
+
+    python bench/bench_truth.py --db DIR [--traces DIR] [--chains] [--missing N]
+
+Edge recall: of the caller -> callee edges ftrace's function_graph recorded under each traced
+system call, how many the index's call graph has with the callee within two calls (inline
+functions free, and counted as calls: both are printed). `--chains`: for each traced call,
+`xref path SYSCALL --to F` for F the deepest function the trace shows once on the data path:
+whether one of the first three chains passes every traced function down to F, in order; with
+the time of each answer. The peer for the same question is a person following cscope's `-2`
+callees by hand: the number of `-2` queries the traced chain would take is printed beside it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from xref.model.callgraph import CallGraph, NoPath  # noqa: E402
+from xref.model.paths import path_hops  # noqa: E402
+from xref.model.syscalls import NoSyscall, SyscallModel, abi_for  # noqa: E402
+from xref.model.traces import edge_recall, follows, read_traces, target  # noqa: E402
+from xref.queries import Index  # noqa: E402
+
+TRACES = Path(__file__).resolve().parent.parent / "tests" / "data" / "ftrace" / "6.1.192-2"
+
+
+def chain_results(index: Index, traces, graph: CallGraph) -> list[dict]:
+    model = SyscallModel(index, abi_for("x86_64", "x86_64"))
+    results = []
+    for trace in traces:
+        line = target(graph, trace)
+        if line is None:
+            continue
+        traced = trace.chain_to(line)
+        start = time.perf_counter()
+        try:
+            route = path_hops(index, model, trace.syscall, traced[-1], 40)
+            chains = [[h.symbol for h in c] for c in route.chains[:3]]
+            error = ""
+        except (NoPath, NoSyscall) as err:
+            chains, error = [], str(err)
+        seconds = time.perf_counter() - start
+        results.append({"label": trace.label, "to": traced[-1], "traced": traced, "seconds": seconds,
+                        "found": any(follows(c, traced) for c in chains), "error": error,
+                        "first": chains[0] if chains else []})
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--db", required=True)
+    parser.add_argument("--traces", type=Path, default=TRACES)
+    parser.add_argument("--chains", action="store_true", help="also ask `xref path` for each traced call")
+    parser.add_argument("--missing", type=int, default=30, help="print the N most common missing edges")
+    args = parser.parse_args()
+    index = Index.open(args.db)
+    kernel = next(i for i, (name, root) in index.trees.items() if (root / "Kconfig").is_file())
+    graph = CallGraph(index, "x86_64", kernel)
+    traces = read_traces(args.traces)
+    for free in (False, True):
+        recall = edge_recall(graph, traces, free_inline=free)
+        print(f"edge recall, callee within two calls{' (inline functions free)' if free else ''}: "
+              f"{recall.found}/{recall.edges} = {recall.ratio:.1%}")
+    missing = collections.Counter(e for edges in recall.missing.values() for e in edges)
+    for (caller, callee), count in missing.most_common(args.missing):
+        print(f"  missing in {count:3} traces: {caller} -> {callee}")
+    if args.chains:
+        results = chain_results(index, traces, graph)
+        found = [r for r in results if r["found"]]
+        times = sorted(r["seconds"] for r in results)
+        print(f"traced chain among the first three: {len(found)}/{len(results)}; time median "
+              f"{statistics.median(times):.2f} s, max {times[-1]:.2f} s; cscope -2 queries the same chains take: "
+              f"median {statistics.median(len(r['traced']) - 1 for r in results):.0f}")
+        for r in results:
+            if not r["found"]:
+                print(f"  {r['label']} --to {r['to']}: {r['error'] or 'not among the first three'}; traced "
+                      f"{' > '.join(r['traced'])}")
+
+
+if __name__ == "__main__":
+    main()

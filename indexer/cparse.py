@@ -315,6 +315,29 @@ def _record_indirect_call(ex: _FileExtractor, node: Node, caller: str, scope_nod
             calls.append(Call(caller, _text(candidate), line, "direct"))
 
 
+# Macros whose first argument names the field of a union or struct they call through, every
+# function registered there (the LSM's `call_int_hook(file_permission, 0, file)` calls each
+# module's hook for file_permission), and macros registering a function (second argument) in
+# such a field (first argument): `LSM_HOOK_INIT(file_permission, apparmor_file_permission)`.
+FIELD_CALLS = {"call_int_hook": "security_list_options", "call_void_hook": "security_list_options"}
+FIELD_REGISTRATIONS = {"LSM_HOOK_INIT": "security_list_options"}
+
+
+def _record_field_macro(ex: _FileExtractor, node: Node, caller: str, macro: str) -> None:
+    """A use of one of FIELD_CALLS or FIELD_REGISTRATIONS as the call or registration it makes."""
+    args = node.child_by_field_name("arguments")
+    named = args.named_children if args is not None else []
+    line = node.start_point[0] + 1
+    if not named or named[0].type != "identifier":
+        return
+    if macro in FIELD_CALLS:
+        ex.facts.calls.append(Call(caller, _text(named[0]), line, "field", struct=FIELD_CALLS[macro],
+                                   via=f"{macro}({_text(named[0])})"))
+    elif len(named) > 1 and (function := _value_name(named[1])):
+        ex.facts.registrations.append(Registration(FIELD_REGISTRATIONS[macro], _text(named[0]), function, line,
+                                                   "initializer", context=caller))
+
+
 # What _value_name looks inside of, besides a plain identifier.
 _WRAPPED_VALUE = frozenset(("pointer_expression", "cast_expression", "parenthesized_expression"))
 
@@ -729,6 +752,9 @@ def _record_call(ex: _FileExtractor, node: Node) -> None:
     params = ex.params_of(scope_node)
     if callee in INDIRECT_CALLS:
         _record_indirect_call(ex, node, caller, scope_node, params, INDIRECT_CALLS[callee])
+        return
+    if callee in FIELD_CALLS or callee in FIELD_REGISTRATIONS:
+        _record_field_macro(ex, node, caller, callee)
         return
     param = params.get(callee)
     if param is not None:

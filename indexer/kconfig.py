@@ -57,14 +57,14 @@ def prepare(root: Path, build: Path, arch: str, config: Path | None = None, defc
 
 def configuration(root: Path, build: Path, arch: str, config: Path | None = None, log=print) -> Path | None:
     """The .config that says what a kernel tree builds, made with kconfig alone (no `prepare`, no
-    compiler run): `config` (kbuild's olddefconfig completes it), else the build directory's or
+    compiler run): the build directory's, else `config` (kbuild's olddefconfig completes it), else
     the tree's own, else the architecture's defconfig. None, with a line logged, when kconfig
     cannot run here (its tools are missing)."""
     build.mkdir(parents=True, exist_ok=True)
-    if config is None:
-        for existing in (build / ".config", root / ".config"):
-            if existing.is_file():
-                return existing
+    # A build directory holds one configuration (a given .config gets a directory of its own).
+    for existing in (build / ".config", *([root / ".config"] if config is None else [])):
+        if existing.is_file():
+            return existing
     if not has_kbuild(root):
         return _prepare_plain(root, build, arch, config, defconfig=config is None)
     missing = [p for p in missing_packages() if p in ("make", "gcc", "flex", "bison")]

@@ -209,6 +209,7 @@ class SemanticRequest:
     build: Path | None = None  # the build directory (default: xref's cache, prepared on first use)
     only: list[str] | None = None  # tree-relative prefixes to limit the units to
     log: Callable[[str], None] = print
+    config: Path | None = None  # the kernel's .config (default: the build directory's, or defconfig)
     timeout: float = 120.0  # seconds one unit may take before it is given up (recorded as failed)
     glibc_tests: bool = False  # also glibc's test programs (not part of the library)
     trees: set[str] | None = None  # the trees to parse (default: all)
@@ -321,7 +322,7 @@ def _built(conn: sqlite3.Connection, trees: list[Tree], request: BuildRequest) -
             continue
         tree_id = conn.execute("SELECT id FROM trees WHERE name = ?", (tree.name,)).fetchone()[0]
         build = request.build if request.build and len(trees) == 1 else \
-            semantic.default_build_dir(tree.name, request.arch)
+            semantic.default_build_dir(tree.name, request.arch, request.config)
         try:
             config = kconfig.configuration(tree.root, build, request.arch, request.config, request.log)
         except kconfig.KconfigError as err:
@@ -333,10 +334,30 @@ def _built(conn: sqlite3.Connection, trees: list[Tree], request: BuildRequest) -
         conn.execute("DELETE FROM meta WHERE key = ?", (f"built_config:{tree_id}",))
         if config is not None:
             sources = {obj.source for obj in kbuild.objects(tree.root, read_config(config), request.arch)}
-            conn.executemany("INSERT OR IGNORE INTO built VALUES (?)", [(files[s],) for s in sources if s in files])
+            built = _with_included_sources(conn, {files[s] for s in sources if s in files}, files)
+            conn.executemany("INSERT OR IGNORE INTO built VALUES (?)", [(file_id,) for file_id in built])
             conn.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", [
                 (f"built_config:{tree_id}", str(config)), (f"built_arch:{tree_id}", request.arch)])
         conn.execute("COMMIT")
+
+
+def _with_included_sources(conn: sqlite3.Connection, built: set[int], files: dict[str, int]) -> set[int]:
+    """`built` and the .c files they #include, which are built with them (kernel/sched/
+    build_utility.c includes "clock.c", "wait.c", ...), found a level at a time."""
+    paths = {file_id: path for path, file_id in files.items()}
+    found, level = set(built), set(built)
+    while level:
+        marks = ",".join("?" * len(level))
+        included = set()
+        for file_id, target in conn.execute(
+                f"SELECT file_id, target FROM includes WHERE system = 0 AND target LIKE '%.c' AND file_id IN ({marks})",
+                sorted(level)):
+            path = os.path.normpath(os.path.join(os.path.dirname(paths[file_id]), target))
+            if path in files and files[path] not in found:
+                included.add(files[path])
+        found |= included
+        level = included
+    return found
 
 
 def _glibc_orders(conn: sqlite3.Connection, trees: list[Tree]) -> None:
@@ -397,10 +418,10 @@ def _semantic_tree(conn: sqlite3.Connection, tree: Tree, trees: int, jobs: int, 
     files = dict(conn.execute("SELECT path, id FROM files WHERE tree_id = ?", (tree_id,)))
     build = request.build if request.build and trees == 1 else None
     if semantic.is_kernel_tree(tree.root):
-        build = build or semantic.default_build_dir(tree.name, request.arch)
-        if not (build / ".config").is_file():
+        build = build or semantic.default_build_dir(tree.name, request.arch, request.config)
+        if not (build / ".config").is_file() or not (build / "xref-flags.json").is_file():
             request.log(f"configuring {tree.name} for {request.arch} in {build}")
-            kconfig.prepare(tree.root, build, request.arch, log=request.log)
+            kconfig.prepare(tree.root, build, request.arch, request.config, log=request.log)
     elif glibcbuild.is_glibc_tree(tree.root):
         build = build or semantic.default_build_dir(tree.name, request.arch)
         glibcbuild.prepare(tree.root, build, request.arch, log=request.log)

@@ -92,9 +92,12 @@ class NotConfigured(Exception):
 # -- the units of a tree --------------------------------------------------------------
 
 
-def default_build_dir(tree_name: str, arch: str) -> Path:
+def default_build_dir(tree_name: str, arch: str, config: Path | None = None) -> Path:
+    """Where a tree's configuration is built for `arch`: one directory per .config given (by its
+    content), beside the default configuration's."""
     cache = Path(os.environ.get("XREF_CACHE") or Path.home() / ".cache" / "xref")
-    return cache / "build" / f"{tree_name}-{arch}"
+    suffix = f"-{hashlib.blake2b(config.read_bytes(), digest_size=4).hexdigest()}" if config is not None else ""
+    return cache / "build" / f"{tree_name}-{arch}{suffix}"
 
 
 def is_kernel_tree(root: Path) -> bool:

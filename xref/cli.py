@@ -135,6 +135,8 @@ def index(sources: tuple[str, ...], jobs: int | None, verbose: bool, semantic: b
     log = lambda text: click.echo(f"xref: {text}", err=True)  # noqa: E731
     explicit = click.get_current_context().get_parameter_source("semantic") == click.core.ParameterSource.COMMANDLINE
     request = _semantic_request(trees, semantic, explicit, arch, build, only, unit_timeout, glibc_tests, log)
+    if request is not None and config is not None:
+        request.config = config.resolve()
     builds = pipeline.BuildRequest(arch, config.resolve() if config else None, build.resolve() if build else None,
                                    log=log)
     try:

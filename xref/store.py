@@ -7,6 +7,7 @@ swaps CURRENT atomically, so an interrupted build leaves the previous index usab
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import sqlite3
 from pathlib import Path
@@ -218,15 +219,28 @@ class StructResolver:
                 "AND typeref != '' LIMIT 1",
                 (head[2:],)))
         struct = self._through_typedef(head)
-        for member in members:
-            if not struct:
-                break
+        members.reverse()
+        steps = 0
+        while members and struct and steps < 16:  # macros naming members cannot loop it forever
+            steps += 1
+            member = members.pop()
             typeref = self._typeref(
                 "SELECT typeref FROM defs WHERE name = ? AND kind = 'member' AND scope = ? LIMIT 1",
                 (member, struct))
+            if not typeref and (alias := self._member_alias(member)):
+                members += reversed(alias)  # `#define sk_prot __sk_common.skc_prot`: a member of a member
+                continue
             struct = self._through_typedef(struct_of_type(typeref)) if typeref else ""
         self.cache[path] = struct
         return struct
+
+    def _member_alias(self, member: str) -> list[str]:
+        """The members a macro names a member by (`#define sk_prot __sk_common.skc_prot`, as
+        struct sock reaches what it shares with struct sock_common), or none."""
+        text = self._typeref("SELECT signature FROM defs WHERE name = ? AND kind = 'macro' "
+                             "AND signature LIKE '%.%' LIMIT 1", (member,))
+        match = re.fullmatch(r"\s*#\s*define\s+\w+\s+(\w+(?:\s*\.\s*\w+)+)\s*", text)
+        return [part.strip() for part in match.group(1).split(".")] if match else []
 
     def resolve_table(self, table: str, scope: str = "") -> int:
         """Replace every struct path in `table` by its struct, in one pass.

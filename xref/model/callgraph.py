@@ -42,10 +42,11 @@ class NoPath(Exception):
 
 
 @cache
-def _off_path() -> tuple[tuple[str, ...], frozenset[str], tuple[str, ...]]:
-    """offpath.toml: (directories and files, names, name prefixes) of code off the data path."""
+def _off_path() -> tuple[tuple[str, ...], frozenset[str], tuple[str, ...], tuple[str, ...]]:
+    """offpath.toml: (directories and files, names, name prefixes) of code off the data path, and
+    the directories that are no part of the kernel."""
     rules = tomllib.loads((Path(__file__).with_name("offpath.toml")).read_text())["kernel"]
-    return tuple(rules["directories"]), frozenset(rules["names"]), tuple(rules["prefixes"])
+    return tuple(rules["directories"]), frozenset(rules["names"]), tuple(rules["prefixes"]), tuple(rules["outside"])
 
 
 class CallGraph:
@@ -89,7 +90,8 @@ class CallGraph:
         if file_id not in self._skipped:
             tree_id, path, lang = self.index.conn.execute(
                 "SELECT tree_id, path, lang FROM files WHERE id = ?", (file_id,)).fetchone()
-            self._skipped[file_id] = (self.tree_id is not None and tree_id != self.tree_id) or (
+            self._skipped[file_id] = (self.tree_id is not None and tree_id != self.tree_id) or \
+                path.startswith(_off_path()[3]) or (
                 path.startswith("arch/") and not path.startswith(self._own_arch)) or (
                 lang == "c" and self.index.covered(tree_id, path)
                 and self.index.conn.execute("SELECT 1 FROM compiled WHERE file_id = ?", (file_id,)).fetchone() is None
@@ -99,7 +101,7 @@ class CallGraph:
     def off_path(self, name: str) -> bool:
         """A function no data path goes through (offpath.toml): error reporting, debugging,
         sanitizers, tracing; by its name, or where the tree defines it."""
-        _, names, prefixes = _off_path()
+        _, names, prefixes, _ = _off_path()
         return name in names or name.startswith(prefixes) or _off_path_file(self._home(name))
 
     def detour(self, edge: Edge, name: str) -> bool:
@@ -177,25 +179,26 @@ class CallGraph:
         return {m: cache[m] for m in macros}
 
     def _expand_macros(self, edges: list[Edge], depth: int = 4) -> list[Edge]:
-        """A call of a function-like macro that is no function is the calls its body makes
-        (`spin_lock` -> `raw_spin_lock` (a macro) -> `_raw_spin_lock`), at the same call site."""
+        """A call of a function-like macro is the calls its body makes (`spin_lock` ->
+        `raw_spin_lock` (a macro) -> `_raw_spin_lock`), at the same call site; where a function
+        has the name too (another configuration's, or a tool's), the call of it stays beside them."""
+        out, todo = [], edges
         for _ in range(depth):
-            direct = [e.callee for e in edges if e.via == "call"]
+            direct = [e.callee for e in todo if e.via == "call"]
             bodies = self._macro_calls(direct, "caller") if direct else {}
             self._load_homes([m for m, calls in bodies.items() if calls])
-            if not any(calls and not self._home(m) for m, calls in bodies.items()):
-                return edges
-            out = []
-            for edge in edges:
+            expanded = []
+            for edge in todo:
                 calls = bodies.get(edge.callee) if edge.via == "call" else None
                 if not calls or self._home(edge.callee):
                     out.append(edge)
-                    continue
-                for macro, callee, file_id, line in calls:
-                    out.append(replace(edge, callee=callee, evidence=f"{edge.evidence} through the macro {macro} "
-                                                                     f"({self._where(file_id)}:{line})"))
-            edges = out
-        return edges
+                for macro, callee, file_id, line in calls or ():
+                    expanded.append(replace(edge, callee=callee, evidence=f"{edge.evidence} through the macro "
+                                                                          f"{macro} ({self._where(file_id)}:{line})"))
+            todo = expanded
+            if not todo:
+                break
+        return out + todo
 
     def _backward(self, names: list[str], hinted: bool) -> list[Edge]:
         edges = []
@@ -232,9 +235,7 @@ class CallGraph:
     def _macro_callers(self, names: list[str], hinted: bool) -> list[Edge]:
         """Calls of `names` through a macro's body: each call of the macro calls them."""
         found = self._macro_calls(names, "callee")
-        macros = [m for rows in found.values() for m, _, _, _ in rows]
-        self._load_homes(macros)
-        macros = [m for m in dict.fromkeys(macros) if not self._home(m) and m not in names]
+        macros = [m for m in dict.fromkeys(m for rows in found.values() for m, _, _, _ in rows) if m not in names]
         if not macros:
             return []
         if self._macro_depth >= 4:  # macros calling macros: a few levels, never a cycle
@@ -651,8 +652,7 @@ class CallGraph:
 
 
 def _off_path_file(path: str) -> bool:
-    directories, _, _ = _off_path()
-    return path.startswith(directories)
+    return path.startswith(_off_path()[0])
 
 
 def _directory(path: str) -> str:

@@ -17,40 +17,15 @@ import argparse
 import collections
 import statistics
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from xref.model.callgraph import CallGraph, NoPath  # noqa: E402
-from xref.model.paths import path_hops  # noqa: E402
-from xref.model.syscalls import NoSyscall, SyscallModel, abi_for  # noqa: E402
-from xref.model.traces import edge_recall, follows, read_traces, target  # noqa: E402
+from xref.model.callgraph import CallGraph  # noqa: E402
+from xref.model.traces import chain_results, edge_recall, read_traces  # noqa: E402
 from xref.queries import Index  # noqa: E402
 
 TRACES = Path(__file__).resolve().parent.parent / "tests" / "data" / "ftrace" / "6.1.192-2"
-
-
-def chain_results(index: Index, traces, graph: CallGraph) -> list[dict]:
-    model = SyscallModel(index, abi_for("x86_64", "x86_64"))
-    results = []
-    for trace in traces:
-        line = target(graph, trace)
-        if line is None:
-            continue
-        traced = trace.chain_to(line)
-        start = time.perf_counter()
-        try:
-            route = path_hops(index, model, trace.syscall, traced[-1], 40)
-            chains = [[h.symbol for h in c] for c in route.chains[:3]]
-            error = ""
-        except (NoPath, NoSyscall) as err:
-            chains, error = [], str(err)
-        seconds = time.perf_counter() - start
-        results.append({"label": trace.label, "to": traced[-1], "traced": traced, "seconds": seconds,
-                        "found": any(follows(c, traced) for c in chains), "error": error,
-                        "first": chains[0] if chains else []})
-    return results
 
 
 def main() -> None:

@@ -67,3 +67,14 @@ def test_index_of_a_missing_directory_is_one_sentence(tmp_path):
 def test_regs_needs_a_symbol_or_a_field(corpus_db):
     proc = run_xref("regs", "--db", str(corpus_db))
     assert proc.returncode == 2 and "either SYMBOL or --field" in proc.stderr
+
+
+def test_stats_says_where_each_trees_facts_come_from(corpus_db, semantic_db):
+    import re
+
+    plain = run_xref("stats", "--db", str(corpus_db), check=True).stdout
+    assert re.search(r"^linux: definitions [\d,]+ macro stage, [\d,]+ tree-sitter; .*; \d+ \.c files built by "
+                     r"\S+/\.config; 0 units parsed", plain, re.M), plain
+    assert re.search(r"^glibc: .*what it builds is not known", plain, re.M), plain
+    configured = json.loads(run_xref("stats", "--json", "--db", str(semantic_db), check=True).stdout)
+    assert configured["layers"]["linux"]["definitions"]["clang"] > 0 and configured["layers"]["linux"]["units"] > 0

@@ -24,7 +24,8 @@ def tree(tmp_path_factory):
     base = tmp_path_factory.mktemp("editors")
     root = base / "src"
     shutil.copytree(BUNDLED, root)
-    run_xref("index", "--no-semantic", str(root / "linux"), str(root / "glibc"), "--db", str(root / ".xref"), check=True)
+    run_xref("index", "--no-semantic", str(root / "linux"), str(root / "glibc"), "--db", str(root / ".xref"),
+             check=True)
     bin_dir = base / "bin"
     bin_dir.mkdir()
     (bin_dir / "xref").write_text(f"#!/bin/sh\nPYTHONPATH={REPO} exec {sys.executable} -m xref.cli \"$@\"\n")

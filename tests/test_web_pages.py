@@ -29,7 +29,8 @@ def hostile(tmp_path_factory):
         f"int evil_function(void) {{ return EVIL_MACRO(<img src=x onerror=alert(2)>)[0]; }}\n")
     (tree / "sub" / "link.c").symlink_to(outside / "secret.c")
     db = base / "db"
-    run_xref("index", "--no-semantic", str(BUNDLED / "linux"), str(BUNDLED / "glibc"), str(tree), "--db", str(db), check=True)
+    run_xref("index", "--no-semantic", str(BUNDLED / "linux"), str(BUNDLED / "glibc"), str(tree), "--db", str(db),
+             check=True)
     return create_app(db).test_client()
 
 

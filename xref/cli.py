@@ -506,8 +506,19 @@ def stats(as_json: bool, failed: bool, db: str | None) -> None:
     if as_json:
         click.echo(json.dumps(data, indent=1))
     else:
+        layers = data.pop("layers")
         for key, value in data.items():
             click.echo(f"{key}: {value}")
+        for tree, facts in layers.items():
+            built = f"{facts['built_files']} .c files built by {facts['configuration']}" \
+                if facts["configuration"] else "what it builds is not known"
+            click.echo(f"{tree}: definitions {_by_layer(facts['definitions'])}; calls {_by_layer(facts['calls'])}; "
+                       f"{built}; {facts['units']} units parsed by the semantic pass")
+
+
+def _by_layer(counts: dict[str, int]) -> str:
+    names = {"ts": "tree-sitter", "macro": "macro stage", "clang": "semantic pass"}
+    return ", ".join(f"{count:,} {names.get(source, source)}" for source, count in sorted(counts.items())) or "none"
 
 
 @main.command()

@@ -501,8 +501,32 @@ class Index:
             "translation_units": count("SELECT count(*) FROM tus"),
             "units_with_errors": count("SELECT count(*) FROM tus WHERE status = 'errors'"),
             "units_failed": count("SELECT count(*) FROM tus WHERE status = 'failed'"),
+            "layers": self.layers(),
             "generation": self.gen.name,
         }
+
+    def layers(self) -> dict[str, dict]:
+        """Per tree, where its facts come from: definitions and calls by layer (ts: tree-sitter,
+        macro: the macro stage, clang: the semantic pass), the .c files its configuration builds
+        (kbuild's Makefiles, no compiler) and the units the semantic pass parsed."""
+        out = {}
+        for tree_id, (name, _) in sorted(self.trees.items()):
+            by = {}
+            for table in ("defs", "calls"):
+                by[table] = dict(self.conn.execute(
+                    f"SELECT t.source, count(*) FROM {table} t JOIN files f ON f.id = t.file_id "
+                    "WHERE f.tree_id = ? GROUP BY t.source", (tree_id,)).fetchall())
+            config = self.conn.execute("SELECT value FROM meta WHERE key = ?", (f"built_config:{tree_id}",)).fetchone()
+            out[name] = {
+                "definitions": by["defs"], "calls": by["calls"],
+                "built_files": self.conn.execute(
+                    "SELECT count(*) FROM built b JOIN files f ON f.id = b.file_id WHERE f.tree_id = ?",
+                    (tree_id,)).fetchone()[0] if config else None,
+                "configuration": config[0] if config else None,
+                "units": self.conn.execute("SELECT count(*) FROM tus JOIN files f ON f.id = tus.file_id "
+                                           "WHERE f.tree_id = ?", (tree_id,)).fetchone()[0],
+            }
+        return out
 
     def failed_units(self) -> list[Hit]:
         """Translation units the semantic pass could not parse, with the compiler's reason."""

@@ -9,10 +9,12 @@ found when the callee is within `reach` calls of the caller in the graph.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from xref.model.callgraph import CallGraph
+from xref.model.callgraph import CallGraph, NoPath
+from xref.queries import Index
 
 
 @dataclass
@@ -145,3 +147,30 @@ def follows(chain: list[str], traced: list[str]) -> bool:
     functions the running kernel inlined)."""
     it = iter(chain)
     return all(any(name == wanted for name in it) for wanted in traced)
+
+
+def chain_results(index: Index, traces: list[Trace], graph: CallGraph) -> list[dict]:
+    """For each trace, `xref path SYSCALL --to F` (F: `target`): whether one of its first three
+    chains `follows` the traced chain down to F, the time it took, and its first chain."""
+    from xref.model.paths import path_hops
+    from xref.model.syscalls import NoSyscall, SyscallModel, abi_for
+
+    model = SyscallModel(index, abi_for("x86_64", "x86_64"))
+    results = []
+    for trace in traces:
+        line = target(graph, trace)
+        if line is None:
+            continue
+        traced = trace.chain_to(line)
+        start = time.perf_counter()
+        try:
+            route = path_hops(index, model, trace.syscall, traced[-1], 40)
+            chains = [[h.symbol for h in c] for c in route.chains[:3]]
+            error = ""
+        except (NoPath, NoSyscall) as err:
+            chains, error = [], str(err)
+        seconds = time.perf_counter() - start
+        results.append({"label": trace.label, "to": traced[-1], "traced": traced, "seconds": seconds,
+                        "found": any(follows(c, traced) for c in chains), "error": error,
+                        "first": chains[0] if chains else []})
+    return results

@@ -1,0 +1,77 @@
+"""The index's call graph and `xref path` against what the running kernel did (slow).
+
+tests/data/ftrace/6.1.192-2/ holds function_graph traces of 137 system calls made on Debian's
+linux-image-6.1.0-56-amd64 under qemu (bench/ftrace/ records them), and that kernel's .config.
+The index compared is the plain one `xref index` publishes first, told the traced kernel's
+configuration (`--config`): what it builds is what ran.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO, run_xref
+from xref.model.callgraph import CallGraph
+from xref.model.traces import chain_results, edge_recall, read_traces
+from xref.queries import Index
+
+pytestmark = pytest.mark.slow
+
+TRUTH = REPO / "tests" / "data" / "ftrace" / "6.1.192-2"
+
+# What the plain index reaches today (see the README's "Against the running kernel"); the
+# paths issue asks for 98 % of edges and every chain. A regression below these fails.
+EDGE_RECALL_STRICT = 0.74
+EDGE_RECALL_INLINE_FREE = 0.85
+CHAINS_FOUND = 0.5
+
+
+@pytest.fixture(scope="session")
+def traced_db(linux_ts_db, linux_tree, tmp_path_factory) -> Path:
+    """The plain Linux index, told the traced kernel's configuration."""
+    db = tmp_path_factory.mktemp("traced") / "db"
+    shutil.copytree(linux_ts_db, db)
+    run_xref("index", "--no-semantic", str(linux_tree), "--db", str(db), "--config", str(TRUTH / "config"),
+             env={"XREF_CACHE": str(tmp_path_factory.mktemp("traced-cache"))}, check=True)
+    return db
+
+
+@pytest.fixture(scope="session")
+def graph(traced_db) -> CallGraph:
+    index = Index.open(str(traced_db))
+    [kernel] = list(index.trees)
+    return CallGraph(index, "x86_64", kernel)
+
+
+def test_the_truth_is_the_kernel_the_trees_are_pinned_to():
+    assert "Debian 6.1.192-2 " in (TRUTH / "KERNEL").read_text()
+    traces = read_traces(TRUTH)
+    assert len(traces) >= 100 and len({t.syscall for t in traces}) >= 40
+
+
+def test_the_call_graph_has_the_traced_edges(graph):
+    traces = read_traces(TRUTH)
+    strict = edge_recall(graph, traces, free_inline=False)
+    free = edge_recall(graph, traces, free_inline=True)
+    print(f"edge recall: {strict.ratio:.1%} within two calls, {free.ratio:.1%} with inline functions free "
+          f"({free.edges} traced edges)")
+    assert strict.ratio >= EDGE_RECALL_STRICT and free.ratio >= EDGE_RECALL_INLINE_FREE
+    # The socket showcase, edge by edge: sendto's UDP datagram from the handler to the loopback driver.
+    [udp] = [t for t in traces if t.label == "sendto-udp4"]
+    showcase = [("__sock_sendmsg", "inet_sendmsg"), ("inet_sendmsg", "udp_sendmsg"),
+                ("ip_finish_output2", "__dev_queue_xmit"), ("dev_hard_start_xmit", "loopback_xmit")]
+    assert set(showcase) <= udp.edges()
+    assert not set(showcase) & set(free.missing.get("sendto-udp4", []))
+
+
+def test_xref_path_finds_the_traced_chains(traced_db, graph):
+    index = Index.open(str(traced_db))
+    results = chain_results(index, read_traces(TRUTH), graph)
+    found = [r for r in results if r["found"]]
+    print(f"traced chain among the first three answers: {len(found)}/{len(results)}")
+    assert len(found) >= CHAINS_FOUND * len(results)
+    labels = {r["label"] for r in found}
+    assert {"sendto-udp4", "write-pipe", "write-devnull"} <= labels

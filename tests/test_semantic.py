@@ -211,3 +211,61 @@ def test_active_macro_definitions_are_stored_with_parameters_and_body(semantic_d
     # Only the x86 wrapper's definition: every unit skipped the generic one.
     assert [(r[0], r[1], r[2]) for r in rows] == [("arch/x86/include/asm/syscall_wrapper.h", line, "(x, name, ...)")]
     assert "__do_sys##name" in rows[0][3].replace(" ", "")
+
+
+def _slow_unit(tree: Path) -> None:
+    """A unit libclang needs seconds for: macros doubling their text twenty times over."""
+    doubling = "\n".join(f"#define D{i + 1} D{i} D{i}" for i in range(22))
+    (tree / "kernel" / "slow.c").write_text(f"#define D0 1,\n{doubling}\nint slow[] = {{ D22 }};\n")
+    makefile = tree / "kernel" / "Makefile"
+    makefile.write_text(makefile.read_text() + "obj-y += slow.o\n")
+
+
+def test_a_unit_over_the_time_limit_fails_with_the_reason_and_the_pass_goes_on(tmp_path):
+    tree = tmp_path / "linux"
+    shutil.copytree(BUNDLED / "linux", tree)
+    _slow_unit(tree)
+    db = tmp_path / "db"
+    env = {"XREF_CACHE": str(tmp_path / "cache")}
+    out = run_xref("index", str(tree), "--db", str(db), "--unit-timeout", "1", env=env, check=True).stdout
+    assert "1 with fatal errors or over the time limit" in out, out
+    failed = run_xref("stats", "--failed", "--db", str(db), check=True).stdout
+    assert failed.strip() == "linux/kernel/slow.c: libclang took over the time limit of 1 s"
+    assert run_xref("def", "__do_sys_sendto", "--json", "--db", str(db), check=True).stdout.count('"clang"') == 1
+    # Not tried again while the file is unchanged.
+    again = run_xref("index", str(tree), "--db", str(db), "--unit-timeout", "1", env=env, check=True).stdout
+    assert "(0 parsed, " in again, again
+
+
+def test_a_killed_semantic_pass_resumes_from_the_units_it_parsed(tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    tree = tmp_path / "linux"
+    shutil.copytree(BUNDLED / "linux", tree)
+    _slow_unit(tree)  # the unit the kill comes during
+    db = tmp_path / "db"
+    env = dict(os.environ, XREF_CACHE=str(tmp_path / "cache"))
+    run_xref("index", "--no-semantic", str(tree), "--db", str(db), env={"XREF_CACHE": env["XREF_CACHE"]}, check=True)
+    proc = subprocess.Popen([sys.executable, "-m", "xref.cli", "index", str(tree), "--db", str(db), "--jobs", "1"],
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    kept = next(db.glob("gen-*")) / "semantic-units.sqlite"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        try:
+            if sqlite3.connect(kept).execute("SELECT count(*) FROM outcomes").fetchone()[0] >= 5:
+                break
+        except sqlite3.Error:
+            pass
+        time.sleep(0.05)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert sqlite3.connect(next(db.glob("gen-*")) / "facts.sqlite").execute("SELECT count(*) FROM tus").fetchone() \
+        == (0,)  # nothing half-written in the index itself
+    out = run_xref("index", str(tree), "--db", str(db), env={"XREF_CACHE": env["XREF_CACHE"]}, check=True).stdout
+    resumed = int(out.split(" parsed, ")[1].split()[0])
+    assert resumed >= 5, out
+    assert not kept.exists()  # done with once the pass committed

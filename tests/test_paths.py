@@ -255,3 +255,10 @@ def test_without_a_target_the_fan_out_is_counted_by_subsystem(corpus_db):
     [fan] = [n for n in notes if "candidates" in n]
     assert fan.startswith("sock_sendmsg_nosec calls struct proto_ops.sendmsg at net/socket.c:53: 2 candidates "
                           "(net/ipv4 1, net/ipv6 1)")
+
+
+def test_a_chain_that_stops_short_says_which_pointer_calls_it_could_not_follow(corpus_db):
+    proc = run_xref("path", "sendto", "--to", "no_such_function", "--db", str(corpus_db))
+    assert proc.returncode == 1 and proc.stderr.count("\n") == 1
+    assert "calls through pointers could not be followed" in proc.stderr
+    assert "calls Qdisc.enqueue at net/core/dev.c:" in proc.stderr and "nothing is registered there" in proc.stderr

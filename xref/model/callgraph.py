@@ -75,6 +75,9 @@ class CallGraph:
         self._macro_in: dict[str, list[tuple[str, str, int, int]]] = {}
         self._macro_depth = 0
         self._inline: dict[str, bool] = {}
+        # Calls through a pointer a forward search met and could not follow: (caller, field, path,
+        # line, why), what an answer that stops short names.
+        self.unfollowed: list[tuple[str, str, str, int, str]] = []
 
     def _kept(self, source: str, file_id: int) -> bool:
         """A fact to use: the compiler's, or the parser's in a file no unit parsed (where one did, its
@@ -150,9 +153,13 @@ class CallGraph:
                 continue
             path = self._where(file_id)
             if how == "field":
-                if not struct:
-                    continue  # the pointer's type is unknown here: no candidates to offer
-                for function, reg_file, reg_line in self._registered(struct, callee):
+                if not struct:  # the pointer's type is unknown here: no candidates to offer
+                    self.unfollowed.append((caller, callee, path, line, "the pointer's struct is not known"))
+                    continue
+                registered = self._registered(struct, callee)
+                if not registered:
+                    self.unfollowed.append((caller, f"{struct}.{callee}", path, line, "nothing is registered there"))
+                for function, reg_file, reg_line in registered:
                     edges.append(Edge(caller, function, f"indirect via struct {struct}.{callee}", path, line,
                                       f"registered at {self._where(reg_file)}:{reg_line}",
                                       leaf=self.skipped(reg_file), registered=self._where(reg_file), source=source))

@@ -145,10 +145,21 @@ def path_hops(index: Index, model: SyscallModel, key: str, to: str | None, depth
                 found = {tuple(e.callee for e in c): c for c in fanned + graph.below(body, depth)}
                 chains += [hops + _hops(graph, chain) for chain in found.values()] or [hops]
         except NoPath as err:
-            failures.append(str(err))
+            failures.append(str(err) + _unfollowed(graph))
     if not chains:
         raise NoPath(failures[0] if failures else f"nothing reaches {key}")
     return Route(chains, notes + failures)
+
+
+def _unfollowed(graph: CallGraph) -> str:
+    """What the search met and could not follow: calls through pointers with no struct known or
+    nothing registered, the first few named (a stop is explained, never bridged by a detour)."""
+    seen = list(dict.fromkeys(graph.unfollowed))
+    if not seen:
+        return ""
+    named = "; ".join(f"{caller} calls {field} at {path}:{line}: {why}" for caller, field, path, line, why in seen[:3])
+    return f" (on the way, {len(seen)} calls through pointers could not be followed: {named}" + \
+        ("; ..." if len(seen) > 3 else "") + ")"
 
 
 def _through(graph: CallGraph, start: str, waypoints: list[str], depth: int, limit: int = 8) -> list[list[Edge]]:

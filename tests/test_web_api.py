@@ -97,3 +97,11 @@ def test_xref_serve_without_an_index_serves_the_bundled_corpus(tmp_path):
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def test_path_through_a_function_and_a_bad_one(client):
+    answer = client.get("/api/path/sendto?to=loopback_xmit&through=inet_sendmsg").get_json()
+    assert answer["chains"] and all("inet_sendmsg" in [h["symbol"] for h in c] for c in answer["chains"])
+    assert all(h["layer"] in ("ts", "clang", "macro", "model") for c in answer["chains"] for h in c)
+    bad = client.get("/api/path/sendto?through=a-b")
+    assert bad.status_code == 400 and bad.get_json() == {"error": "not an identifier: 'a-b'"}

@@ -129,7 +129,9 @@ def create_app(index_dir: Path) -> Flask:
 
         try:
             model = SyscallModel(index(), abi_for(request.args.get("arch", DEFAULT_ARCH), request.args.get("abi")))
-            route = path_hops(index(), model, key, request.args.get("to") or None, int_arg("depth", 40, 1, 100))
+            through = tuple(identifier(name) for name in request.args.getlist("through")[:8] if name)
+            route = path_hops(index(), model, key, request.args.get("to") or None, int_arg("depth", 40, 1, 100),
+                              through)
         except (NoSyscall, NoPath) as err:
             raise NotFound(str(err)) from None
         return jsonify(chains=[[h.to_json() for h in chain] for chain in route.chains], notes=route.notes)

@@ -260,8 +260,9 @@ def path(key: str):
     index = current_index()
     model, known = _model(index)
     depth = int_arg("depth", 40, 1, 100)
+    through = tuple(identifier(name) for name in request.args.getlist("through")[:8] if name)
     try:
-        route = path_hops(index, model, key, to or None, depth)
+        route = path_hops(index, model, key, to or None, depth, through)
     except (NoSyscall, NoPath) as err:
         raise NotFound(str(err)) from None
 

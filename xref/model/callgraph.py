@@ -471,7 +471,7 @@ class CallGraph:
         site = [e for e in self.forward([edge.caller]) if (e.path, e.line) == (edge.path, edge.line)]
         hints = {e.callee for e in site if e.hint}
         siblings = list({e.callee: e for e in reversed(site) if e.via.startswith("indirect via struct")
-                         and e.callee != edge.callee and e.callee not in before}.values())
+                         and e.callee != edge.callee and e.callee not in before and not e.leaf}.values())
         return sorted(siblings, key=lambda e: (not self._fits(chain, i, e), e.callee not in hints,
                                                self._reached(e.callee)))
 

@@ -692,9 +692,51 @@ def extract_c(source: bytes) -> FileFacts:
         facts.registrations.append(Registration(struct, _text(left.child_by_field_name("field")), function,
                                                 _line(node), "assignment", context=_one_line(_text(left))))
 
+    _adopt_lost_blocks(code, facts)
     facts.references = identifier_lines(code, stripped=True)
     facts.parse_errors = 1 if tree.root_node.has_error else 0
     return facts
+
+
+_BRACES = re.compile(rb"[{}]")
+_WORD = re.compile(r"[A-Za-z_]\w*")
+
+
+def _adopt_lost_blocks(code: bytes, facts: FileFacts) -> None:
+    """The body after a file-scope macro use that tree-sitter's error recovery left without a
+    scope (`SYSCALL_DEFINE0(getpid)` then `{ ... }`, parsed as part of an error): its scope
+    under the label the query gives the others (`SYSCALL_DEFINE0(getpid)`, which the macro
+    stage renames to `__do_sys_getpid`), and the calls in it made by that label."""
+    scoped = {scope.start for scope in facts.scopes}
+    starts = [0] + [m.end() for m in re.finditer(rb"\n", code)]
+    for invocation in facts.invocations:
+        if not invocation.block or invocation.line in scoped or invocation.line > len(starts):
+            continue
+        close = _closing(code, code.find(b"(", starts[invocation.line - 1]))
+        brace = code.find(b"{", close) if close is not None else -1
+        end = _closing_brace(code, brace) if brace >= 0 else None
+        if end is None:
+            continue
+        last = code.count(b"\n", 0, end) + 1
+        first = invocation.args[0] if invocation.args else ""
+        label = f"{invocation.name}({first})" if _WORD.fullmatch(first) else invocation.name
+        facts.scopes.append(Scope(label, invocation.line, last))
+        for call in facts.calls:
+            if not call.caller and invocation.line <= call.line <= last:
+                call.caller = label
+        for registration in facts.registrations:
+            if registration.how == "argument" and not registration.context and \
+                    invocation.line <= registration.line <= last:
+                registration.context = label
+
+
+def _closing_brace(code: bytes, open_at: int) -> int | None:
+    depth = 0
+    for brace in _BRACES.finditer(code, open_at):
+        depth += 1 if brace.group() == b"{" else -1
+        if depth == 0:
+            return brace.start()
+    return None
 
 
 _CALLED = re.compile(rb"\b([A-Za-z_]\w*)\s*\(")

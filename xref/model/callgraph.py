@@ -6,6 +6,7 @@ chain carries) and functions passed to a parameter the callee calls; and the sea
 from __future__ import annotations
 
 import math
+import time
 import tomllib
 from collections import deque
 from dataclasses import dataclass, replace
@@ -429,23 +430,26 @@ class CallGraph:
             raise NoPath(f"no chain of at most {depth} calls from {start} to {target} in the index")
         return self._join(best[1], sides[0].parent, sides[1].parent)
 
-    def chains(self, start: str, target: str, depth: int, limit: int = 8, searches: int = 24) -> list[list[Edge]]:
+    def chains(self, start: str, target: str, depth: int, limit: int = 8, searches: int = 24,
+               seconds: float = 4.0) -> list[list[Edge]]:
         """The cheapest chain made consistent (see `_consistent`), then, at each call site on a
         chain found with other candidates (the other `INDIRECT_CALL` guesses, the other functions
         registered for the field), the cheapest chain through each of those: one chain per
-        choice; consistent chains first, then cheapest first."""
+        choice; consistent chains first, then cheapest first. Other choices are looked for while
+        `seconds` last: the first chain is never given up for them."""
         budget = [searches]
         best = self._consistent(self.shortest(start, target, depth), target, depth, budget)
         found = {tuple(e.callee for e in best): best}
         # Other choices are worth showing while they cost at most half again as much.
         ceiling = 1.5 * sum(map(self.cost, best))
         queue = deque([(best, 0)])  # a chain and where it first left the one it came from
-        while queue and len(found) < limit and budget[0] > 0:
+        deadline = time.monotonic() + seconds
+        while queue and len(found) < limit and budget[0] > 0 and time.monotonic() < deadline:
             chain, since = queue.popleft()
             # Not at the last call: its other candidates are instead of the target, not on the way.
             for i in range(since, len(chain) - 1):
                 for sibling in self._siblings(chain, i)[:4]:
-                    if len(found) >= limit or budget[0] <= 0:
+                    if len(found) >= limit or budget[0] <= 0 or time.monotonic() >= deadline:
                         break
                     budget[0] -= 1
                     spent = sum(map(self.cost, chain[:i])) + self.cost(sibling)
@@ -503,6 +507,12 @@ class CallGraph:
                 fitting = {e.callee for e in pool if self._place(e) in seen}
             self._fit_cache[key] = fitting or {e.callee for e in pool}
         return self._fit_cache[key]
+
+    def call_sites(self, names: list[str]) -> dict[str, int]:
+        """How many call sites the index has of each name (any tree)."""
+        counts = dict(self._rows("SELECT callee, count(*) FROM calls WHERE callee IN ({marks}) GROUP BY callee",
+                                 list(dict.fromkeys(names))))
+        return {name: counts.get(name, 0) for name in names}
 
     def inline(self, names: set[str]) -> set[str]:
         """Those of `names` the tree defines as inline functions (`static inline`, `__always_inline`)."""

@@ -126,16 +126,22 @@ def edge_recall(graph: CallGraph, traces: list[Trace], reach: int = 2, free_inli
     return Recall(len(pairs), found, missing)
 
 
+# A function called from more places than this says little about which way a call went (a
+# lock, an allocator): the chain test asks for something nearer to what the call is about.
+DISTINCTIVE = 20
+
+
 def target(graph: CallGraph, trace: Trace) -> int | None:
     """The line of the trace a path is asked to reach: the deepest function the call tree shows
-    once, on the data path (not `CallGraph.off_path`) and defined in the graph's tree; None
-    when the tree shows nothing below the handler."""
+    once, on the data path (not `CallGraph.off_path`), defined in the graph's tree and called
+    from at most DISTINCTIVE places in the index; None when the tree shows none below the handler."""
     counts: dict[str, int] = {}
     for _, name in trace.calls:
         counts[name] = counts.get(name, 0) + 1
+    sites = graph.call_sites([name for _, name in trace.calls[1:]])
     best = None
     for i, (depth, name) in enumerate(trace.calls[1:], 1):
-        if counts[name] > 1 or graph.off_path(name) or not graph.home(name):
+        if counts[name] > 1 or sites[name] > DISTINCTIVE or graph.off_path(name) or not graph.home(name):
             continue
         if best is None or depth > trace.calls[best][0]:
             best = i

@@ -6,7 +6,8 @@ Edge recall: of the caller -> callee edges ftrace's function_graph recorded unde
 system call, how many the index's call graph has with the callee within two calls (inline
 functions free, and counted as calls: both are printed). `--chains`: for each traced call,
 `xref path SYSCALL --to F` for F the deepest function the trace shows once on the data path and the
-index calls from at most 20 places (a distinctive one, not a lock or an allocator):
+index calls from at most 20 places, in at most 3 of the traces (a distinctive one, not a lock,
+an allocator or a time stamp):
 whether one of the first three chains passes every traced function down to F, in order; with
 the time of each answer. The peer for the same question is a person following cscope's `-2`
 callees by hand: the number of `-2` queries the traced chain would take is printed beside it.

@@ -38,6 +38,9 @@ class Trace:
             stack.append(name)
         return found
 
+    def names(self) -> set[str]:
+        return {name for _, name in self.calls}
+
     def chain_to(self, index: int) -> list[str]:
         """The functions from the root down to the line `index` of the call tree."""
         depth, name = self.calls[index]
@@ -126,15 +129,18 @@ def edge_recall(graph: CallGraph, traces: list[Trace], reach: int = 2, free_inli
     return Recall(len(pairs), found, missing)
 
 
-# A function called from more places than this says little about which way a call went (a
-# lock, an allocator): the chain test asks for something nearer to what the call is about.
+# A function in more of the traced calls than this, or called from more places in the index,
+# says little about which way a call went (a lock, an allocator, a time stamp): the chain test
+# asks for something nearer to what the call is about.
+COMMON_TRACES = 3
 DISTINCTIVE = 20
 
 
-def target(graph: CallGraph, trace: Trace) -> int | None:
+def target(graph: CallGraph, trace: Trace, traced_in: dict[str, int]) -> int | None:
     """The line of the trace a path is asked to reach: the deepest function the call tree shows
-    once, on the data path (not `CallGraph.off_path`), defined in the graph's tree and called
-    from at most DISTINCTIVE places in the index; None when the tree shows none below the handler."""
+    once, on the data path (not `CallGraph.off_path`), defined in the graph's tree, in at most
+    COMMON_TRACES traces (`traced_in`: how many each name is in) and called from at most DISTINCTIVE places in the index; None when
+    the tree shows none below the handler."""
     counts: dict[str, int] = {}
     for _, name in trace.calls:
         counts[name] = counts.get(name, 0) + 1
@@ -142,6 +148,8 @@ def target(graph: CallGraph, trace: Trace) -> int | None:
     best = None
     for i, (depth, name) in enumerate(trace.calls[1:], 1):
         if counts[name] > 1 or sites[name] > DISTINCTIVE or graph.off_path(name) or not graph.home(name):
+            continue
+        if traced_in.get(name, 0) > COMMON_TRACES:
             continue
         if best is None or depth > trace.calls[best][0]:
             best = i
@@ -163,8 +171,12 @@ def chain_results(index: Index, traces: list[Trace], graph: CallGraph) -> list[d
 
     model = SyscallModel(index, abi_for("x86_64", "x86_64"))
     results = []
+    traced_in: dict[str, int] = {}
     for trace in traces:
-        line = target(graph, trace)
+        for name in trace.names():
+            traced_in[name] = traced_in.get(name, 0) + 1
+    for trace in traces:
+        line = target(graph, trace, traced_in)
         if line is None:
             continue
         traced = trace.chain_to(line)

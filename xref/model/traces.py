@@ -139,8 +139,8 @@ DISTINCTIVE = 20
 def target(graph: CallGraph, trace: Trace, traced_in: dict[str, int]) -> int | None:
     """The line of the trace a path is asked to reach: the deepest function the call tree shows
     once, on the data path (not `CallGraph.off_path`), defined in the graph's tree, in at most
-    COMMON_TRACES traces (`traced_in`: how many each name is in) and called from at most DISTINCTIVE places in the index; None when
-    the tree shows none below the handler."""
+    COMMON_TRACES traces (`traced_in`: how many each name is in) and called from at most
+    DISTINCTIVE places in the index; None when the tree shows none below the handler."""
     counts: dict[str, int] = {}
     for _, name in trace.calls:
         counts[name] = counts.get(name, 0) + 1

@@ -15,10 +15,11 @@ import subprocess
 from pathlib import Path
 
 TARGETS = {"x86_64": "x86_64-linux-gnu", "i386": "i686-linux-gnu"}
-# Not part of the library: build helpers, documentation, the Hurd's own directories; and
+# Not part of the library: build helpers, documentation, the Hurd's and kFreeBSD's own directories
+# (htl, fbtl: Debian's tree carries them); and
 # (unless asked for) the test programs and benchmarks.
 _NOT_LIBRARY = re.compile(r"(^|/)(gen-|check-)|-skeleton\.c$|-template\.c$|"
-                          r"^(manual|scripts|conform|po|localedata|timezone|hurd|mach)/")
+                          r"^(manual|scripts|conform|po|localedata|timezone|hurd|mach|htl|fbtl|fbtl_db)/")
 _TESTS = re.compile(r"(^|/)(tst-|test-|bug-|tester|bench-)|^(benchtests|support)/")
 
 

@@ -76,6 +76,9 @@ class CallGraph:
         self._macro_in: dict[str, list[tuple[str, str, int, int]]] = {}
         self._macro_depth = 0
         self._inline: dict[str, bool] = {}
+        # When searches give up (time.monotonic()): a question is answered in bounded time, with
+        # what was found by then.
+        self.deadline = math.inf
         # Calls through a pointer a forward search met and could not follow: (caller, field, path,
         # line, why), what an answer that stops short names.
         self.unfollowed: list[tuple[str, str, str, int, str]] = []
@@ -407,7 +410,7 @@ class CallGraph:
             other = sides[1 - sides.index(side)]
             names = side.pop()
             settled += len(names)
-            if settled > _BUDGET:
+            if settled > _BUDGET or time.monotonic() > self.deadline:
                 break
             edges = self.forward(names, hinted) if side.forward else self.backward(names, hinted)
             self._load_fan_in([e.callee for e in edges])  # what `cost` reads, in one query each
@@ -427,7 +430,8 @@ class CallGraph:
                     if total < best[0] and side.hops[name] + other.hops[name] <= depth:
                         best = (total, name)
         if not best[1] or best[0] > bound:
-            raise NoPath(f"no chain of at most {depth} calls from {start} to {target} in the index")
+            stopped = " (the search stopped at its time limit)" if time.monotonic() > self.deadline else ""
+            raise NoPath(f"no chain of at most {depth} calls from {start} to {target} in the index{stopped}")
         return self._join(best[1], sides[0].parent, sides[1].parent)
 
     def chains(self, start: str, target: str, depth: int, limit: int = 8, searches: int = 24,
@@ -443,7 +447,7 @@ class CallGraph:
         # Other choices are worth showing while they cost at most half again as much.
         ceiling = 1.5 * sum(map(self.cost, best))
         queue = deque([(best, 0)])  # a chain and where it first left the one it came from
-        deadline = time.monotonic() + seconds
+        deadline = min(time.monotonic() + seconds, self.deadline)
         while queue and len(found) < limit and budget[0] > 0 and time.monotonic() < deadline:
             chain, since = queue.popleft()
             # Not at the last call: its other candidates are instead of the target, not on the way.
@@ -591,7 +595,7 @@ class CallGraph:
         udp_prot's udp_sendmsg rather than net/ipv6's udpv6_sendmsg), the rest searched again
         from there."""
         i = since
-        while i < len(chain) - 1 and budget[0] > 0:
+        while i < len(chain) - 1 and budget[0] > 0 and time.monotonic() < self.deadline:
             better = self._stray(chain, i)
             if better is not None:
                 budget[0] -= 1

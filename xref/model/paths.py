@@ -8,6 +8,7 @@ row, or the macro chain of a generated wrapper.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 from xref.model.callgraph import CallGraph, Edge, NoPath
@@ -98,6 +99,10 @@ def _hops(graph: CallGraph, edges: list[Edge]) -> list[Hop]:
     return hops
 
 
+# How long the search below the handler may look (the first chain found by then is the answer).
+SEARCH_SECONDS = 10.0
+
+
 @dataclass
 class Route:
     """What `xref path` prints: the chains, and what could not be followed on the way."""
@@ -132,6 +137,7 @@ def path_hops(index: Index, model: SyscallModel, key: str, to: str | None, depth
                 hops.append(Hop(case.callee, path, line, "subcall",
                                 f"case {case.label}{value} in {body} ({case.path}:{case.line})", compiled))
                 body = case.callee
+            graph.deadline = time.monotonic() + SEARCH_SECONDS
             if through:
                 for chain in _through(graph, body, [*through, *([to] if to else [])], depth):
                     chains.append(hops + _hops(graph, chain))

@@ -163,16 +163,18 @@ def follows(chain: list[str], traced: list[str]) -> bool:
     return all(any(name == wanted for name in it) for wanted in traced)
 
 
-def chain_results(index: Index, traces: list[Trace], graph: CallGraph) -> list[dict]:
-    """For each trace, `xref path SYSCALL --to F` (F: `target`): whether one of its first three
-    chains `follows` the traced chain down to F, the time it took, and its first chain."""
+def chain_results(index: Index, traces: list[Trace], graph: CallGraph,
+                  among: list[Trace] | None = None) -> list[dict]:
+    """For each trace, `xref path SYSCALL --to F` (F: `target`, judged `among` all the traces,
+    default `traces`): whether one of its first three chains `follows` the traced chain down to
+    F, the time it took, and its first chain."""
     from xref.model.paths import path_hops
     from xref.model.syscalls import NoSyscall, SyscallModel, abi_for
 
     model = SyscallModel(index, abi_for("x86_64", "x86_64"))
     results = []
     traced_in: dict[str, int] = {}
-    for trace in traces:
+    for trace in among or traces:
         for name in trace.names():
             traced_in[name] = traced_in.get(name, 0) + 1
     for trace in traces:

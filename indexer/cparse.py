@@ -514,12 +514,14 @@ def _invocations(code: bytes, functions: set[int]) -> list[Invocation]:
     return found
 
 
-def _closing(code: bytes, open_at: int) -> int | None:
+def _closing(code: bytes, open_at: int, brackets: re.Pattern[bytes] = _PARENS) -> int | None:
+    """Where the bracket opened at `open_at` closes (`brackets` matches the opening and closing one)."""
     depth = 0
-    for paren in _PARENS.finditer(code, open_at):
-        depth += 1 if paren.group() == b"(" else -1
+    opening = code[open_at:open_at + 1]
+    for bracket in brackets.finditer(code, open_at):
+        depth += 1 if bracket.group() == opening else -1
         if depth == 0:
-            return paren.start()
+            return bracket.start()
     return None
 
 
@@ -714,7 +716,7 @@ def _adopt_lost_blocks(code: bytes, facts: FileFacts) -> None:
             continue
         close = _closing(code, code.find(b"(", starts[invocation.line - 1]))
         brace = code.find(b"{", close) if close is not None else -1
-        end = _closing_brace(code, brace) if brace >= 0 else None
+        end = _closing(code, brace, _BRACES) if brace >= 0 else None
         if end is None:
             continue
         last = code.count(b"\n", 0, end) + 1
@@ -730,13 +732,6 @@ def _adopt_lost_blocks(code: bytes, facts: FileFacts) -> None:
                 registration.context = label
 
 
-def _closing_brace(code: bytes, open_at: int) -> int | None:
-    depth = 0
-    for brace in _BRACES.finditer(code, open_at):
-        depth += 1 if brace.group() == b"{" else -1
-        if depth == 0:
-            return brace.start()
-    return None
 
 
 _CALLED = re.compile(rb"\b([A-Za-z_]\w*)\s*\(")

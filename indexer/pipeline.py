@@ -409,14 +409,14 @@ def _semantic(conn: sqlite3.Connection, trees: list[Tree], jobs: int, request: S
     return summaries, only_clang
 
 
-def _semantic_tree(conn: sqlite3.Connection, tree: Tree, trees: int, jobs: int, request: SemanticRequest,
+def _semantic_tree(conn: sqlite3.Connection, tree: Tree, tree_count: int, jobs: int, request: SemanticRequest,
                    progress: Callable[[int, int], None] | None, cache: Path) -> semantic_mod.SemanticSummary:
     """One tree's semantic pass, in one transaction."""
     from indexer import glibcbuild, kconfig, semantic
 
     tree_id = conn.execute("SELECT id FROM trees WHERE name = ?", (tree.name,)).fetchone()[0]
     files = dict(conn.execute("SELECT path, id FROM files WHERE tree_id = ?", (tree_id,)))
-    build = request.build if request.build and trees == 1 else None
+    build = request.build if request.build and tree_count == 1 else None
     if semantic.is_kernel_tree(tree.root):
         build = build or semantic.default_build_dir(tree.name, request.arch, request.config)
         if not (build / ".config").is_file() or not (build / "xref-flags.json").is_file():

@@ -409,7 +409,8 @@ def run(conn: sqlite3.Connection, units: list[Unit], jobs: int, tree_files: set[
     _FILE_IDS.update(_file_ids(conn))
     kept = _OutcomeCache(cache) if cache is not None else None
     resumed = [outcome for unit in todo if kept and (outcome := kept.get(unit)) is not None]
-    fresh = [u for u in todo if u.file_id not in {o.file_id for o in resumed}]
+    done_before = {outcome.file_id for outcome in resumed}
+    fresh = [u for u in todo if u.file_id not in done_before]
     summary.resumed = len(resumed)
     for done, outcome in enumerate(_outcomes(resumed, fresh, jobs, timeout, kept), start=1):
         unit = by_id[outcome.file_id]

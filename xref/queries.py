@@ -301,7 +301,8 @@ class Index:
                 extra["compiled"] = False  # no unit of the configuration reads this file
             hits.append(Hit(name, kind, tree, path, line, signature, source=source, extra=extra))
         return sorted(hits, key=lambda h: (h.extra.get("compiled", True) is False, h.extra.get("weak", False),
-                                           DEF_RANK.get(h.kind, 9), self.place_rank(h.tree, h.path), *_def_order(h)))
+                                           DEF_RANK.get(h.kind, 9), self.place_rank(h.tree, h.path), h.tree, h.path,
+                                           h.line))
 
     def _weak_chain(self, chain: str, tree: str) -> bool:
         """Whether a macro on a definition's chain (`COND_SYSCALL (path:line) > ...`) declares it
@@ -543,9 +544,6 @@ _PREFERRED = "(source = 'clang' OR file_id NOT IN (SELECT file_id FROM clang_fil
 DEF_RANK = {"function": 0, "label": 0, "alias": 1, "macro": 1, "struct": 1, "union": 1, "enum": 1, "typedef": 2,
              "variable": 2, "enumerator": 3, "member": 3, "syscall": 4, "prototype": 5, "extern": 6}
 
-
-def _def_order(hit: Hit) -> tuple:
-    return (DEF_RANK.get(hit.kind, 9), hit.tree, hit.path, hit.line)
 
 
 def _unique(hits: list[Hit]) -> list[Hit]:

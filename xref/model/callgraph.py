@@ -12,6 +12,7 @@ from collections import deque
 from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
+from typing import NamedTuple
 
 from xref.conditions import DEFAULT_ARCH, kernel_srcarch
 from xref.queries import Index
@@ -42,12 +43,21 @@ class NoPath(Exception):
     """No chain of calls the index knows leads there."""
 
 
+class _OffPath(NamedTuple):
+    """offpath.toml: the files and directories, names and name prefixes of code off the data
+    path, and the directories that are no part of the kernel."""
+
+    directories: tuple[str, ...]
+    names: frozenset[str]
+    prefixes: tuple[str, ...]
+    outside: tuple[str, ...]
+
+
 @cache
-def _off_path() -> tuple[tuple[str, ...], frozenset[str], tuple[str, ...], tuple[str, ...]]:
-    """offpath.toml: (directories and files, names, name prefixes) of code off the data path, and
-    the directories that are no part of the kernel."""
+def _off_path() -> _OffPath:
     rules = tomllib.loads((Path(__file__).with_name("offpath.toml")).read_text())["kernel"]
-    return tuple(rules["directories"]), frozenset(rules["names"]), tuple(rules["prefixes"]), tuple(rules["outside"])
+    return _OffPath(tuple(rules["directories"]), frozenset(rules["names"]), tuple(rules["prefixes"]),
+                    tuple(rules["outside"]))
 
 
 class CallGraph:
@@ -98,7 +108,7 @@ class CallGraph:
             tree_id, path, lang = self.index.conn.execute(
                 "SELECT tree_id, path, lang FROM files WHERE id = ?", (file_id,)).fetchone()
             self._skipped[file_id] = (self.tree_id is not None and tree_id != self.tree_id) or \
-                path.startswith(_off_path()[3]) or (
+                path.startswith(_off_path().outside) or (
                 path.startswith("arch/") and not path.startswith(self._own_arch)) or (
                 lang == "c" and self.index.covered(tree_id, path)
                 and self.index.conn.execute("SELECT 1 FROM compiled WHERE file_id = ?", (file_id,)).fetchone() is None
@@ -108,8 +118,8 @@ class CallGraph:
     def off_path(self, name: str) -> bool:
         """A function no data path goes through (offpath.toml): error reporting, debugging,
         sanitizers, tracing; by its name, or where the tree defines it."""
-        _, names, prefixes, _ = _off_path()
-        return name in names or name.startswith(prefixes) or _off_path_file(self._home(name))
+        rules = _off_path()
+        return name in rules.names or name.startswith(rules.prefixes) or _off_path_file(self.home(name))
 
     def detour(self, edge: Edge, name: str) -> bool:
         """Whether following `edge` to `name` leaves the data path: `name` is off it, or the call
@@ -201,7 +211,7 @@ class CallGraph:
             expanded = []
             for edge in todo:
                 calls = bodies.get(edge.callee) if edge.via == "call" else None
-                if not calls or self._home(edge.callee):
+                if not calls or self.home(edge.callee):
                     out.append(edge)
                 for macro, callee, file_id, line in calls or ():
                     expanded.append(replace(edge, callee=callee, evidence=f"{edge.evidence} through the macro "
@@ -331,7 +341,7 @@ class CallGraph:
         best: dict[str, tuple] = {}
         for function, file_id, line in rows:
             path = self._where(file_id)
-            rank = (self.skipped(file_id), _directory(path) != _directory(self._home(function)), path, line)
+            rank = (self.skipped(file_id), _directory(path) != _directory(self.home(function)), path, line)
             if function not in best or rank < best[function][0]:
                 best[function] = (rank, file_id, line)
         return [(function, file_id, line) for function, (_, file_id, line) in best.items()]
@@ -358,16 +368,16 @@ class CallGraph:
 
     def _load_fan_in(self, names: list[str]) -> None:
         missing = [n for n in dict.fromkeys(names) if n not in self._fan_in]
-        counts = dict(self._rows("SELECT callee, count(*) FROM calls WHERE callee IN ({marks}) GROUP BY callee",
-                                 missing)) if missing else {}
+        counts = self.call_sites(missing) if missing else {}
         for name in missing:
             self._fan_in[name] = int(math.log2(1 + counts.get(name, 0)) / 2)
 
     def _crosses(self, edge: Edge) -> bool:
-        here, there = _subsystem(edge.path), _subsystem(self._home(edge.callee))
+        here, there = _subsystem(edge.path), _subsystem(self.home(edge.callee))
         return here is not None and there is not None and here != there
 
-    def _home(self, name: str) -> str:
+    def home(self, name: str) -> str:
+        """Where `name` is defined (see `_load_homes`)."""
         if name not in self._homes:
             self._load_homes([name])
         return self._homes[name]
@@ -500,7 +510,7 @@ class CallGraph:
         after inet_sendmsg); all of them when nothing tells them apart."""
         key = (tuple(e.callee for e in chain[:i + 1]), directories)
         if key not in self._fit_cache:
-            site = self._site(chain[i])
+            site = self.site(chain[i])
             hints = {e.callee for e in site if e.hint}
             pool = [e for e in site if not hints or e.callee in hints]
             objects = {v for e in chain[:i] if e.registered for v in self._contexts(e)}
@@ -532,13 +542,6 @@ class CallGraph:
 
     def site(self, edge: Edge) -> list[Edge]:
         """Every candidate of the call through a struct field that `edge` is one of."""
-        return self._site(edge)
-
-    def home(self, name: str) -> str:
-        """Where `name` is defined (see `_load_homes`)."""
-        return self._home(name)
-
-    def _site(self, edge: Edge) -> list[Edge]:
         return [e for e in self.forward([edge.caller]) if (e.path, e.line) == (edge.path, edge.line)
                 and e.via.startswith("indirect via struct")]
 
@@ -568,7 +571,7 @@ class CallGraph:
 
     def _place(self, edge: Edge) -> str:
         """The directory of the function a call reaches."""
-        return _directory(self._home(edge.callee))
+        return _directory(self.home(edge.callee))
 
     def _stray(self, chain: list[Edge], i: int) -> Edge | None:
         """A call through a field whose candidate does not fit the chain while another does:
@@ -673,7 +676,7 @@ class CallGraph:
 
 
 def _off_path_file(path: str) -> bool:
-    return path.startswith(_off_path()[0])
+    return path.startswith(_off_path().directories)
 
 
 def _directory(path: str) -> str:

@@ -550,6 +550,12 @@ def _include(source: bytes, offset: int, text: bytes) -> Include:
     return Include(raw.strip('<>"'), source.count(b"\n", 0, offset) + 1, raw.startswith("<"))
 
 
+def includes_of(source: bytes) -> list[Include]:
+    found: list[tuple[int, bytes]] = []
+    strip_noise(source, found)
+    return [_include(source, offset, text) for offset, text in found]
+
+
 def extract_c(source: bytes) -> FileFacts:
     includes: list[tuple[int, bytes]] = []
     code = strip_noise(source, includes)

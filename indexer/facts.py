@@ -17,6 +17,7 @@ class Definition:
     scope: str = ""  # the struct/union/enum a member or enumerator belongs to; a macro's #if conditions
     typeref: str = ""  # a member's or variable's type, e.g. "struct proto_ops *"
     end_line: int = 0
+    macro: str = ""  # the macros that made it, where the source text does not show it (an X-macro list)
 
 
 @dataclass(slots=True)
@@ -104,4 +105,5 @@ class FileFacts:
     table_rows: list[TableRow] = field(default_factory=list)
     invocations: list[Invocation] = field(default_factory=list)
     list_rows: list[ListRow] = field(default_factory=list)
+    lists: list[str] = field(default_factory=list)  # headers expanded as X-macro lists (tree-relative)
     parse_errors: int = 0

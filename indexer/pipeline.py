@@ -21,8 +21,9 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from indexer import xmacros
 from indexer.asm import extract_asm
-from indexer.cparse import extract_c
+from indexer.cparse import extract_c, includes_of
 from indexer.facts import FileFacts
 from indexer.tables import extract_syscalls_list, extract_table
 from xref import search, store
@@ -142,16 +143,32 @@ def extract_file(task: tuple[Candidate, str, int]) -> Extracted:
     if b"\0" in data[:8192]:
         return file_id, tree_id, rel, len(data), mtime, digest, lang, None, "binary", 0
     try:
-        facts = EXTRACTORS[lang](data)
+        if lang == "c":
+            facts = _extract_c_spliced(data, rel, full)
+        else:
+            facts = EXTRACTORS[lang](data)
     except RecursionError:
         return file_id, tree_id, rel, len(data), mtime, digest, lang, None, "too deeply nested to parse", 0
     return file_id, tree_id, rel, len(data), mtime, digest, lang, rows_of(file_id, facts), "", facts.parse_errors
 
 
+def _extract_c_spliced(data: bytes, rel: str, full: str) -> FileFacts:
+    """extract_c, with X-macro include lines replaced by what they expand to (indexer/xmacros.py)."""
+    spliced, made, headers = xmacros.splice(data, rel, full[: len(full) - len(rel)].rstrip(os.sep))
+    facts = extract_c(spliced)
+    if made:
+        facts.includes = includes_of(data)  # the list's include is still an include
+        facts.lists = headers
+        for definition in facts.definitions:
+            if definition.line in made and definition.kind != "macro":
+                definition.macro = made[definition.line]
+    return facts
+
+
 def rows_of(file_id: int, facts: FileFacts) -> Rows:
     """The facts as rows of store.FACT_TABLES: built here, in the worker, so the writer only inserts."""
     return (
-        [(d.name, file_id, d.line, d.end_line, d.kind, d.scope, d.typeref, d.signature, "ts", "")
+        [(d.name, file_id, d.line, d.end_line, d.kind, d.scope, d.typeref, d.signature, "ts", d.macro)
          for d in facts.definitions],
         [(file_id, sc.start, sc.end, sc.name) for sc in facts.scopes],
         [(name, file_id, ",".join(map(str, lines))) for name, lines in facts.references.items()],
@@ -163,6 +180,7 @@ def rows_of(file_id: int, facts: FileFacts) -> Rows:
         [(file_id, v.line, v.name, json.dumps(v.args), int(v.block)) for v in facts.invocations],
         [(file_id, r.line, r.routine, r.caller, r.syscall, r.args, r.strong, " ".join(r.weak))
          for r in facts.list_rows],
+        [(file_id, header) for header in facts.lists],
     )
 
 
@@ -172,7 +190,7 @@ def _init_worker() -> None:
 
 
 _INSERTS = {table: f"INSERT INTO {table} VALUES ({','.join('?' * width)})" for table, width in
-            zip(store.FACT_TABLES, (10, 4, 3, 8, 10, 4, 7, 5, 8), strict=True)}
+            zip(store.FACT_TABLES, (10, 4, 3, 8, 10, 4, 7, 5, 8, 2), strict=True)}
 
 
 def write_rows(conn: sqlite3.Connection, rows: Rows) -> None:
@@ -480,6 +498,25 @@ def _mark_search(gen: Path, stale: str) -> None:
     conn.close()
 
 
+def _list_users(conn: sqlite3.Connection, tasks: list[tuple[Candidate, str, int]],
+                roots: dict[int, Path]) -> list[tuple[Candidate, str, int]]:
+    """Files that expand a changed header as an X-macro list: parsed again, unchanged or not."""
+    changed = {(task[0][0], task[0][1]) for task in tasks}
+    users: set[tuple[int, int, str]] = set()
+    for tree_id, header in changed:
+        if header.endswith(".h"):
+            users.update(conn.execute("SELECT f.id, f.tree_id, f.path FROM xlists x JOIN files f ON f.id = x.file_id "
+                                      "WHERE x.header = ? AND f.tree_id = ?", (header, tree_id)))
+    found = []
+    for file_id, tree_id, rel in sorted(users):
+        full = roots[tree_id] / rel
+        if (tree_id, rel) in changed or not full.is_file():
+            continue
+        st = full.stat()
+        found.append(((tree_id, rel, str(full), st.st_size, st.st_mtime_ns), "", file_id))
+    return found
+
+
 def _index_into(conn: sqlite3.Connection, trees: list[Tree], jobs: int,
                 progress: Callable[[int, int], None] | None, fresh: bool, gen: Path):
     """Write the facts of every changed file.
@@ -517,6 +554,8 @@ def _index_into(conn: sqlite3.Connection, trees: list[Tree], jobs: int,
                 file_id = old[0]
             tasks.append((cand, old[1] if old else "", file_id))
     summary.files = len(seen)
+    if not fresh:
+        tasks += _list_users(conn, tasks, {tree_ids[tree.name]: tree.root for tree in trees})
 
     gone_keys = [key for key in known if key not in seen and key[0] in tree_ids.values()]
     gone = [known[key][0] for key in gone_keys]

@@ -62,6 +62,8 @@ def _print_hits(hits: list[Hit], as_json: bool, multi_tree: bool, empty: str) ->
                 where = f"struct {h.struct}.{h.field}" if h.field else f"argument {h.extra.get('argpos')} of " \
                                                                          f"{h.extra.get('callee')}"
                 detail = f"{h.name} -> {where}  [{h.how}]  {h.text}"
+            elif h.extra.get("macro"):
+                detail = f"{detail}  [made by {h.extra['macro']}]"
             click.echo(f"{path}:{h.line}: {h.kind}  {detail}")
     if not hits:
         click.echo(f"xref: {empty}", err=True)

@@ -12,7 +12,7 @@ import shutil
 import sqlite3
 from pathlib import Path
 
-SCHEMA_VERSION = "9"
+SCHEMA_VERSION = "10"
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);
@@ -39,6 +39,8 @@ CREATE TABLE IF NOT EXISTS glibc_calls(
     file_id INT, line INT, routine TEXT, caller TEXT, syscall TEXT, args TEXT, strong TEXT, weak TEXT);
 -- Function-like uses at file scope (args: a JSON list); the macro stage expands those of macros.
 CREATE TABLE IF NOT EXISTS invocations(file_id INT, line INT, name TEXT, args TEXT, block INT);
+-- Headers a file expands as an X-macro list (indexer/xmacros.py): when one changes, so do the file's facts.
+CREATE TABLE IF NOT EXISTS xlists(file_id INT, header TEXT);
 CREATE TABLE IF NOT EXISTS skipped(tree_id INT, path TEXT, reason TEXT);
 -- The semantic pass: one row per translation unit (its main file), with the cache key (flags and
 -- the contents of every file it read), the files it read, and how the parse went.
@@ -84,9 +86,11 @@ CREATE INDEX IF NOT EXISTS clang_files_tu ON clang_files(tu);
 CREATE INDEX IF NOT EXISTS macros_name ON macros(name);
 CREATE INDEX IF NOT EXISTS invocations_name ON invocations(name);
 CREATE INDEX IF NOT EXISTS invocations_file ON invocations(file_id);
+CREATE INDEX IF NOT EXISTS xlists_header ON xlists(header);
 """
 
-FACT_TABLES = ("defs", "scopes", "refs", "calls", "regs", "includes", "syscalls", "invocations", "glibc_calls")
+FACT_TABLES = ("defs", "scopes", "refs", "calls", "regs", "includes", "syscalls", "invocations", "glibc_calls",
+               "xlists")
 
 
 def current_generation(index_dir: Path) -> Path | None:

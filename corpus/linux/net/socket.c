@@ -1,9 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * The socket system calls.  Each SYSCALL_DEFINEn here is a thin shell around
- * a __sys_* helper, so that socketcall(2) and the compat layer can share them;
- * the helpers look the file descriptor up and go through sock->ops.
- */
+ * The socket system calls.  Each SYSCALL_DEFINEn here is a thin shell around a
+ * __sys_* helper, so that socketcall(2) and the compat layer can share them; the
+ * helpers look the file descriptor up and go through sock->ops. */
 #include <linux/types.h>
 #include <linux/syscalls.h>
 #include <linux/net.h>
@@ -11,6 +10,7 @@
 #include <linux/export.h>
 #include <linux/mutex.h>
 #include <linux/indirect_call_wrapper.h>
+#include <linux/security.h>
 #include <net/sock.h>
 #include <net/inet_common.h>
 
@@ -56,10 +56,10 @@ static inline int sock_sendmsg_nosec(struct socket *sock, struct msghdr *msg)
 	return ret;
 }
 
-/* Send a message on a socket, after the security hooks (none here). */
+/* Send a message on a socket, if no security module objects. */
 int sock_sendmsg(struct socket *sock, struct msghdr *msg)
 {
-	return sock_sendmsg_nosec(sock, msg);
+	return security_socket_sendmsg(sock, msg, msg_data_left(msg)) ?: sock_sendmsg_nosec(sock, msg);
 }
 EXPORT_SYMBOL(sock_sendmsg);
 

@@ -24,7 +24,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from xref.model.callgraph import CallGraph  # noqa: E402
-from xref.model.traces import chain_results, edge_recall, read_traces  # noqa: E402
+from xref.model.traces import Unseen, chain_results, edge_recall, read_traceable, read_traces  # noqa: E402
 from xref.queries import Index  # noqa: E402
 
 TRACES = Path(__file__).resolve().parent.parent / "tests" / "data" / "ftrace" / "6.1.192-2"
@@ -41,10 +41,13 @@ def main() -> None:
     kernel = next(i for i, (name, root) in index.trees.items() if (root / "Kconfig").is_file())
     graph = CallGraph(index, "x86_64", kernel)
     traces = read_traces(args.traces)
-    for free in (False, True):
-        recall = edge_recall(graph, traces, free_inline=free)
-        print(f"edge recall, callee within two calls{' (inline functions free)' if free else ''}: "
-              f"{recall.found}/{recall.edges} = {recall.ratio:.1%}")
+    traceable = read_traceable(args.traces)
+    ways = {"": None, " (inline functions free)": Unseen.inline(graph)}
+    if traceable:
+        ways[" (functions ftrace could not trace free)"] = Unseen.untraced(traceable)
+    for label, free in ways.items():
+        recall = edge_recall(graph, traces, free=free)
+        print(f"edge recall, callee within two calls{label}: {recall.found}/{recall.edges} = {recall.ratio:.1%}")
     missing = collections.Counter(e for edges in recall.missing.values() for e in edges)
     for (caller, callee), count in missing.most_common(args.missing):
         print(f"  missing in {count:3} traces: {caller} -> {callee}")

@@ -15,7 +15,7 @@ import pytest
 
 from tests.conftest import REPO, run_xref
 from xref.model.callgraph import CallGraph
-from xref.model.traces import chain_results, edge_recall, read_traces
+from xref.model.traces import Unseen, chain_results, edge_recall, read_traceable, read_traces
 from xref.queries import Index
 
 pytestmark = pytest.mark.slow
@@ -54,8 +54,8 @@ def test_the_truth_is_the_kernel_the_trees_are_pinned_to():
 
 def test_the_call_graph_has_the_traced_edges(graph):
     traces = read_traces(TRUTH)
-    strict = edge_recall(graph, traces, free_inline=False)
-    free = edge_recall(graph, traces, free_inline=True)
+    strict = edge_recall(graph, traces)
+    free = edge_recall(graph, traces, free=Unseen.inline(graph))
     print(f"edge recall: {strict.ratio:.1%} within two calls, {free.ratio:.1%} with inline functions free "
           f"({free.edges} traced edges)")
     assert strict.ratio >= EDGE_RECALL_STRICT and free.ratio >= EDGE_RECALL_INLINE_FREE

@@ -7,7 +7,8 @@ Usage:
       set_graph_function), one a line
   clean.py --dump DUMP --out DIR [--cache DIR] [--keep-softirq]
       DUMP is what the guest wrote on ttyS1 (see init.sh); writes
-      DIR/NNN-LABEL.txt, DIR/calls.json, DIR/KERNEL, DIR/stripped-suffixes.txt
+      DIR/NNN-LABEL.txt, DIR/calls.json, DIR/KERNEL, DIR/stripped-suffixes.txt,
+      DIR/traceable.txt.gz (the functions ftrace could trace: the others were inlined)
       and the raw trace, gzipped, into DIR if under 2 MB (else into --cache)
 
 Standard library only (Python 3.11).
@@ -256,6 +257,7 @@ def read_dump(path: Path) -> dict:
     info: dict = {"prog": [], "stats": []}
     section = None
     b64: list[str] = []
+    traceable: list[str] = []
     for line in text.split("\n"):
         if line.startswith("XREF-KERNEL "):
             info["kernel"] = line.split(" ", 1)[1].strip()
@@ -263,9 +265,9 @@ def read_dump(path: Path) -> dict:
             info["version"] = line.split(" ", 1)[1].strip()
         elif line.startswith("XREF-PROG-TIME "):
             info["prog_time"] = line.split()[1:]
-        elif line in ("XREF-PROG-BEGIN", "XREF-STATS-BEGIN", "XREF-TRACE-BEGIN"):
+        elif line in ("XREF-PROG-BEGIN", "XREF-STATS-BEGIN", "XREF-TRACE-BEGIN", "XREF-TRACEABLE-BEGIN"):
             section = line
-        elif line in ("XREF-PROG-END", "XREF-STATS-END", "XREF-TRACE-END"):
+        elif line in ("XREF-PROG-END", "XREF-STATS-END", "XREF-TRACE-END", "XREF-TRACEABLE-END"):
             section = None
         elif section == "XREF-PROG-BEGIN":
             info["prog"].append(line)
@@ -273,8 +275,14 @@ def read_dump(path: Path) -> dict:
             info["stats"].append(line)
         elif section == "XREF-TRACE-BEGIN":
             b64.append(line.strip())
+        elif section == "XREF-TRACEABLE-BEGIN":
+            traceable.append(line.strip())
     info["trace_gz"] = base64.b64decode("".join(b64))
     info["trace"] = gzip.decompress(info["trace_gz"]).decode(errors="replace")
+    # available_filter_functions: `name` or `name [module]`, compiler suffixes (.isra.0) as in traces
+    listed = gzip.decompress(base64.b64decode("".join(traceable))).decode(errors="replace") if traceable else ""
+    info["traceable"] = sorted({line.split()[0].split(".")[0] for line in listed.splitlines()
+                                if line.strip() and "[" not in line})
     return info
 
 
@@ -392,6 +400,10 @@ def main() -> int:
                 "# not written as a line of their own, their callees are written as f's.\n")
         for (orig, base), files in sorted(merged_all.items()):
             f.write(f"merged\t{orig}\t{base}\t{' '.join(files)}\n")
+
+    if info["traceable"]:  # what ftrace could see: every other function was inlined, or is notrace
+        with gzip.GzipFile(out / "traceable.txt.gz", "wb", mtime=0) as f:
+            f.write(("\n".join(info["traceable"]) + "\n").encode())
 
     raw = info["trace_gz"]
     if args.cache:

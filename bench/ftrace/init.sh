@@ -72,6 +72,9 @@ stty -F /dev/ttyS1 raw -echo 2>/dev/null
     echo "XREF-TRACE-BEGIN"
     gzip -c $T/trace | base64
     echo "XREF-TRACE-END"
+    echo "XREF-TRACEABLE-BEGIN"
+    gzip -c $T/available_filter_functions | base64
+    echo "XREF-TRACEABLE-END"
 } > /dev/ttyS1
 say "dump written"
 sync

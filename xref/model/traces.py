@@ -9,7 +9,9 @@ found when the callee is within `reach` calls of the caller in the graph.
 
 from __future__ import annotations
 
+import gzip
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -81,17 +83,41 @@ class Recall:
         return self.found / self.edges if self.edges else 1.0
 
 
-def reachable(graph: CallGraph, names: set[str], reach: int, free_inline: bool = True) -> dict[str, set[str]]:
+# Which of some names ftrace cannot show (`Unseen.inline`, `Unseen.untraced`), or None: all can.
+Free = Callable[[set[str]], set[str]] | None
+
+
+class Unseen:
+    """Functions the running kernel has no call of that ftrace could show."""
+
+    @staticmethod
+    def inline(graph: CallGraph) -> Callable[[set[str]], set[str]]:
+        """Those the source declares inline (the compiler may still not inline them)."""
+        return graph.inline
+
+    @staticmethod
+    def untraced(traceable: frozenset[str]) -> Callable[[set[str]], set[str]]:
+        """Those not in the kernel's available_filter_functions: inlined everywhere, or notrace."""
+        return lambda names: {n for n in names if n not in traceable}
+
+
+def read_traceable(directory: Path) -> frozenset[str]:
+    """traceable.txt.gz of a trace directory: the functions ftrace could trace in that kernel."""
+    path = directory / "traceable.txt.gz"
+    return frozenset(gzip.decompress(path.read_bytes()).decode().split()) if path.is_file() else frozenset()
+
+
+def reachable(graph: CallGraph, names: set[str], reach: int, free: Free = None) -> dict[str, set[str]]:
     """For each name, the functions within `reach` calls of it in the graph (every candidate of a
     call through a field or a parameter counts), read a level at a time for all names at once.
-    A call of an inline function costs nothing (the running kernel has no call there, and
-    ftrace none to show), so what an inline function calls is as near as the function itself."""
+    A call of a function `free` names costs nothing (the running kernel has no call there that
+    ftrace could show), so what such a function calls is as near as the function itself."""
     out: dict[str, set[str]] = {name: set() for name in names}
     frontier: dict[str, set[str]] = {name: {name} for name in names}
     for _ in range(reach):
         reached = {name: _callees(graph, ns) - out[name] for name, ns in frontier.items()}
-        for _ in range(4 if free_inline else 0):  # through inline functions, a few levels deep
-            inline = graph.inline({n for ns in reached.values() for n in ns})
+        for _ in range(4 if free else 0):  # through unseen functions, a few levels deep
+            inline = free({n for ns in reached.values() for n in ns})
             more = {name: _callees(graph, ns & inline) - ns - out[name] for name, ns in reached.items()}
             if not any(more.values()):
                 break
@@ -111,14 +137,15 @@ def _callees(graph: CallGraph, names: set[str]) -> set[str]:
     return found
 
 
-def edge_recall(graph: CallGraph, traces: list[Trace], reach: int = 2, free_inline: bool = True) -> Recall:
-    """The traced edges whose callee is within `reach` calls of the caller in `graph`. The root's
-    edges get the calls of the wrappers SYSCALL_DEFINEx generates too (`__x64_sys_X` ->
-    `__se_sys_X` -> `__do_sys_X`, inlined in the running kernel)."""
+def edge_recall(graph: CallGraph, traces: list[Trace], reach: int = 2, free: Free = None) -> Recall:
+    """The traced edges whose callee is within `reach` calls of the caller in `graph`, calls of the
+    functions `free` names not counted. The root's edges get the calls of the wrappers
+    SYSCALL_DEFINEx generates too (`__x64_sys_X` -> `__se_sys_X` -> `__do_sys_X`, inlined in
+    the running kernel)."""
     pairs = {(t.label, e) for t in traces for e in t.edges()}
     roots = {t.handler for t in traces}
-    far = reachable(graph, {caller for _, (caller, _) in pairs}, reach, free_inline)
-    wide = reachable(graph, roots, reach + 2, free_inline)
+    far = reachable(graph, {caller for _, (caller, _) in pairs}, reach, free)
+    wide = reachable(graph, roots, reach + 2, free)
     missing: dict[str, list[tuple[str, str]]] = {}
     found = 0
     for label, (caller, callee) in sorted(pairs):

@@ -342,6 +342,15 @@ def _record_field_macro(ex: _FileExtractor, node: Node, caller: str, macro: str)
 _WRAPPED_VALUE = frozenset(("pointer_expression", "cast_expression", "parenthesized_expression"))
 
 
+def _value_names(value: Node | None) -> list[str]:
+    """The functions a registration names: `_value_name`'s one, or each of `c ? f : g`."""
+    if value is not None and value.type == "conditional_expression":
+        return [name for part in ("consequence", "alternative")
+                for name in _value_names(value.child_by_field_name(part))]
+    name = _value_name(value)
+    return [name] if name else []
+
+
 def _value_name(value: Node | None) -> str:
     """The function a registration names: `f`, `&f`, `(cast)f`."""
     while value is not None:
@@ -679,26 +688,40 @@ def extract_c(source: bytes) -> FileFacts:
         designator = pair.child_by_field_name("designator")
         if designator is None or designator.type != "field_designator" or not designator.named_children:
             continue
-        function = _value_name(pair.child_by_field_name("value"))
-        if not function:
+        functions = _value_names(pair.child_by_field_name("value"))
+        if not functions:
             continue
         struct, outer, variable = _initializer_owner(pair)
         struct_path = ".".join([struct] + outer) if struct and outer else struct
-        facts.registrations.append(Registration(struct_path, _text(designator.named_children[0]), function,
-                                                _line(pair), "initializer", context=variable))
+        for function in functions:
+            facts.registrations.append(Registration(struct_path, _text(designator.named_children[0]), function,
+                                                    _line(pair), "initializer", context=variable))
 
     for node in captures.get("assignment", ()):
-        function = _value_name(node.child_by_field_name("right"))
-        if not function or node.child_by_field_name("operator").type != "=":
+        if node.child_by_field_name("operator").type != "=":
             continue
-        left = node.child_by_field_name("left")
+        left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+        functions = _value_names(right)
+        field = _text(left.child_by_field_name("field"))
+        copied = not functions and right is not None and right.type == "field_expression" and \
+            _text(right.child_by_field_name("field")) == field
+        if not functions and not copied:
+            continue
         _, scope_node = ex.enclosing(node)
         locals_ = ex.locals_of(scope_node)
-        if function in locals_:
-            continue  # copying a local pointer, not naming a function
         struct = ex.struct_of_field_base(left, locals_)
-        facts.registrations.append(Registration(struct, _text(left.child_by_field_name("field")), function,
-                                                _line(node), "assignment", context=_one_line(_text(left))))
+        if copied:
+            # `new->hooks[n].hook = reg->hook`: what is registered in the field copied from is
+            # registered here too (the store keeps only copies into fields that are called).
+            source = ex.struct_of_field_base(right, locals_)
+            if struct and source:
+                facts.registrations.append(Registration(struct, field, field, _line(node), "copy", context=source))
+            continue
+        for function in functions:
+            if function in locals_:
+                continue  # copying a local pointer, not naming a function
+            facts.registrations.append(Registration(struct, field, function, _line(node), "assignment",
+                                                    context=_one_line(_text(left))))
 
     _adopt_lost_blocks(code, facts)
     facts.references = identifier_lines(code, stripped=True)

@@ -45,7 +45,7 @@ class Registration:
     field: str
     function: str
     line: int
-    how: str  # initializer | assignment | argument
+    how: str  # initializer | assignment | argument | copy (function: the field copied; context: its struct)
     callee: str = ""  # for arguments: the function the pointer is passed to
     argpos: int = 0  # for arguments: 1-based position
     context: str = ""  # the variable initialized or the expression assigned to

@@ -686,6 +686,10 @@ def _finish(conn: sqlite3.Connection, written: list[int] | None) -> None:
     resolver = store.StructResolver(conn)
     resolver.resolve_table("regs", scope)
     resolver.resolve_table("calls", scope)
+    resolver.resolve_table("regs", scope, column="context", how="copy")
+    # A field copied into is worth keeping only if some code calls through it.
+    conn.execute(f"DELETE FROM regs WHERE how = 'copy' {scope} AND NOT EXISTS (SELECT 1 FROM calls c "
+                 "WHERE c.callee = regs.field AND c.how = 'field' AND c.struct = regs.struct)")
     # An identifier passed to a call is a registration only if it names a function.
     if written is None:
         conn.execute("DELETE FROM regs WHERE how = 'argument' AND func NOT IN "

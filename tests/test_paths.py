@@ -261,4 +261,13 @@ def test_a_chain_that_stops_short_says_which_pointer_calls_it_could_not_follow(c
     proc = run_xref("path", "sendto", "--to", "no_such_function", "--db", str(corpus_db))
     assert proc.returncode == 1 and proc.stderr.count("\n") == 1
     assert "calls through pointers could not be followed" in proc.stderr
-    assert "calls Qdisc.enqueue at net/core/dev.c:" in proc.stderr and "nothing is registered there" in proc.stderr
+    assert "calls packet_tap.func at net/core/dev.c:" in proc.stderr and "nothing is registered there" in proc.stderr
+
+
+def test_a_field_copied_from_another_holds_what_that_one_holds(corpus_db):
+    # sch->enqueue = ops->enqueue: Qdisc.enqueue holds what Qdisc_ops.enqueue is initialized with.
+    found = chains(corpus_db, "sendto", "--to", "pfifo_fast_enqueue")
+    hop = next(h for h in found[0] if h["symbol"] == "pfifo_fast_enqueue")
+    assert hop["via"] == "indirect via struct Qdisc.enqueue" and "net/sched/sch_generic.c" in hop["evidence"]
+    regs = json.loads(run_xref("regs", "enqueue", "--json", "--db", str(corpus_db)).stdout or "[]")
+    assert not regs  # a copy is no registration of a function named like the field

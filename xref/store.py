@@ -12,7 +12,7 @@ import shutil
 import sqlite3
 from pathlib import Path
 
-SCHEMA_VERSION = "10"
+SCHEMA_VERSION = "11"
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);
@@ -246,18 +246,21 @@ class StructResolver:
         match = re.fullmatch(r"\s*#\s*define\s+\w+\s+(\w+(?:\s*\.\s*\w+)+)\s*", text)
         return [part.strip() for part in match.group(1).split(".")] if match else []
 
-    def resolve_table(self, table: str, scope: str = "") -> int:
-        """Replace every struct path in `table` by its struct, in one pass.
+    def resolve_table(self, table: str, scope: str = "", column: str = "struct", how: str = "") -> int:
+        """Replace every struct path in `table`'s `column` by its struct, in one pass.
 
-        `scope` narrows the rows with an SQL condition on them ("AND file_id IN (...)").
+        `scope` narrows the rows with an SQL condition on them ("AND file_id IN (...)"), `how`
+        to the rows of that kind.
         """
+        if how:
+            scope = f"AND how = '{how}' {scope}"
         paths = [row[0] for row in self.conn.execute(
-            f"SELECT DISTINCT struct FROM {table} WHERE struct != '' {scope}")]
+            f"SELECT DISTINCT {column} FROM {table} WHERE {column} != '' {scope}")]
         mapping = [(path, resolved) for path in paths if (resolved := self.resolve(path)) != path]
         self.conn.execute("CREATE TEMP TABLE IF NOT EXISTS struct_map(path TEXT PRIMARY KEY, resolved TEXT)")
         self.conn.execute("DELETE FROM struct_map")
         self.conn.executemany("INSERT INTO struct_map VALUES (?, ?)", mapping)
         self.conn.execute(
-            f"UPDATE {table} SET struct = (SELECT resolved FROM struct_map WHERE path = {table}.struct) "
-            f"WHERE struct IN (SELECT path FROM struct_map) {scope}")
+            f"UPDATE {table} SET {column} = (SELECT resolved FROM struct_map WHERE path = {table}.{column}) "
+            f"WHERE {column} IN (SELECT path FROM struct_map) {scope}")
         return len(mapping)

@@ -71,6 +71,7 @@ class CallGraph:
         self._skipped: dict[int, bool] = {}
         self._claimed: set[int] | None = None  # files a unit of the semantic pass parsed
         self._holders: dict[tuple[str, str], list[tuple[str, int, int]]] = {}
+        self._copies: dict[tuple[str, str, str], str] = {}  # (struct, field, function): the copy that put it there
         self._fit_cache: dict[tuple, set[str]] = {}
         self._guesses: dict[tuple, set[str]] = {}
         self._param_calls: dict[tuple[str, str], str | None] = {}
@@ -174,15 +175,17 @@ class CallGraph:
                 if not registered:
                     self.unfollowed.append((caller, f"{struct}.{callee}", path, line, "nothing is registered there"))
                 for function, reg_file, reg_line in registered:
+                    copy = self._copies.get((struct, callee, function))
                     edges.append(Edge(caller, function, f"indirect via struct {struct}.{callee}", path, line,
-                                      f"registered at {self._where(reg_file)}:{reg_line}",
+                                      f"registered at {self._where(reg_file)}:{reg_line}" + (f", {copy}" if copy else ""),
                                       leaf=self.skipped(reg_file), registered=self._where(reg_file), source=source))
             else:
                 edges.append(Edge(caller, callee, "call" if how == "direct" else "jump", path, line,
                                   f"{path}:{line}", source=source))
         if hinted:
             edges = _keep_hints(edges)
-        return self._expand_macros(_merge_hints(edges)) + self._passed(names, backward=False)
+        return (self._expand_macros(_merge_hints(edges)) + self._passed(names, backward=False)
+                + self._parameter_calls(names, backward=False))
 
     def _macro_calls(self, macros: list[str], column: str) -> dict[str, list[tuple[str, str, int, int]]]:
         """The calls function-like macros' bodies make (the tree-sitter pass records them, how
@@ -238,6 +241,9 @@ class CallGraph:
                 "({marks}) AND c.struct != '' AND c.how IN ('initializer', 'assignment')", names):
             if self._kept(reg_source, reg_file):
                 registrations.setdefault((struct, field, function), []).append((function, reg_file, reg_line))
+        for (struct, field, function), rows in list(registrations.items()):
+            for into, into_field in self._copied_into(struct, field):
+                registrations.setdefault((into, into_field, function), []).extend(rows)
         for (struct, field, function), rows in registrations.items():
             # The same registration as evidence whichever way the search found the call.
             _, reg_file, reg_line = self._best_registrations(rows)[0]
@@ -251,7 +257,8 @@ class CallGraph:
                 edges.append(Edge(caller, function, f"indirect via struct {struct}.{field}", self._where(file_id),
                                   line, f"registered at {self._where(reg_file)}:{reg_line}",
                                   leaf=self.skipped(reg_file), registered=self._where(reg_file), source=source))
-        return _merge_hints(edges) + self._macro_callers(names, hinted) + self._passed(names, backward=True)
+        return (_merge_hints(edges) + self._macro_callers(names, hinted) + self._passed(names, backward=True)
+                + self._parameter_calls(names, backward=True))
 
     def _macro_callers(self, names: list[str], hinted: bool) -> list[Edge]:
         """Calls of `names` through a macro's body: each call of the macro calls them."""
@@ -317,6 +324,35 @@ class CallGraph:
                               source=source))
         return edges
 
+    def _parameter_calls(self, names: list[str], backward: bool) -> list[Edge]:
+        """A function calling its parameter calls every function some caller passes there
+        (`folio_batch_move_lru(fbatch, lru_add_fn)` then `move_fn(lruvec, folio)`): one edge from
+        the function calling it to each, with the first place passing it as evidence. `_passed`
+        has the same calls as seen from the function passing it, which knows which one it is."""
+        if backward:
+            passed = self._rows("SELECT r.callee, r.argpos, r.func, r.file_id, r.line, r.context, r.source FROM regs r "
+                                "WHERE r.func IN ({marks}) AND r.how = 'argument'", names)
+            calls = self._rows("SELECT c.caller, c.via, c.file_id, c.line, c.source FROM calls c WHERE c.caller IN "
+                               "({marks}) AND c.how = 'param'", sorted({row[0] for row in passed}))
+        else:
+            calls = self._rows("SELECT c.caller, c.via, c.file_id, c.line, c.source FROM calls c WHERE c.caller IN "
+                               "({marks}) AND c.how = 'param'", names)
+            passed = self._rows("SELECT r.callee, r.argpos, r.func, r.file_id, r.line, r.context, r.source FROM regs r "
+                                "WHERE r.callee IN ({marks}) AND r.how = 'argument'", sorted({row[0] for row in calls}))
+        passers: dict[tuple[str, str], dict[str, tuple[int, int, str]]] = {}
+        for callee, argpos, function, file_id, line, context, source in passed:
+            if context and self._kept(source, file_id) and not self.skipped(file_id):
+                passers.setdefault((callee, str(argpos)), {}).setdefault(function, (file_id, line, context))
+        edges = []
+        for caller, position, file_id, line, source in calls:
+            if not self._kept(source, file_id) or self.skipped(file_id):
+                continue
+            path = self._where(file_id)
+            for function, (pass_file, pass_line, context) in passers.get((caller, position), {}).items():
+                edges.append(Edge(caller, function, f"indirect via parameter {position}", path, line,
+                                  f"{context} passes it at {self._where(pass_file)}:{pass_line}", source=source))
+        return edges
+
     def _param_call(self, function: str, position: int) -> str | None:
         key = (function, str(position))
         if key not in self._param_calls:
@@ -327,13 +363,39 @@ class CallGraph:
         return self._param_calls[key]
 
     def _registered(self, struct: str, field: str) -> list[tuple[str, int, int]]:
+        """The functions registered in struct.field, and in the fields copied into it
+        (`new->hooks[n].hook = reg->hook`: nf_hook_entry.hook holds what nf_hook_ops.hook held)."""
         key = (struct, field)
         if key not in self._holders:
-            rows = [(function, file_id, line) for function, file_id, line, source in self.index.conn.execute(
-                "SELECT c.func, c.file_id, c.line, c.source FROM regs c WHERE c.struct = ? AND c.field = ? "
-                "AND c.how IN ('initializer', 'assignment')", key) if self._kept(source, file_id)]
+            self._holders[key] = []  # a copy back into a field on the way adds nothing
+            rows = []
+            for function, file_id, line, how, context, source in self.index.conn.execute(
+                    "SELECT c.func, c.file_id, c.line, c.how, c.context, c.source FROM regs c WHERE c.struct = ? "
+                    "AND c.field = ? AND c.how IN ('initializer', 'assignment', 'copy')", key):
+                if not self._kept(source, file_id):
+                    continue
+                if how == "copy":
+                    copied = self._registered(context, function)
+                    for held, _, _ in copied:
+                        self._copies.setdefault((struct, field, held), f"{context}.{function} copied into it at "
+                                                                       f"{self._where(file_id)}:{line}")
+                    rows += copied
+                else:
+                    rows.append((function, file_id, line))
             self._holders[key] = self._best_registrations(rows)
         return self._holders[key]
+
+    def _copied_into(self, struct: str, field: str, depth: int = 3) -> set[tuple[str, str]]:
+        """The fields struct.field is copied into, and those they are copied into."""
+        found: set[tuple[str, str]] = set()
+        frontier = {(struct, field)}
+        for _ in range(depth):
+            frontier = {(into, into_field) for s, f in frontier for into, into_field, file_id, source in
+                        self.index.conn.execute("SELECT struct, field, file_id, source FROM regs WHERE how = 'copy' "
+                                                "AND context = ? AND func = ?", (s, f))
+                        if self._kept(source, file_id)} - found
+            found |= frontier
+        return found
 
     def _best_registrations(self, rows: list[tuple[str, int, int]]) -> list[tuple[str, int, int]]:
         """One registration per function as its evidence: a compiled one, beside its definition."""
@@ -358,8 +420,11 @@ class CallGraph:
     def cost(self, edge: Edge) -> int:
         """What taking a call costs the search: one step, more for a callee that half the tree calls
         (a utility like _printk: the path through it is rarely the one meant), more for leaving
-        the caller's subsystem (net/ to kernel/ to drivers/ and back is a detour)."""
-        return 2 + self._fan_in_cost(edge.callee) + (2 if self._crosses(edge) else 0)
+        the caller's subsystem (net/ to kernel/ to drivers/ and back is a detour), more for a
+        parameter's call reached from the function calling it rather than from the one passing
+        the function (which knows which function it is)."""
+        return 2 + self._fan_in_cost(edge.callee) + (2 if self._crosses(edge) else 0) + (
+            3 if edge.via.startswith("indirect via parameter ") and not edge.through else 0)
 
     def _fan_in_cost(self, name: str) -> int:
         if name not in self._fan_in:
@@ -644,19 +709,23 @@ class CallGraph:
         return found
 
     def fan_out(self, start: str, depth: int, limit: int = 16) -> list[list[Edge]]:
-        """At the first call through a struct field below `start` (the fewest calls away): one
-        chain to each of its candidates, best first (INDIRECT_CALL's guesses, then the compiled
-        ones, the core's before drivers', those that fit the chain, then by name): where the call
-        goes, protocol by protocol."""
+        """At the first call through a struct field below `start` (the fewest calls away; of
+        several that near, the one with the most candidates: the dispatch, not a hook such as a
+        security module's check): one chain to each of its candidates, best first (INDIRECT_CALL's
+        guesses, then the compiled ones, the core's before drivers', those that fit the chain,
+        then by name): where the call goes, protocol by protocol."""
         parents: dict[str, Edge | None] = {start: None}
         level = [start]
         for _ in range(depth):
             edges = self.forward(level)
             fields = [e for e in edges if e.via.startswith("indirect via struct")]
             if fields:
-                site = fields[0]
+                sites: dict[tuple[str, str, int], list[Edge]] = {}
+                for e in fields:
+                    sites.setdefault((e.caller, e.path, e.line), []).append(e)
+                candidates = max(sites.values(), key=len)
+                site = candidates[0]
                 prefix = self._join(site.caller, parents, {site.caller: None})
-                candidates = [e for e in fields if (e.caller, e.path, e.line) == (site.caller, site.path, site.line)]
                 ranked = sorted(candidates, key=lambda e: (not e.hint, e.leaf, self._in_drivers(e.callee),
                                                            not self._fits(prefix + [e], len(prefix), e), e.callee))
                 return [prefix + [e] for e in ranked[:limit]]

@@ -18,9 +18,12 @@ struct softnet_data {
 DEFINE_PER_CPU(struct softnet_data, softnet_data);
 static DEFINE_MUTEX(ifalias_mutex);
 
+static void dev_queue_xmit_nit(struct sk_buff *skb, struct net_device *dev);
+
 static int xmit_one(struct sk_buff *skb, struct net_device *dev,
 		    struct netdev_queue *txq)
 {
+	dev_queue_xmit_nit(skb, dev);
 	return netdev_start_xmit(skb, dev, txq);
 }
 
@@ -82,3 +85,28 @@ int register_netdev(struct net_device *dev)
 	return err;
 }
 EXPORT_SYMBOL(register_netdev);
+
+/*
+ * Packet taps see a copy of every packet sent. They are added at run time
+ * (a packet socket binding to a device), so no code here names one.
+ */
+struct packet_tap {
+	void (*func)(struct sk_buff *skb, struct net_device *dev);
+	struct packet_tap *next;
+};
+
+static struct packet_tap *packet_taps;
+
+void dev_add_tap(struct packet_tap *tap)
+{
+	tap->next = packet_taps;
+	packet_taps = tap;
+}
+
+static void dev_queue_xmit_nit(struct sk_buff *skb, struct net_device *dev)
+{
+	struct packet_tap *tap;
+
+	for (tap = packet_taps; tap; tap = tap->next)
+		tap->func(skb, dev);
+}

@@ -687,9 +687,16 @@ def _finish(conn: sqlite3.Connection, written: list[int] | None) -> None:
     resolver.resolve_table("regs", scope)
     resolver.resolve_table("calls", scope)
     resolver.resolve_table("regs", scope, column="context", how="copy")
-    # A field copied into is worth keeping only if some code calls through it.
-    conn.execute(f"DELETE FROM regs WHERE how = 'copy' {scope} AND NOT EXISTS (SELECT 1 FROM calls c "
-                 "WHERE c.callee = regs.field AND c.how = 'field' AND c.struct = regs.struct)")
+    # A field copied into is worth keeping only if some code calls through it (one scan of the
+    # calls: on a fresh build their indexes come later).
+    if conn.execute(f"SELECT 1 FROM regs WHERE how = 'copy' {scope} LIMIT 1").fetchone():
+        conn.execute("DROP TABLE IF EXISTS temp.called")
+        conn.execute("CREATE TEMP TABLE called(struct TEXT, field TEXT, PRIMARY KEY(struct, field)) WITHOUT ROWID")
+        conn.execute("INSERT OR IGNORE INTO called SELECT struct, callee FROM calls WHERE how = 'field' "
+                     "AND struct != ''")
+        conn.execute(f"DELETE FROM regs WHERE how = 'copy' {scope} AND (struct, field) NOT IN "
+                     "(SELECT struct, field FROM called)")
+        conn.execute("DROP TABLE temp.called")
     # An identifier passed to a call is a registration only if it names a function.
     if written is None:
         conn.execute("DELETE FROM regs WHERE how = 'argument' AND func NOT IN "

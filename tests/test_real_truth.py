@@ -22,10 +22,13 @@ pytestmark = pytest.mark.slow
 
 TRUTH = REPO / "tests" / "data" / "ftrace" / "6.1.192-2"
 
-# What the plain index reaches today (see the README's "Against the running kernel"); the
-# paths issue asks for 98 % of edges and every chain. A regression below these fails.
-EDGE_RECALL_STRICT = 0.79
-EDGE_RECALL_INLINE_FREE = 0.92
+# The paths issue asks for 98 % of the traced edges with the callee within two calls, since
+# ftrace cannot see inlined functions: calls of the functions the traced kernel could not trace
+# (traceable.txt.gz, its available_filter_functions) are not counted. The other two measures and
+# the chains hold what the plain index reaches today (the README's "Against the running kernel").
+EDGE_RECALL_UNTRACED_FREE = 0.98
+EDGE_RECALL_STRICT = 0.82
+EDGE_RECALL_INLINE_FREE = 0.95
 CHAINS_FOUND = 0.3
 
 
@@ -50,14 +53,19 @@ def test_the_truth_is_the_kernel_the_trees_are_pinned_to():
     assert "Debian 6.1.192-2 " in (TRUTH / "KERNEL").read_text()
     traces = read_traces(TRUTH)
     assert len(traces) >= 100 and len({t.syscall for t in traces}) >= 40
+    traceable = read_traceable(TRUTH)  # every traced function was traceable, and most of the kernel is
+    untraceable = set().union(*(t.names() for t in traces)) - traceable
+    assert len(traceable) > 30_000 and untraceable <= {t.handler for t in traces}  # the alias SYSCALL_DEFINE0 makes
 
 
 def test_the_call_graph_has_the_traced_edges(graph):
     traces = read_traces(TRUTH)
     strict = edge_recall(graph, traces)
     free = edge_recall(graph, traces, free=Unseen.inline(graph))
-    print(f"edge recall: {strict.ratio:.1%} within two calls, {free.ratio:.1%} with inline functions free "
-          f"({free.edges} traced edges)")
+    untraced = edge_recall(graph, traces, free=Unseen.untraced(read_traceable(TRUTH)))
+    print(f"edge recall: {strict.ratio:.1%} within two calls, {free.ratio:.1%} with inline functions free, "
+          f"{untraced.ratio:.1%} with the functions ftrace could not trace free ({free.edges} traced edges)")
+    assert untraced.ratio >= EDGE_RECALL_UNTRACED_FREE
     assert strict.ratio >= EDGE_RECALL_STRICT and free.ratio >= EDGE_RECALL_INLINE_FREE
     # The socket showcase, edge by edge: sendto's UDP datagram from the handler to the loopback driver.
     [udp] = [t for t in traces if t.label == "sendto-udp4"]

@@ -281,8 +281,7 @@ def read_dump(path: Path) -> dict:
     info["trace"] = gzip.decompress(info["trace_gz"]).decode(errors="replace")
     # available_filter_functions: `name` or `name [module]`, compiler suffixes (.isra.0) as in traces
     listed = gzip.decompress(base64.b64decode("".join(traceable))).decode(errors="replace") if traceable else ""
-    info["traceable"] = sorted({line.split()[0].split(".")[0] for line in listed.splitlines()
-                                if line.strip() and "[" not in line})
+    info["traceable"] = sorted({line.split()[0].split(".")[0] for line in listed.splitlines() if line.strip()})
     return info
 
 

@@ -27,6 +27,7 @@ from xref.queries import Index
 
 _PLACEHOLDER = re.compile(r"__xref_(\d+)__")
 _IDENTIFIER = re.compile(r"[A-Za-z_]\w*")
+_ALIAS_TARGET = re.compile(r'\s*"?\s*([A-Za-z_]\w*)')  # after `alias(`: "x" or x
 _ALIAS = re.compile(r"\b(?:__)?alias(?:__)?\s*\(")  # alias("x"), __alias__("x")
 _MAX_WORLDS = 24  # expansions per template: the default choice and alternatives
 _DEFINING = {"function_definition", "declaration", "type_definition", "struct_specifier", "union_specifier",
@@ -148,8 +149,10 @@ def _declared(node: Node, text: str) -> list[Defined]:
         name = _declared_name(declarator)
         if name is None:
             continue
-        if _ALIAS.search(text):
-            found.append(Defined(name.text.decode(), "alias"))  # the alias attribute makes it a definition
+        if alias := _ALIAS.search(text):
+            # The alias attribute makes it a definition; calling it calls the function it names.
+            target = _ALIAS_TARGET.match(text, alias.end())
+            found.append(Defined(name.text.decode(), "alias", (target.group(1),) if target else ()))
         elif not extern and not _is_function_declarator(declarator):
             found.append(Defined(name.text.decode(), "variable"))
     return found

@@ -687,6 +687,7 @@ def _finish(conn: sqlite3.Connection, written: list[int] | None) -> None:
     resolver.resolve_table("regs", scope)
     resolver.resolve_table("calls", scope)
     resolver.resolve_table("regs", scope, column="context", how="copy")
+    _sole_owners(conn, scope)
     # A field copied into is worth keeping only if some code calls through it (one scan of the
     # calls: on a fresh build their indexes come later).
     if conn.execute(f"SELECT 1 FROM regs WHERE how = 'copy' {scope} LIMIT 1").fetchone():
@@ -705,6 +706,29 @@ def _finish(conn: sqlite3.Connection, written: list[int] | None) -> None:
         conn.execute("DELETE FROM regs WHERE file_id IN (SELECT id FROM written) AND how = 'argument' "
                      "AND NOT EXISTS (SELECT 1 FROM defs d WHERE d.name = regs.func "
                      "AND d.kind IN ('function', 'prototype', 'label'))")
+
+
+def _sole_owners(conn: sqlite3.Connection, scope: str) -> None:
+    """A call or registration through a field whose struct the syntax could not name (a macro
+    makes the variable, `DEFINE_SCHED_CLASS(fair) = { .yield_task = ... }`; a macro is the base,
+    `current->sched_class->yield_task(rq)`) gets the one struct or union with a member of that
+    name, where there is exactly one."""
+    conn.execute("DROP TABLE IF EXISTS temp.known")
+    conn.execute("CREATE TEMP TABLE known(name TEXT PRIMARY KEY) WITHOUT ROWID")
+    conn.execute("INSERT OR IGNORE INTO known SELECT name FROM defs WHERE kind IN ('struct', 'union')")
+    unknown = {"regs": f"how IN ('initializer', 'assignment') AND struct NOT IN (SELECT name FROM known) {scope}",
+               "calls": f"how = 'field' AND struct NOT IN (SELECT name FROM known) {scope}"}
+    if any(conn.execute(f"SELECT 1 FROM {table} WHERE {where} LIMIT 1").fetchone() for table, where in unknown.items()):
+        conn.execute("DROP TABLE IF EXISTS temp.sole")
+        conn.execute("CREATE TEMP TABLE sole(field TEXT PRIMARY KEY, owner TEXT) WITHOUT ROWID")
+        conn.execute("INSERT INTO sole SELECT name, min(scope) FROM defs WHERE kind = 'member' AND scope != '' "
+                     "GROUP BY name HAVING count(DISTINCT scope) = 1")
+        for table, where in unknown.items():
+            column = "field" if table == "regs" else "callee"
+            conn.execute(f"UPDATE {table} SET struct = (SELECT owner FROM sole WHERE sole.field = {table}.{column}) "
+                         f"WHERE {where} AND {column} IN (SELECT field FROM sole)")
+        conn.execute("DROP TABLE temp.sole")
+    conn.execute("DROP TABLE temp.known")
 
 
 def tree_from_arg(arg: str) -> Tree:

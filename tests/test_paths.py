@@ -271,3 +271,20 @@ def test_a_field_copied_from_another_holds_what_that_one_holds(corpus_db):
     assert hop["via"] == "indirect via struct Qdisc.enqueue" and "net/sched/sch_generic.c" in hop["evidence"]
     regs = json.loads(run_xref("regs", "enqueue", "--json", "--db", str(corpus_db)).stdout or "[]")
     assert not regs  # a copy is no registration of a function named like the field
+
+
+def test_a_syscall_define0_handler_is_an_alias_of_the_body_it_reaches(corpus_db):
+    # SYSCALL_DEFINE0 makes __x64_sys_getpid an alias of __do_sys_getpid, whose body is the block.
+    [chain] = chains(corpus_db, "getpid", "--to", "task_tgid_vnr")[:1]
+    assert symbols(chain)[-3:] == ["__x64_sys_getpid", "__do_sys_getpid", "task_tgid_vnr"]
+    assert chain[-2]["via"] == "wrapper" and chain[-1]["path"] == "kernel/sys.c"
+
+
+def test_a_field_only_one_struct_has_names_that_struct(corpus_index):
+    # DEFINE_SCHED_CLASS(fair) = { .yield_task = ... } and current_class->yield_task(): the macros
+    # hide the struct on both sides; struct sched_class is the only one with a yield_task member.
+    from xref.model.callgraph import CallGraph
+
+    graph = CallGraph(corpus_index, "x86_64", corpus_index.tree_id("linux"))
+    [edge] = [e for e in graph.forward(["do_sched_yield"]) if e.callee == "yield_task_fair"]
+    assert edge.via == "indirect via struct sched_class.yield_task" and "kernel/sched/fair.c" in edge.evidence

@@ -71,7 +71,8 @@ class CallGraph:
         self._skipped: dict[int, bool] = {}
         self._claimed: set[int] | None = None  # files a unit of the semantic pass parsed
         self._holders: dict[tuple[str, str], list[tuple[str, int, int]]] = {}
-        self._copies: dict[tuple[str, str, str], str] = {}  # (struct, field, function): the copy that put it there
+        self._copies: dict[tuple[str, str, str], str] = {}
+        self._choices: dict[tuple[str, str], int] = {}  # (struct, field): what choosing a candidate costs  # (struct, field, function): the copy that put it there
         self._fit_cache: dict[tuple, set[str]] = {}
         self._guesses: dict[tuple, set[str]] = {}
         self._param_calls: dict[tuple[str, str], str | None] = {}
@@ -422,9 +423,21 @@ class CallGraph:
         (a utility like _printk: the path through it is rarely the one meant), more for leaving
         the caller's subsystem (net/ to kernel/ to drivers/ and back is a detour), more for a
         parameter's call reached from the function calling it rather than from the one passing
-        the function (which knows which function it is)."""
+        the function (which knows which function it is), more for a pointer call with many
+        candidates (`_choice_cost`)."""
         return 2 + self._fan_in_cost(edge.callee) + (2 if self._crosses(edge) else 0) + (
-            3 if edge.via.startswith("indirect via parameter ") and not edge.through else 0)
+            3 if edge.via.startswith("indirect via parameter ") and not edge.through else 0) + self._choice_cost(edge)
+
+    def _choice_cost(self, edge: Edge) -> int:
+        """A pointer call with n candidates costs log2(n) more: choosing one of 300 notifier
+        callbacks says less about where the call goes than one of 2 address families."""
+        if edge.hint or not edge.via.startswith("indirect via struct "):
+            return 0
+        struct, _, field = edge.via[len("indirect via struct "):].rpartition(".")
+        key = (struct, field)
+        if key not in self._choices:
+            self._choices[key] = int(math.log2(max(1, len(self._registered(struct, field)))))
+        return self._choices[key]
 
     def _fan_in_cost(self, name: str) -> int:
         if name not in self._fan_in:

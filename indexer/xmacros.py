@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from xref.macros import ExpansionError, Expander, Macro, parse_define, render, tokenize
+from xref.macros import Expander, ExpansionError, Macro, parse_define, render, tokenize
 
 _DIRECTIVE = re.compile(rb"^[ \t]*#[ \t]*(define|undef|include)\b[ \t]*((?:[^\n\\]|\\.)*)", re.M | re.S)
 _FUNCTION_DEFINE = re.compile(rb"^[ \t]*#[ \t]*define[ \t]+\w+\(", re.M)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -26,6 +27,15 @@ def run_xref(*args: str, cwd: Path | None = None, env: dict | None = None, check
     if check and proc.returncode != 0:
         raise AssertionError(f"xref {' '.join(args)} failed ({proc.returncode}): {proc.stderr}")
     return proc
+
+
+def indexed_copy(tmp_path: Path) -> tuple[Path, Path]:
+    """A copy of the bundled kernel-like tree to change, indexed: (tree, index directory)."""
+    tree = tmp_path / "linux"
+    shutil.copytree(BUNDLED / "linux", tree)
+    db = tmp_path / "db"
+    run_xref("index", "--no-semantic", str(tree), "--db", str(db), check=True)
+    return tree, db
 
 
 @pytest.fixture(scope="session")

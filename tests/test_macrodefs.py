@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from indexer.cparse import extract_c
-from tests.conftest import run_xref
+from tests.conftest import indexed_copy, run_xref
 from xref.conditions import evaluate
 from xref.corpus import BUNDLED
 
@@ -122,10 +122,7 @@ def test_names_only_macros_define_are_searchable(corpus_db):
 
 
 def test_reindexing_a_changed_file_derives_its_definitions_again(tmp_path):
-    tree = tmp_path / "linux"
-    shutil.copytree(BUNDLED / "linux", tree)
-    db = tmp_path / "db"
-    run_xref("index", "--no-semantic", str(tree), "--db", str(db), check=True)
+    tree, db = indexed_copy(tmp_path)
     assert run_xref("def", "__do_sys_sendmmsg", "--db", str(db)).returncode == 1
     with open(tree / "net/socket.c", "a") as fh:
         fh.write("\nSYSCALL_DEFINE4(sendmmsg, int, fd, void __user *, mmsg, unsigned int, vlen,\n"

@@ -268,7 +268,9 @@ def test_a_field_copied_from_another_holds_what_that_one_holds(corpus_db):
     # sch->enqueue = ops->enqueue: Qdisc.enqueue holds what Qdisc_ops.enqueue is initialized with.
     found = chains(corpus_db, "sendto", "--to", "pfifo_fast_enqueue")
     hop = next(h for h in found[0] if h["symbol"] == "pfifo_fast_enqueue")
-    assert hop["via"] == "indirect via struct Qdisc.enqueue" and "net/sched/sch_generic.c" in hop["evidence"]
+    assert hop["via"] == "indirect via struct Qdisc.enqueue"
+    assert hop["evidence"] == "registered at net/sched/sch_generic.c:26, Qdisc_ops.enqueue copied into it at " \
+                              "net/sched/sch_generic.c:38"
     regs = json.loads(run_xref("regs", "enqueue", "--json", "--db", str(corpus_db)).stdout or "[]")
     assert not regs  # a copy is no registration of a function named like the field
 

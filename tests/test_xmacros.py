@@ -6,7 +6,7 @@ import json
 
 from indexer import xmacros
 from indexer.cparse import extract_c
-from tests.conftest import run_xref
+from tests.conftest import indexed_copy, run_xref
 from xref.model.callgraph import CallGraph
 
 
@@ -47,7 +47,8 @@ def test_a_macro_made_hook_list_gives_definitions_members_and_registrations(corp
     [made] = json.loads(run_xref("def", "bpf_lsm_socket_sendmsg", "--json", "--db", str(corpus_db),
                                  check=True).stdout)
     assert made["path"] == "kernel/bpf/bpf_lsm.c" and made["kind"] == "function"
-    assert made["macro"].startswith("LSM_HOOK (kernel/bpf/bpf_lsm.c:") and "include/linux/lsm_hook_defs.h" in made["macro"]
+    assert made["macro"].startswith("LSM_HOOK (kernel/bpf/bpf_lsm.c:")
+    assert "include/linux/lsm_hook_defs.h" in made["macro"]
     members = json.loads(run_xref("def", "socket_recvmsg", "--json", "--db", str(corpus_db), check=True).stdout)
     assert {(m["path"], m.get("scope")) for m in members if m["kind"] == "member"} >= {
         ("include/linux/lsm_hooks.h", "security_list_options")}
@@ -69,14 +70,7 @@ def test_the_security_hook_calls_every_function_the_list_registers(corpus_index)
 
 
 def test_a_changed_list_changes_the_facts_of_the_files_expanding_it(tmp_path):
-    import shutil
-
-    from xref.corpus import BUNDLED
-
-    tree = tmp_path / "linux"
-    shutil.copytree(BUNDLED / "linux", tree)
-    db = tmp_path / "db"
-    run_xref("index", "--no-semantic", str(tree), "--db", str(db), check=True)
+    tree, db = indexed_copy(tmp_path)
     assert run_xref("def", "bpf_lsm_socket_create", "--db", str(db)).returncode == 1
     with open(tree / "include/linux/lsm_hook_defs.h", "a") as fh:
         fh.write("LSM_HOOK(int, 0, socket_create, int family, int type, int protocol, int kern)\n")

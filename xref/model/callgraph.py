@@ -71,8 +71,8 @@ class CallGraph:
         self._skipped: dict[int, bool] = {}
         self._claimed: set[int] | None = None  # files a unit of the semantic pass parsed
         self._holders: dict[tuple[str, str], list[tuple[str, int, int]]] = {}
-        self._copies: dict[tuple[str, str, str], str] = {}
-        self._choices: dict[tuple[str, str], int] = {}  # (struct, field): what choosing a candidate costs  # (struct, field, function): the copy that put it there
+        self._copies: dict[tuple[str, str, str], str] = {}  # (struct, field, function): the copy that put it there
+        self._choices: dict[tuple[str, str], int] = {}  # (struct, field): what choosing a candidate costs
         self._fit_cache: dict[tuple, set[str]] = {}
         self._guesses: dict[tuple, set[str]] = {}
         self._param_calls: dict[tuple[str, str], str | None] = {}
@@ -177,8 +177,8 @@ class CallGraph:
                     self.unfollowed.append((caller, f"{struct}.{callee}", path, line, "nothing is registered there"))
                 for function, reg_file, reg_line in registered:
                     copy = self._copies.get((struct, callee, function))
-                    edges.append(Edge(caller, function, f"indirect via struct {struct}.{callee}", path, line,
-                                      f"registered at {self._where(reg_file)}:{reg_line}" + (f", {copy}" if copy else ""),
+                    evidence = f"registered at {self._where(reg_file)}:{reg_line}" + (f", {copy}" if copy else "")
+                    edges.append(Edge(caller, function, f"indirect via struct {struct}.{callee}", path, line, evidence,
                                       leaf=self.skipped(reg_file), registered=self._where(reg_file), source=source))
             else:
                 edges.append(Edge(caller, callee, "call" if how == "direct" else "jump", path, line,
@@ -242,9 +242,11 @@ class CallGraph:
                 "({marks}) AND c.struct != '' AND c.how IN ('initializer', 'assignment')", names):
             if self._kept(reg_source, reg_file):
                 registrations.setdefault((struct, field, function), []).append((function, reg_file, reg_line))
+        copies: dict[tuple[str, str, str], str] = {}
         for (struct, field, function), rows in list(registrations.items()):
-            for into, into_field in self._copied_into(struct, field):
+            for (into, into_field), copy in self._copied_into(struct, field).items():
                 registrations.setdefault((into, into_field, function), []).extend(rows)
+                copies[(into, into_field, function)] = copy
         for (struct, field, function), rows in registrations.items():
             # The same registration as evidence whichever way the search found the call.
             _, reg_file, reg_line = self._best_registrations(rows)[0]
@@ -255,9 +257,11 @@ class CallGraph:
                     continue
                 if hinted and self._hints_elsewhere(caller, file_id, line, struct, field, function):
                     continue
+                copy = copies.get((struct, field, function))
+                evidence = f"registered at {self._where(reg_file)}:{reg_line}" + (f", {copy}" if copy else "")
                 edges.append(Edge(caller, function, f"indirect via struct {struct}.{field}", self._where(file_id),
-                                  line, f"registered at {self._where(reg_file)}:{reg_line}",
-                                  leaf=self.skipped(reg_file), registered=self._where(reg_file), source=source))
+                                  line, evidence, leaf=self.skipped(reg_file), registered=self._where(reg_file),
+                                  source=source))
         return (_merge_hints(edges) + self._macro_callers(names, hinted) + self._passed(names, backward=True)
                 + self._parameter_calls(names, backward=True))
 
@@ -386,16 +390,21 @@ class CallGraph:
             self._holders[key] = self._best_registrations(rows)
         return self._holders[key]
 
-    def _copied_into(self, struct: str, field: str, depth: int = 3) -> set[tuple[str, str]]:
-        """The fields struct.field is copied into, and those they are copied into."""
-        found: set[tuple[str, str]] = set()
-        frontier = {(struct, field)}
+    def _copied_into(self, struct: str, field: str, depth: int = 3) -> dict[tuple[str, str], str]:
+        """The fields struct.field is copied into, and those they are copied into: for each, the
+        copy that fills it (`Qdisc_ops.enqueue copied into it at path:line`)."""
+        found: dict[tuple[str, str], str] = {}
+        frontier = [(struct, field)]
         for _ in range(depth):
-            frontier = {(into, into_field) for s, f in frontier for into, into_field, file_id, source in
-                        self.index.conn.execute("SELECT struct, field, file_id, source FROM regs WHERE how = 'copy' "
-                                                "AND context = ? AND func = ?", (s, f))
-                        if self._kept(source, file_id)} - found
-            found |= frontier
+            reached = []
+            for s, f in frontier:
+                for into, into_field, file_id, line, source in self.index.conn.execute(
+                        "SELECT struct, field, file_id, line, source FROM regs WHERE how = 'copy' AND context = ? "
+                        "AND func = ?", (s, f)):
+                    if self._kept(source, file_id) and (into, into_field) not in found:
+                        found[(into, into_field)] = f"{s}.{f} copied into it at {self._where(file_id)}:{line}"
+                        reached.append((into, into_field))
+            frontier = reached
         return found
 
     def _best_registrations(self, rows: list[tuple[str, int, int]]) -> list[tuple[str, int, int]]:

@@ -518,9 +518,20 @@ def _invocations(code: bytes, functions: set[int]) -> list[Invocation]:
         pos = close + 1
         if close - open_at > _MAX_INVOCATION:
             continue
-        block = code[close + 1:close + 200].lstrip()[:1] == b"{"
+        block = _block_follows(code, close + 1)
         found.append(Invocation(name.decode(), line, _split_args(code[open_at + 1:close]), block))
     return found
+
+
+_DIRECTIVE_LINE = re.compile(rb"\s*#[^\n]*")
+
+
+def _block_follows(code: bytes, at: int) -> bool:
+    """Whether a `{` comes next, past white space and preprocessor lines (`SYSCALL_DEFINE5(clone,
+    ...)` in the `#else` branch, then `#endif`, then the body)."""
+    while (directive := _DIRECTIVE_LINE.match(code, at)) is not None:
+        at = directive.end()
+    return code[at:at + 200].lstrip()[:1] == b"{"
 
 
 def _closing(code: bytes, open_at: int, brackets: re.Pattern[bytes] = _PARENS) -> int | None:

@@ -78,3 +78,14 @@ def test_include_next_is_an_include_edge_with_or_without_code():
                    b"#include_next <kernel-features.h>\nint x;\n"):
         includes = cparse.extract_c(source).includes
         assert [(i.target, i.line, i.system) for i in includes] == [("kernel-features.h", 1, True)]
+
+
+def test_a_body_after_invocations_in_if_branches_belongs_to_the_last_of_them():
+    # clone(2)'s argument order differs by architecture: one SYSCALL_DEFINE5 per #if branch, then
+    # #endif, then the one body (the branch the configuration takes is the last, #else, here).
+    source = (b"#ifdef CONFIG_CLONE_BACKWARDS\nSYSCALL_DEFINE5(clone, unsigned long, flags, int, a)\n#else\n"
+              b"SYSCALL_DEFINE5(clone, unsigned long, flags, long, b)\n#endif\n{\n\treturn kernel_clone(flags);\n}\n")
+    facts = cparse.extract_c(source)
+    assert [(v.line, v.block) for v in facts.invocations] == [(2, False), (4, True)]
+    assert [(s.name, s.start) for s in facts.scopes] == [("SYSCALL_DEFINE5(clone)", 4)]
+    assert ("SYSCALL_DEFINE5(clone)", "kernel_clone") in {(c.caller, c.callee) for c in facts.calls}

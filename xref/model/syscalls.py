@@ -361,9 +361,18 @@ def _unistd_rows(lines: list[str], path: str) -> list[Row]:
 
 def _built_first(hit: Hit, index: Index) -> tuple:
     """What the configured build compiles first, then the compiler's facts, then the
-    architecture's own definition before generic code and other architectures'."""
+    architecture's own definition before generic code and other architectures', then, of the
+    invocations in `#if` branches before one body (clone's argument orders), the one the body
+    follows."""
     return (hit.extra.get("active") is False or hit.extra.get("compiled") is False,
-            {"clang": 0, "macro": 1}.get(hit.source, 2), index.place_rank(hit.tree, hit.path), hit.path, hit.line)
+            {"clang": 0, "macro": 1}.get(hit.source, 2), index.place_rank(hit.tree, hit.path), hit.path,
+            not _owns_block(index, hit), hit.line)
+
+
+def _owns_block(index: Index, hit: Hit) -> bool:
+    return index.conn.execute(
+        "SELECT 1 FROM invocations v JOIN files f ON f.id = v.file_id WHERE f.path = ? AND v.line = ? AND v.block "
+        "AND f.tree_id = (SELECT id FROM trees WHERE name = ?)", (hit.path, hit.line, hit.tree)).fetchone() is not None
 
 
 def _outer_macro(hit: Hit) -> str:

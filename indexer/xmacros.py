@@ -75,6 +75,8 @@ def splice(source: bytes, path: str, root: str) -> tuple[bytes, dict[int, str], 
             if header is None:
                 continue
             listed = [name for name in header.uses if name in active and name not in header.defines]
+            if not listed:
+                continue
             macros = _macros({name: active[name] for name in active if name not in header.defines}, path)
             uses = [use for name in listed if macros.get(name) and macros[name].params is not None
                     for use in header.uses[name]]

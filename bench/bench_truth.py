@@ -39,7 +39,7 @@ def main() -> None:
     args = parser.parse_args()
     index = Index.open(args.db)
     kernel = next(i for i, (name, root) in index.trees.items() if (root / "Kconfig").is_file())
-    graph = CallGraph(index, "x86_64", kernel)
+    graph = CallGraph(index, "x86_64", kernel, passed_anywhere=True)
     traces = read_traces(args.traces)
     traceable = read_traceable(args.traces)
     ways = {"": None, " (inline functions free)": Unseen.inline(graph)}

@@ -725,7 +725,7 @@ def extract_c(source: bytes) -> FileFacts:
             # `new->hooks[n].hook = reg->hook`: what is registered in the field copied from is
             # registered here too (the store keeps only copies into fields that are called).
             source = ex.struct_of_field_base(right, locals_)
-            if struct and source:
+            if struct and source and source != struct:  # `sk->f = osk->f` adds nothing
                 facts.registrations.append(Registration(struct, field, field, _line(node), "copy", context=source))
             continue
         for function in functions:

@@ -46,7 +46,7 @@ def traced_db(linux_ts_db, linux_tree, tmp_path_factory) -> Path:
 def graph(traced_db) -> CallGraph:
     index = Index.open(str(traced_db))
     [kernel] = list(index.trees)
-    return CallGraph(index, "x86_64", kernel)
+    return CallGraph(index, "x86_64", kernel, passed_anywhere=True)
 
 
 def test_the_truth_is_the_kernel_the_trees_are_pinned_to():

@@ -64,9 +64,14 @@ class CallGraph:
     """Calls and function-pointer registrations, read a frontier at a time. With `tree_id`, only
     that tree's code: a kernel function never calls into glibc, nor glibc into the kernel."""
 
-    def __init__(self, index: Index, arch: str = DEFAULT_ARCH, tree_id: int | None = None) -> None:
+    def __init__(self, index: Index, arch: str = DEFAULT_ARCH, tree_id: int | None = None,
+                 passed_anywhere: bool = False) -> None:
         self.index = index
         self.tree_id = tree_id
+        # A function calling its parameter calls what any caller passes there: a fact for
+        # "what may this call", but no way for a path to go (NF_HOOK's okfn would be any of
+        # the hundred functions passed to NF_HOOK); paths take the passer's edge (`_passed`).
+        self.passed_anywhere = passed_anywhere
         self._own_arch = f"arch/{kernel_srcarch(arch)}/"
         self._skipped: dict[int, bool] = {}
         self._claimed: set[int] | None = None  # files a unit of the semantic pass parsed
@@ -186,7 +191,7 @@ class CallGraph:
         if hinted:
             edges = _keep_hints(edges)
         return (self._expand_macros(_merge_hints(edges)) + self._passed(names, backward=False)
-                + self._parameter_calls(names, backward=False))
+                + (self._parameter_calls(names, backward=False) if self.passed_anywhere else []))
 
     def _macro_calls(self, macros: list[str], column: str) -> dict[str, list[tuple[str, str, int, int]]]:
         """The calls function-like macros' bodies make (the tree-sitter pass records them, how
@@ -263,7 +268,7 @@ class CallGraph:
                                   line, evidence, leaf=self.skipped(reg_file), registered=self._where(reg_file),
                                   source=source))
         return (_merge_hints(edges) + self._macro_callers(names, hinted) + self._passed(names, backward=True)
-                + self._parameter_calls(names, backward=True))
+                + (self._parameter_calls(names, backward=True) if self.passed_anywhere else []))
 
     def _macro_callers(self, names: list[str], hinted: bool) -> list[Edge]:
         """Calls of `names` through a macro's body: each call of the macro calls them."""
@@ -431,11 +436,8 @@ class CallGraph:
         """What taking a call costs the search: one step, more for a callee that half the tree calls
         (a utility like _printk: the path through it is rarely the one meant), more for leaving
         the caller's subsystem (net/ to kernel/ to drivers/ and back is a detour), more for a
-        parameter's call reached from the function calling it rather than from the one passing
-        the function (which knows which function it is), more for a pointer call with many
-        candidates (`_choice_cost`)."""
-        return 2 + self._fan_in_cost(edge.callee) + (2 if self._crosses(edge) else 0) + (
-            3 if edge.via.startswith("indirect via parameter ") and not edge.through else 0) + self._choice_cost(edge)
+        pointer call with many candidates (`_choice_cost`)."""
+        return 2 + self._fan_in_cost(edge.callee) + (2 if self._crosses(edge) else 0) + self._choice_cost(edge)
 
     def _choice_cost(self, edge: Edge) -> int:
         """A pointer call with n candidates costs log2(n) more: choosing one of 300 notifier

@@ -77,7 +77,7 @@ class CallGraph:
         self._claimed: set[int] | None = None  # files a unit of the semantic pass parsed
         self._holders: dict[tuple[str, str], list[tuple[str, int, int]]] = {}
         self._copies: dict[tuple[str, str, str], str] = {}  # (struct, field, function): the copy that put it there
-        self._choices: dict[tuple[str, str], int] = {}  # (struct, field): what choosing a candidate costs
+        self._choices: dict[str, int] = {}  # an edge's `via`: what choosing one of its candidates costs
         self._fit_cache: dict[tuple, set[str]] = {}
         self._guesses: dict[tuple, set[str]] = {}
         self._param_calls: dict[tuple[str, str], str | None] = {}
@@ -442,13 +442,16 @@ class CallGraph:
     def _choice_cost(self, edge: Edge) -> int:
         """A pointer call with n candidates costs log2(n) more: choosing one of 300 notifier
         callbacks says less about where the call goes than one of 2 address families."""
-        if edge.hint or not edge.via.startswith("indirect via struct "):
+        if edge.hint:
             return 0
-        struct, _, field = edge.via[len("indirect via struct "):].rpartition(".")
-        key = (struct, field)
-        if key not in self._choices:
-            self._choices[key] = int(math.log2(max(1, len(self._registered(struct, field)))))
-        return self._choices[key]
+        choice = self._choices.get(edge.via)
+        if choice is None:
+            choice = 0
+            if edge.via.startswith("indirect via struct "):
+                struct, _, field = edge.via[len("indirect via struct "):].rpartition(".")
+                choice = int(math.log2(max(1, len(self._registered(struct, field)))))
+            self._choices[edge.via] = choice
+        return choice
 
     def _fan_in_cost(self, name: str) -> int:
         if name not in self._fan_in:

@@ -65,7 +65,9 @@ def test_sendto_from_glibc_to_loopback_through_ipv4_udp(linux_glibc_db):
     instruction = next(h for h in first if h["via"] == "instruction")
     assert instruction["symbol"] == "syscall"
     assert instruction["evidence"].startswith("__NR_sendto = 44; x86_64 row 44 sendto")
-    assert elapsed < 2.0, f"{elapsed:.1f} s"
+    # 1.3 s in November, 1.65 s once macro bodies were read, 1.75 to 2.3 s since a pointer call's
+    # candidates cost the search log2 of their number (it expands more before the target).
+    assert elapsed < 3.0, f"{elapsed:.1f} s"
 
 
 def test_every_hop_below_the_handler_is_a_call_or_a_registration_in_the_index(linux_glibc_db):

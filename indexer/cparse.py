@@ -772,8 +772,6 @@ def _adopt_lost_blocks(code: bytes, facts: FileFacts) -> None:
                 registration.context = label
 
 
-
-
 _CALLED = re.compile(rb"\b([A-Za-z_]\w*)\s*\(")
 
 

@@ -96,10 +96,20 @@ def _with_semantic(unconfigured: Path, db: Path, tree: Path, dirs: tuple[str, ..
     return _indexed(tree, db, "--semantic", *[arg for d in dirs for arg in ("--only", d)])
 
 
+# A run's real-tree indexes take about 25 GiB; a disk that fills half-way fails them with an
+# error far from its cause (one CI run lost every semantic index to a full disk).
+REAL_INDEX_SPACE = 30 * 2**30
+
+
 def _test_db(variable: str, suffix: str, tmp_path_factory, name: str) -> Path:
     """Where a real-tree index lives: under $VARIABLE to be reused across runs, else a temp dir."""
     base = os.environ.get(variable)
-    return Path(base + suffix) if base else tmp_path_factory.mktemp(name) / "db"
+    db = Path(base + suffix) if base else tmp_path_factory.mktemp(name) / "db"
+    free = shutil.disk_usage(db.parent if db.parent.exists() else db.parent.parent).free
+    if not db.exists() and free < REAL_INDEX_SPACE // 5:
+        pytest.fail(f"{free / 2**30:.1f} GiB free under {db.parent}: the real-tree indexes of one run need about "
+                    f"{REAL_INDEX_SPACE // 2**30} GiB (old runs' directories: pytest-of-*/ in the temp dir)")
+    return db
 
 
 @pytest.fixture(scope="session")

@@ -148,3 +148,22 @@ def test_reindex_updates_search_for_touched_names_only(tmp_path):
     run_xref("index", "--no-semantic", str(tree), "--db", db, check=True)
     names = run_xref("search", "foo_ba", "--db", db, check=True).stdout.split()
     assert "FOO_bar" in names and "foo_baz" in names and "foo_bar" not in names
+
+
+def test_a_full_disk_is_one_line_and_the_published_index_still_answers(tmp_path):
+    import resource
+
+    tree = make_tree(tmp_path / "t", {"good.c": "int good(void) { return 0; }\n"})
+    db = tmp_path / "db"
+    run_xref("index", "--no-semantic", str(tree), "--db", str(db), check=True)
+    make_tree(tree, {f"more{i}.c": f"int more{i}(void) {{ return good(); }}\n" * 50 for i in range(200)})
+
+    def small_files():  # a write past 64 KiB fails as it would on a full disk
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (65536, 65536))
+
+    proc = subprocess.run([sys.executable, "-m", "xref.cli", "index", "--no-semantic", str(tree), "--db", str(db)],
+                          cwd=REPO, capture_output=True, text=True, preexec_fn=small_files)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1 and proc.stderr.startswith("xref: "), proc.stderr
+    assert run_xref("def", "good", "--db", str(db), check=True).stdout.startswith("good.c:1:")

@@ -25,6 +25,26 @@ class UserError(click.ClickException):
         click.echo(f"xref: {self.message}", err=True)
 
 
+class _Commands(click.Group):
+    """The command group: a full disk or a missing permission, wherever it strikes, is one line."""
+
+    def invoke(self, ctx: click.Context):
+        import errno
+        import sqlite3
+
+        try:
+            return super().invoke(ctx)
+        except OSError as err:
+            if err.errno not in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EACCES, errno.EROFS, errno.EPERM):
+                raise
+            where = f": {err.filename}" if err.filename else ""
+            raise UserError(f"{err.strerror}{where}.") from None
+        except sqlite3.OperationalError as err:
+            if not any(words in str(err) for words in ("disk is full", "disk I/O error", "readonly")):
+                raise
+            raise UserError(f"the index could not be written: {err} (is the disk full?).") from None
+
+
 def _db_option(f):
     """--db DIR, accepted before or after the command name (and XREF_DB)."""
 
@@ -70,7 +90,7 @@ def _print_hits(hits: list[Hit], as_json: bool, multi_tree: bool, empty: str) ->
         sys.exit(1)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", prog_name="xref")
 @click.option("--db", metavar="DIR", envvar="XREF_DB", default=None,
               help="Index directory for every command (default: .xref/ found upward, or $XREF_DB).")

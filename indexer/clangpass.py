@@ -159,7 +159,8 @@ def _record_name(decl: Cursor) -> str:
 def _unwrap(cursor: Cursor) -> Cursor:
     """Look through implicit casts, parentheses and `&f` to the expression that names something."""
     while cursor.kind in (CursorKind.UNEXPOSED_EXPR, CursorKind.PAREN_EXPR, CursorKind.CSTYLE_CAST_EXPR,
-                          CursorKind.UNARY_OPERATOR):
+                          CursorKind.UNARY_OPERATOR, _STMT_EXPR, CursorKind.COMPOUND_STMT):
+        # a statement expression (`READ_ONCE(x)`) is its last statement's value
         children = list(cursor.get_children())
         if not children:
             break
@@ -193,6 +194,7 @@ def _function_named(expr: Cursor) -> str:
     return ""
 
 
+_STMT_EXPR = CursorKind.StmtExpr  # `({ ...; value; })`
 _FUNCTION_DECL, _VAR_DECL = CursorKind.FUNCTION_DECL.value, CursorKind.VAR_DECL.value
 _FIRST_PREPROCESSING = CursorKind.PREPROCESSING_DIRECTIVE.value
 _MACRO_DEFINITION = CursorKind.MACRO_DEFINITION.value
@@ -215,6 +217,8 @@ class _Walker:
         self.lines: list[str] = []
         self.function = ""  # the enclosing function, or the variable being initialized
         self.params: dict[str, int] = {}
+        # the values assigned to the function's variables (`fn = READ_ONCE(sk->f)`), by the variable
+        self.local_fields: dict[int, list[Cursor]] = {}
 
     def run(self, tu: TranslationUnit) -> None:
         top: list[tuple[Cursor, str]] = []  # (cursor, "" for the main file or the header's path)
@@ -322,6 +326,7 @@ class _Walker:
                 self._body(child)
         self.function = ""
         self.params = {}
+        self.local_fields = {}
 
     def _variable(self, cursor: Cursor) -> None:
         if cursor.is_definition():
@@ -377,6 +382,16 @@ class _Walker:
                     calls.append(Call(self.function, member.spelling, line, "field", struct=_record_name(member),
                                       via=_expression_text(origin)))
                     return
+            if origin is None and target is not None:
+                members = self.local_fields.get(target.hash, [])
+                if members and all(m.kind == CursorKind.MEMBER_REF_EXPR and m.referenced is not None
+                                   and m.referenced.kind == CursorKind.FIELD_DECL for m in members) \
+                        and len({m.referenced.spelling for m in members}) == 1:
+                    # `fn = READ_ONCE(sk->sk_write_space); ... fn(sk)`
+                    member = members[0].referenced
+                    calls.append(Call(self.function, member.spelling, line, "field", struct=_record_name(member),
+                                      via=_expression_text(members[0])))
+                    return
             if origin is not None and origin.kind == CursorKind.DECL_REF_EXPR:
                 target = origin.referenced
             if target is not None and target.kind == CursorKind.PARM_DECL:
@@ -399,6 +414,12 @@ class _Walker:
         if len(children) != 2:
             return
         left = _unwrap(children[0])
+        if left.kind == CursorKind.DECL_REF_EXPR:
+            var = left.referenced
+            value = _unwrap(children[1])
+            if var is not None and var.kind == CursorKind.VAR_DECL:
+                self.local_fields.setdefault(var.hash, []).append(value)
+            return
         if left.kind != CursorKind.MEMBER_REF_EXPR:
             return
         function = _function_named(children[1])

@@ -37,6 +37,7 @@ _QUERY = """
 (assignment_expression left: (field_expression)) @assignment
 (translation_unit
   (expression_statement (call_expression function: (identifier) arguments: (argument_list))) @macro_body)
+(if_statement condition: (parenthesized_expression (call_expression function: (identifier) @_hint))) @hinted_if
 """
 
 
@@ -626,6 +627,8 @@ def extract_c(source: bytes) -> FileFacts:
             facts.calls += _macro_calls(source, node, _text(name))
     facts.invocations = _invocations(code, {d.line for d in defs if d.kind == "function"})
 
+    facts.unlikely = _unlikely_branches(captures.get("hinted_if", ()))
+
     for node in captures.get("record", ()):
         kind = "struct" if node.type == "struct_specifier" else "union"
         name_node = node.child_by_field_name("name")
@@ -807,6 +810,66 @@ _NOT_CALLED = frozenset((b"__typeof", b"_Generic", b"__alignof__", b"_Alignof", 
 _FUNCTION_DEFINE = re.compile(rb"^[ \t]*#[ \t]*define[ \t]+([A-Za-z_]\w*)\(([^)\n]*)\)((?:[^\n]*\\\n)*[^\n]*)", re.M)
 
 
+# Macros that read a pointer once (`READ_ONCE(sk->sk_write_space)`): their value is the field's.
+_READS = frozenset(("READ_ONCE", "rcu_dereference", "rcu_dereference_raw", "rcu_dereference_bh",
+                    "rcu_dereference_sched", "rcu_dereference_check", "rcu_dereference_protected",
+                    "rcu_dereference_rtnl", "rcu_access_pointer", "smp_load_acquire", "xchg"))
+
+
+def _local_field(ex: _FileExtractor, scope_node: Node | None, name: str) -> Node | None:
+    """The field a local variable of the function was set from (`T *fn = ops->f;` or
+    `fn = READ_ONCE(sk->f);`), when every value it is given is that one field."""
+    if scope_node is None or scope_node.type != "function_definition" or name not in ex.locals_of(scope_node):
+        return None
+    body = scope_node.child_by_field_name("body")
+    values: list[Node] = []
+    stack = [body] if body is not None else []
+    while stack:
+        node = stack.pop()
+        if node.type == "init_declarator" and _text(_declared_name(node.child_by_field_name("declarator"))) == name:
+            values.append(node.child_by_field_name("value"))
+        elif node.type == "assignment_expression" and _text(node.child_by_field_name("left")) == name:
+            values.append(node.child_by_field_name("right"))
+        stack.extend(node.named_children)
+    fields = [_read_value(value) for value in values]
+    if not fields or any(f is None or f.type != "field_expression" for f in fields) \
+            or len({_text(f.child_by_field_name("field")) for f in fields}) != 1:
+        return None
+    return fields[0]
+
+
+def _read_value(value: Node | None) -> Node | None:
+    """A value with casts, parentheses and `READ_ONCE(...)` taken off."""
+    while value is not None:
+        if value.type == "cast_expression":
+            value = value.child_by_field_name("value")
+        elif value.type == "parenthesized_expression" and value.named_children:
+            value = value.named_children[0]
+        elif value.type == "call_expression" and _text(value.child_by_field_name("function")) in _READS:
+            args = value.child_by_field_name("arguments")
+            value = args.named_children[0] if args is not None and args.named_children else None
+        else:
+            return value
+    return None
+
+
+def _unlikely_branches(ifs) -> list[tuple[int, int]]:
+    """The lines of the branches the code marks as rare: what `if (unlikely(...))` guards, the
+    `else` of `if (likely(...))` (sock_recvmsg_nosec under `if (unlikely(nosec))`)."""
+    found = []
+    for node in ifs:
+        hint = _text(node.child_by_field_name("condition").named_children[0].child_by_field_name("function"))
+        if hint == "unlikely":
+            branch = node.child_by_field_name("consequence")
+        elif hint == "likely":
+            branch = node.child_by_field_name("alternative")
+        else:
+            continue
+        if branch is not None:
+            found.append((branch.start_point[0] + 1, branch.end_point[0] + 1))
+    return found
+
+
 def _record_call(ex: _FileExtractor, node: Node) -> None:
     function = node.child_by_field_name("function")
     if function is None:
@@ -834,6 +897,11 @@ def _record_call(ex: _FileExtractor, node: Node) -> None:
     param = params.get(callee)
     if param is not None:
         facts.calls.append(Call(caller, callee, line, "param", via=str(param[1])))
+    elif (field := _local_field(ex, scope_node, callee)) is not None:
+        # `fn = READ_ONCE(sk->sk_write_space); ... fn(sk)`: a call through the field
+        struct = ex.struct_of_field_base(field, ex.locals_of(scope_node))
+        facts.calls.append(Call(caller, _text(field.child_by_field_name("field")), line, "field", struct=struct,
+                                via=_one_line(_text(field))))
     else:
         facts.calls.append(Call(caller, callee, line, "direct"))
     args = node.child_by_field_name("arguments")

@@ -106,4 +106,5 @@ class FileFacts:
     invocations: list[Invocation] = field(default_factory=list)
     list_rows: list[ListRow] = field(default_factory=list)
     lists: list[str] = field(default_factory=list)  # headers expanded as X-macro lists (tree-relative)
+    unlikely: list[tuple[int, int]] = field(default_factory=list)  # lines of branches marked rare
     parse_errors: int = 0

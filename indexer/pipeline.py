@@ -181,6 +181,7 @@ def rows_of(file_id: int, facts: FileFacts) -> Rows:
         [(file_id, r.line, r.routine, r.caller, r.syscall, r.args, r.strong, " ".join(r.weak))
          for r in facts.list_rows],
         [(file_id, header) for header in facts.lists],
+        [(file_id, start, end) for start, end in facts.unlikely],
     )
 
 
@@ -190,7 +191,7 @@ def _init_worker() -> None:
 
 
 _INSERTS = {table: f"INSERT INTO {table} VALUES ({','.join('?' * width)})" for table, width in
-            zip(store.FACT_TABLES, (10, 4, 3, 8, 10, 4, 7, 5, 8, 2), strict=True)}
+            zip(store.FACT_TABLES, (10, 4, 3, 8, 10, 4, 7, 5, 8, 2, 3), strict=True)}
 
 
 def write_rows(conn: sqlite3.Connection, rows: Rows) -> None:
@@ -349,11 +350,16 @@ def _built(conn: sqlite3.Connection, trees: list[Tree], request: BuildRequest) -
         files = dict(conn.execute("SELECT path, id FROM files WHERE tree_id = ?", (tree_id,)))
         conn.execute("BEGIN")
         conn.execute("DELETE FROM built WHERE file_id IN (SELECT id FROM files WHERE tree_id = ?)", (tree_id,))
+        conn.execute("DELETE FROM modular WHERE file_id IN (SELECT id FROM files WHERE tree_id = ?)", (tree_id,))
         conn.execute("DELETE FROM meta WHERE key = ?", (f"built_config:{tree_id}",))
         if config is not None:
-            sources = {obj.source for obj in kbuild.objects(tree.root, read_config(config), request.arch)}
+            objects = kbuild.objects(tree.root, read_config(config), request.arch)
+            sources = {obj.source for obj in objects}
             built = _with_included_sources(conn, {files[s] for s in sources if s in files}, files)
+            builtin = _with_included_sources(conn, {files[o.source] for o in objects
+                                                    if not o.module and o.source in files}, files)
             conn.executemany("INSERT OR IGNORE INTO built VALUES (?)", [(file_id,) for file_id in built])
+            conn.executemany("INSERT OR IGNORE INTO modular VALUES (?)", [(f,) for f in built - builtin])
             conn.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", [
                 (f"built_config:{tree_id}", str(config)), (f"built_arch:{tree_id}", request.arch)])
         conn.execute("COMMIT")

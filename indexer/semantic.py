@@ -314,7 +314,7 @@ def content_hash(path: str) -> str:
 
 
 # Part of every unit's cache key: bump it when what the pass extracts changes.
-EXTRACTOR_VERSION = "4"
+EXTRACTOR_VERSION = "5"
 
 
 def unit_key(args: list[str], deps: list[str]) -> str:

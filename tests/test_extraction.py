@@ -89,3 +89,67 @@ def test_a_body_after_invocations_in_if_branches_belongs_to_the_last_of_them():
     assert [(v.line, v.block) for v in facts.invocations] == [(2, False), (4, True)]
     assert [(s.name, s.start) for s in facts.scopes] == [("SYSCALL_DEFINE5(clone)", 4)]
     assert ("SYSCALL_DEFINE5(clone)", "kernel_clone") in {(c.caller, c.callee) for c in facts.calls}
+
+
+@pytest.mark.parametrize("layer", ["tree-sitter", "clang"])
+def test_a_local_copy_of_a_field_is_a_call_through_the_field(layer, tmp_path):
+    source = b"""
+#define READ_ONCE(x) ({ (void)0; (*(const volatile typeof(x) *)&(x)); })
+struct sock { void (*write_space)(struct sock *); void (*data_ready)(struct sock *); };
+void default_space(struct sock *sk);
+void wfree(struct sock *sk)
+{
+	void (*fn)(struct sock *);
+
+	fn = READ_ONCE(sk->write_space);
+	if (fn == default_space)
+		return;
+	fn(sk);
+}
+void ready(struct sock *sk)
+{
+	void (*cb)(struct sock *) = sk->data_ready;
+	cb(sk);
+}
+void either(struct sock *sk, int w)
+{
+	void (*cb)(struct sock *);
+
+	cb = sk->data_ready;
+	if (w)
+		cb = sk->write_space;
+	cb(sk);
+}
+"""
+    if layer == "clang":
+        from indexer import clangpass
+
+        (tmp_path / "sock.c").write_bytes(source)
+        found = clangpass.extract(str(tmp_path / "sock.c"), [])
+        assert not found.errors
+    else:
+        found = cparse.extract_c(source)
+    calls = {(c.caller, c.callee, c.how, c.struct) for c in found.calls}
+    assert ("wfree", "write_space", "field", "sock") in calls
+    assert ("ready", "data_ready", "field", "sock") in calls
+    # Two fields: which one is called is not known from the copy.
+    assert not {c for c in calls if c[0] == "either" and c[2] == "field"}, calls
+
+
+def test_branches_marked_rare_are_kept_as_line_ranges():
+    source = b"""int f(int nosec, int ok)
+{
+	if (unlikely(nosec))
+		return slow(1);
+	if (likely(ok)) {
+		fast();
+	} else {
+		rare();
+		rarer();
+	}
+	if (nosec)
+		plain();
+	return 0;
+}
+"""
+    assert sorted(cparse.extract_c(source).unlikely) == [(4, 4), (7, 10)]

@@ -12,7 +12,7 @@ import shutil
 import sqlite3
 from pathlib import Path
 
-SCHEMA_VERSION = "11"
+SCHEMA_VERSION = "12"
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);
@@ -41,6 +41,8 @@ CREATE TABLE IF NOT EXISTS glibc_calls(
 CREATE TABLE IF NOT EXISTS invocations(file_id INT, line INT, name TEXT, args TEXT, block INT);
 -- Headers a file expands as an X-macro list (indexer/xmacros.py): when one changes, so do the file's facts.
 CREATE TABLE IF NOT EXISTS xlists(file_id INT, header TEXT);
+-- Lines of the branches the code marks as rare (`if (unlikely(...))`, the else of `likely`).
+CREATE TABLE IF NOT EXISTS unlikely(file_id INT, start INT, end INT);
 CREATE TABLE IF NOT EXISTS skipped(tree_id INT, path TEXT, reason TEXT);
 -- The semantic pass: one row per translation unit (its main file), with the cache key (flags and
 -- the contents of every file it read), the files it read, and how the parse went.
@@ -55,6 +57,8 @@ CREATE TABLE IF NOT EXISTS compiled(file_id INTEGER PRIMARY KEY);
 -- The .c files a kernel tree's configuration builds (kbuild's Makefiles read with its .config;
 -- no compiler): what the tree-sitter layer knows of the build before any semantic pass.
 CREATE TABLE IF NOT EXISTS built(file_id INTEGER PRIMARY KEY);
+-- Those of them built only into modules (obj-m): code a running kernel has only once it loads them.
+CREATE TABLE IF NOT EXISTS modular(file_id INTEGER PRIMARY KEY);
 -- Macro definitions the preprocessor read in some unit of the configuration (active ones).
 CREATE TABLE IF NOT EXISTS macros(
     file_id INT, line INT, name TEXT, params TEXT, body TEXT, PRIMARY KEY(file_id, line));
@@ -87,10 +91,11 @@ CREATE INDEX IF NOT EXISTS macros_name ON macros(name);
 CREATE INDEX IF NOT EXISTS invocations_name ON invocations(name);
 CREATE INDEX IF NOT EXISTS invocations_file ON invocations(file_id);
 CREATE INDEX IF NOT EXISTS xlists_header ON xlists(header);
+CREATE INDEX IF NOT EXISTS unlikely_file ON unlikely(file_id);
 """
 
 FACT_TABLES = ("defs", "scopes", "refs", "calls", "regs", "includes", "syscalls", "invocations", "glibc_calls",
-               "xlists")
+               "xlists", "unlikely")
 
 
 def current_generation(index_dir: Path) -> Path | None:

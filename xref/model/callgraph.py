@@ -20,6 +20,17 @@ from xref.queries import Index
 _BATCH = 900  # SQLite's bound-parameter limit, with room to spare
 _BUDGET = 60_000  # names one search may expand before it gives up
 _ELEMENT = 6  # lines apart two fields of one initializer element may be
+# What going from built-in code into a module's costs: of a pointer call's candidates that reach
+# the target about as cheaply, the built-in one first (shmem's before ceph's).
+_MODULE_COST = 4
+# What a call in a branch the code marks as rare (`unlikely`) costs more.
+_RARE_COST = 4
+# How much dearer a chain through INDIRECT_CALL's guesses may be than one past them and still be
+# the one shown.
+_HINT_ODDS = 2
+# How much dearer a chain through a candidate in the target's own directory may be than the
+# cheapest and still be the one shown.
+_TARGET_ODDS = 1.5
 
 
 @dataclass(frozen=True)
@@ -93,6 +104,8 @@ class CallGraph:
         self._macro_in: dict[str, list[tuple[str, str, int, int]]] = {}
         self._macro_depth = 0
         self._inline: dict[str, bool] = {}
+        self._modular: set[str] | None = None  # paths of the .c files built only into modules
+        self._unlikely: dict[str, list[tuple[int, int]]] = {}  # a file's lines in branches marked rare
         # When searches give up (time.monotonic()): a question is answered in bounded time, with
         # what was found by then.
         self.deadline = math.inf
@@ -425,19 +438,42 @@ class CallGraph:
 
     def shortest(self, start: str, target: str, depth: int, bound: float = math.inf) -> list[Edge]:
         """The cheapest chain of calls from `start` to `target` (see `cost`; none dearer than
-        `bound`), through the `INDIRECT_CALL` guesses at the sites that have them if that
-        reaches it."""
+        `bound`), through the `INDIRECT_CALL` guesses at the sites that have them, unless a chain
+        past them costs less than half as much (the guesses name the common case: inet_recvmsg
+        for a socket's recvmsg, a long way round to packet_recvmsg's skb_recv_datagram)."""
+        plain = self._cheapest(start, target, depth, False, bound)
+        spent = sum(map(self.cost, plain))
         try:
-            return self._cheapest(start, target, depth, True, bound)
+            return self._cheapest(start, target, depth, True, min(bound, spent * _HINT_ODDS))
         except NoPath:
-            return self._cheapest(start, target, depth, False, bound)
+            return plain
 
     def cost(self, edge: Edge) -> int:
         """What taking a call costs the search: one step, more for a callee that half the tree calls
         (a utility like _printk: the path through it is rarely the one meant), more for leaving
         the caller's subsystem (net/ to kernel/ to drivers/ and back is a detour), more for a
-        pointer call with many candidates (`_choice_cost`)."""
-        return 2 + self._fan_in_cost(edge.callee) + (2 if self._crosses(edge) else 0) + self._choice_cost(edge)
+        pointer call with many candidates (`_choice_cost`), more for entering a module from built-in
+        code and for a call in a branch marked `unlikely`."""
+        return 2 + self._fan_in_cost(edge.callee) + (2 if self._crosses(edge) else 0) + self._choice_cost(edge) \
+            + (_MODULE_COST if self._enters_module(edge) else 0) + (_RARE_COST if self._rare(edge) else 0)
+
+    def _rare(self, edge: Edge) -> bool:
+        """Whether the call is made in a branch the code marks as rare (`if (unlikely(nosec))`)."""
+        ranges = self._unlikely.get(edge.path)
+        if ranges is None:
+            ranges = self._unlikely[edge.path] = [tuple(row) for row in self.index.conn.execute(
+                "SELECT u.start, u.end FROM unlikely u JOIN files f ON f.id = u.file_id WHERE f.path = ?"
+                + (f" AND f.tree_id = {int(self.tree_id)}" if self.tree_id is not None else ""), (edge.path,))]
+        return any(start <= edge.line <= end for start, end in ranges)
+
+    def _enters_module(self, edge: Edge) -> bool:
+        """Whether the call goes from code built into the kernel to code the configuration builds
+        only as a module (obj-m): a kernel without that module loaded never takes it."""
+        if self._modular is None:
+            self._modular = {path for (path,) in self.index.conn.execute(
+                "SELECT f.path FROM modular m JOIN files f ON f.id = m.file_id"
+                + (f" WHERE f.tree_id = {int(self.tree_id)}" if self.tree_id is not None else ""))}
+        return bool(self._modular) and self.home(edge.callee) in self._modular and edge.path not in self._modular
 
     def _choice_cost(self, edge: Edge) -> int:
         """A pointer call with n candidates costs log2(n) more: choosing one of 300 notifier
@@ -544,10 +580,13 @@ class CallGraph:
         choice; consistent chains first, then cheapest first. Other choices are looked for while
         `seconds` last: the first chain is never given up for them."""
         budget = [searches]
-        best = self._consistent(self.shortest(start, target, depth), target, depth, budget)
+        best = self._toward_target(self._consistent(self.shortest(start, target, depth), target, depth, budget),
+                                   target, depth, budget)
         found = {tuple(e.callee for e in best): best}
         # Other choices are worth showing while they cost at most half again as much.
         ceiling = 1.5 * sum(map(self.cost, best))
+        # Other routes to the target through direct calls, after the other choices.
+        routes = {tuple(e.callee for e in route): route for route in self._other_routes(best, target, depth, ceiling)}
         queue = deque([(best, 0)])  # a chain and where it first left the one it came from
         deadline = min(time.monotonic() + seconds, self.deadline)
         while queue and len(found) < limit and budget[0] > 0 and time.monotonic() < deadline:
@@ -568,8 +607,66 @@ class CallGraph:
                     if key not in found:
                         found[key] = new
                         queue.append((new, i + 1))
-        return sorted(found.values(), key=lambda chain: (self._strays(chain), sum(map(self.cost, chain)),
-                                                          len(chain)))
+        for key, route in routes.items():
+            found.setdefault(key, route)
+        return sorted(found.values(), key=lambda chain: (self._strays(chain), tuple(e.callee for e in chain) in routes,
+                                                          sum(map(self.cost, chain)), len(chain)))
+
+    def _toward_target(self, chain: list[Edge], target: str, depth: int, budget: list[int]) -> list[Edge]:
+        """The chain with a pointer call's candidate replaced by one defined in the target's own
+        directory, where the chain through it costs at most half again as much: the target says what the object is
+        (unix_write_space: a unix socket's recvmsg, not INDIRECT_CALL's guess inet_recvmsg)."""
+        home = _directory(self.home(target))
+        i = 0
+        while i < len(chain) - 1 and budget[0] > 0 and time.monotonic() < self.deadline:
+            edge = chain[i]
+            if edge.registered and self._place(edge) != home:
+                there = [e for e in self.site(edge) if not e.leaf and self._place(e) == home]
+                for other in there[:2]:
+                    budget[0] -= 1
+                    try:
+                        new = self._consistent(chain[:i] + [other] + self.shortest(other.callee, target, depth - i - 1),
+                                               target, depth, budget, since=i + 1)
+                    except NoPath:
+                        continue
+                    if sum(map(self.cost, new)) <= _TARGET_ODDS * sum(map(self.cost, chain)):
+                        chain = new
+                        break
+            i += 1
+        return chain
+
+    def _other_routes(self, chain: list[Edge], target: str, depth: int, ceiling: float,
+                      limit: int = 3) -> list[list[Edge]]:
+        """The cheapest chains that leave `chain` by another direct call and go on the cheapest way
+        the search from the target found (udp_recvmsg reaches udp_rmem_release through
+        __skb_recv_udp as well as through __sk_queue_drop_skb): at most `limit`, none dearer than
+        `ceiling`."""
+        behind = [side for (end, _), side in self._behind.items() if end == target]
+        options: list[tuple[float, int, Edge, _Side]] = []
+        spent = 0
+        for i, taken in enumerate(chain[:-1]):
+            before = {e.caller for e in chain[:i + 1]}
+            for edge in self.forward([taken.caller]):
+                if edge.via != "call" or edge.callee == taken.callee or edge.callee in before or edge.leaf \
+                        or self.detour(edge, edge.callee):
+                    continue
+                for side in behind:
+                    if edge.callee in side.cost and side.hops[edge.callee] + i + 1 <= depth:
+                        total = spent + self.cost(edge) + side.cost[edge.callee]
+                        if total <= ceiling:
+                            options.append((total, i, edge, side))
+            spent += self.cost(taken)
+        routes: dict[tuple[str, ...], list[Edge]] = {}
+        for _, i, edge, side in sorted(options, key=lambda o: o[0]):
+            route, name = chain[:i] + [edge], edge.callee
+            while side.parent.get(name) is not None:
+                route.append(side.parent[name])
+                name = route[-1].callee
+            if name == target and len({e.callee for e in route}) == len(route):
+                routes.setdefault(tuple(e.callee for e in route), route)
+            if len(routes) >= limit:
+                break
+        return list(routes.values())
 
     def _siblings(self, chain: list[Edge], i: int) -> list[Edge]:
         """The other candidates at chain[i]'s call site when a field is called there (not the

@@ -38,6 +38,7 @@ _QUERY = """
 (translation_unit
   (expression_statement (call_expression function: (identifier) arguments: (argument_list))) @macro_body)
 (if_statement condition: (parenthesized_expression (call_expression function: (identifier) @_hint))) @hinted_if
+(labeled_statement) @labeled
 """
 
 
@@ -627,7 +628,7 @@ def extract_c(source: bytes) -> FileFacts:
             facts.calls += _macro_calls(source, node, _text(name))
     facts.invocations = _invocations(code, {d.line for d in defs if d.kind == "function"})
 
-    facts.unlikely = _unlikely_branches(captures.get("hinted_if", ()))
+    facts.unlikely = _unlikely_branches(captures.get("hinted_if", ())) + _error_paths(captures.get("labeled", ()))
 
     for node in captures.get("record", ()):
         kind = "struct" if node.type == "struct_specifier" else "union"
@@ -867,6 +868,22 @@ def _unlikely_branches(ifs) -> list[tuple[int, int]]:
             continue
         if branch is not None:
             found.append((branch.start_point[0] + 1, branch.end_point[0] + 1))
+    return found
+
+
+# A goto label of an error path: `err_free:`, `csum_copy_err:`, `fail:`, `drop:`.
+_ERROR_LABEL = re.compile(r"err|fail|drop|bad", re.I)
+
+
+def _error_paths(labels) -> list[tuple[int, int]]:
+    """The lines from an error path's label to the end of its block: the cleanup a failure jumps
+    to, taken as rarely as an `unlikely` branch."""
+    found = []
+    for node in labels:
+        label = node.child_by_field_name("label")
+        block = node.parent
+        if label is not None and block is not None and _ERROR_LABEL.search(_text(label)):
+            found.append((node.start_point[0] + 1, block.end_point[0] + 1))
     return found
 
 

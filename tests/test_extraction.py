@@ -149,7 +149,15 @@ def test_branches_marked_rare_are_kept_as_line_ranges():
 	}
 	if (nosec)
 		plain();
+	if (ok < 0)
+		goto err_free;
 	return 0;
+out:
+	done();
+	return 1;
+err_free:
+	cleanup();
+	return -1;
 }
 """
-    assert sorted(cparse.extract_c(source).unlikely) == [(4, 4), (7, 10)]
+    assert sorted(cparse.extract_c(source).unlikely) == [(4, 4), (7, 10), (19, 22)]

@@ -290,3 +290,20 @@ def test_a_field_only_one_struct_has_names_that_struct(corpus_index):
     graph = CallGraph(corpus_index, "x86_64", corpus_index.tree_id("linux"))
     [edge] = [e for e in graph.forward(["do_sched_yield"]) if e.callee == "yield_task_fair"]
     assert edge.via == "indirect via struct sched_class.yield_task" and "kernel/sched/fair.c" in edge.evidence
+
+
+def test_built_in_code_comes_before_a_module_s(corpus_db):
+    # read on /dev/zero reaches clear_user in two calls, on quill_ring (CONFIG_QUILL_RING=m) in
+    # one: a kernel without the module loaded never takes that one, so it comes second.
+    found = chains(corpus_db, "read", "--to", "clear_user")
+    assert in_order(["vfs_read", "read_zero", "zero_chunk", "clear_user"], found[0])
+    ring = next(h for c in found[1:] for h in c if h["symbol"] == "ring_read")
+    assert ring["evidence"] == "registered at drivers/char/quill_ring.c:24; built as a module"
+    assert "built as a module" not in json.dumps(found[0])
+
+
+def test_a_branch_marked_unlikely_is_the_second_choice(corpus_db):
+    # __sys_recvfrom calls sock_recvmsg_nosec under `if (unlikely(...))`, else sock_recvmsg,
+    # which checks the security hook and then calls sock_recvmsg_nosec itself.
+    found = chains(corpus_db, "recvfrom", "--to", "udp_recvmsg")
+    assert in_order(["__sys_recvfrom", "sock_recvmsg", "sock_recvmsg_nosec", "udp_recvmsg"], found[0])

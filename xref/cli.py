@@ -459,8 +459,13 @@ def path(key: str, arch: str, abi: str | None, to: str | None, through: tuple[st
     instruction, entry, dispatch, wrappers, then calls down to TO (default: drivers/).
 
     MUX:SUB follows a multiplexer's sub-call (socketcall:sendto). One chain per choice at a
-    function-pointer call, those that fit the chain first, then cheapest first; later chains
-    print only from the hop where they leave the first. Each hop: symbol, path:line, how it was
+    function-pointer call, those that fit the chain first, then cheapest first, then other
+    routes by direct calls; later chains print only from the hop where they leave the first.
+    Cheapest: every call costs a step, and more when half the tree calls the callee, when it
+    leaves the caller's subsystem, when a pointer call has many candidates, when it enters a
+    module from built-in code, and when it is made in a branch marked unlikely or after an error
+    label. INDIRECT_CALL's guesses are taken unless a chain past them costs under half as much; a
+    candidate defined in TO's own directory, when its chain costs at most half again as much. Each hop: symbol, path:line, how it was
     reached and the layer its facts come from (ts: tree-sitter, clang: the semantic pass, macro:
     the macro stage, model: syscall tables, dispatcher and glibc's rules), then the evidence (call
     site, registration, dispatcher row, generating macro).

@@ -23,8 +23,8 @@ _ELEMENT = 6  # lines apart two fields of one initializer element may be
 # What going from built-in code into a module's costs: of a pointer call's candidates that reach
 # the target about as cheaply, the built-in one first (shmem's before ceph's).
 _MODULE_COST = 4
-# What a call in a branch the code marks as rare (`unlikely`) costs more.
-_RARE_COST = 4
+# What a call in a branch the code marks as rare (`unlikely`, after an error label) costs more.
+_RARE_COST = 6
 # How much dearer a chain through INDIRECT_CALL's guesses may be than one past them and still be
 # the one shown.
 _HINT_ODDS = 2
@@ -195,7 +195,8 @@ class CallGraph:
                     self.unfollowed.append((caller, f"{struct}.{callee}", path, line, "nothing is registered there"))
                 for function, reg_file, reg_line in registered:
                     copy = self._copies.get((struct, callee, function))
-                    evidence = f"registered at {self._where(reg_file)}:{reg_line}" + (f", {copy}" if copy else "")
+                    evidence = f"registered at {self._where(reg_file)}:{reg_line}" + (f", {copy}" if copy else "") \
+                        + ("; built as a module" if self.modular(self._where(reg_file)) else "")
                     edges.append(Edge(caller, function, f"indirect via struct {struct}.{callee}", path, line, evidence,
                                       leaf=self.skipped(reg_file), registered=self._where(reg_file), source=source))
             else:
@@ -276,7 +277,8 @@ class CallGraph:
                 if hinted and self._hints_elsewhere(caller, file_id, line, struct, field, function):
                     continue
                 copy = copies.get((struct, field, function))
-                evidence = f"registered at {self._where(reg_file)}:{reg_line}" + (f", {copy}" if copy else "")
+                evidence = f"registered at {self._where(reg_file)}:{reg_line}" + (f", {copy}" if copy else "") \
+                    + ("; built as a module" if self.modular(self._where(reg_file)) else "")
                 edges.append(Edge(caller, function, f"indirect via struct {struct}.{field}", self._where(file_id),
                                   line, evidence, leaf=self.skipped(reg_file), registered=self._where(reg_file),
                                   source=source))
@@ -469,11 +471,15 @@ class CallGraph:
     def _enters_module(self, edge: Edge) -> bool:
         """Whether the call goes from code built into the kernel to code the configuration builds
         only as a module (obj-m): a kernel without that module loaded never takes it."""
+        return self.modular(self.home(edge.callee)) and not self.modular(edge.path)
+
+    def modular(self, path: str) -> bool:
+        """Whether the configuration builds the file at `path` only into a module."""
         if self._modular is None:
             self._modular = {path for (path,) in self.index.conn.execute(
                 "SELECT f.path FROM modular m JOIN files f ON f.id = m.file_id"
                 + (f" WHERE f.tree_id = {int(self.tree_id)}" if self.tree_id is not None else ""))}
-        return bool(self._modular) and self.home(edge.callee) in self._modular and edge.path not in self._modular
+        return path in self._modular
 
     def _choice_cost(self, edge: Edge) -> int:
         """A pointer call with n candidates costs log2(n) more: choosing one of 300 notifier
@@ -624,12 +630,14 @@ class CallGraph:
                 there = [e for e in self.site(edge) if not e.leaf and self._place(e) == home]
                 for other in there[:2]:
                     budget[0] -= 1
+                    ceiling = _TARGET_ODDS * sum(map(self.cost, chain))
+                    spent = sum(map(self.cost, chain[:i])) + self.cost(other)
                     try:
-                        new = self._consistent(chain[:i] + [other] + self.shortest(other.callee, target, depth - i - 1),
-                                               target, depth, budget, since=i + 1)
+                        rest = self.shortest(other.callee, target, depth - i - 1, ceiling - spent)
                     except NoPath:
                         continue
-                    if sum(map(self.cost, new)) <= _TARGET_ODDS * sum(map(self.cost, chain)):
+                    new = self._consistent(chain[:i] + [other] + rest, target, depth, budget, since=i + 1)
+                    if sum(map(self.cost, new)) <= ceiling:
                         chain = new
                         break
             i += 1
@@ -791,8 +799,11 @@ class CallGraph:
             better = self._stray(chain, i)
             if better is not None:
                 budget[0] -= 1
+                # Worth it while the chain costs at most twice as much (the search is bounded: one
+                # finding nothing would cross the whole graph).
+                ceiling = 2 * sum(map(self.cost, chain)) - sum(map(self.cost, chain[:i])) - self.cost(better)
                 try:
-                    chain = chain[:i] + [better] + self.shortest(better.callee, target, depth - i - 1)
+                    chain = chain[:i] + [better] + self.shortest(better.callee, target, depth - i - 1, ceiling)
                 except NoPath:
                     pass
             i += 1

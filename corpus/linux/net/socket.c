@@ -63,11 +63,17 @@ int sock_sendmsg(struct socket *sock, struct msghdr *msg)
 }
 EXPORT_SYMBOL(sock_sendmsg);
 
-int sock_recvmsg(struct socket *sock, struct msghdr *msg, int flags)
+static inline int sock_recvmsg_nosec(struct socket *sock, struct msghdr *msg, int flags)
 {
 	return INDIRECT_CALL_INET(sock->ops->recvmsg, inet6_recvmsg,
 				  inet_recvmsg, sock, msg, msg_data_left(msg),
 				  flags);
+}
+
+/* Receive a message on a socket, if no security module objects. */
+int sock_recvmsg(struct socket *sock, struct msghdr *msg, int flags)
+{
+	return security_socket_recvmsg(sock, msg, msg_data_left(msg), flags) ?: sock_recvmsg_nosec(sock, msg, flags);
 }
 EXPORT_SYMBOL(sock_recvmsg);
 
@@ -176,6 +182,9 @@ int __sys_recvfrom(int fd, void __user *ubuf, size_t size, unsigned int flags,
 	msg.msg_iov.iov_len = size;
 	msg.msg_name = NULL;
 	msg.msg_flags = 0;
+	/* Reading back the queued errors was checked when they were queued. */
+	if (unlikely(flags & MSG_ERRQUEUE))
+		return sock_recvmsg_nosec(sock, &msg, flags);
 	return sock_recvmsg(sock, &msg, flags);
 }
 

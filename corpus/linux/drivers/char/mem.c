@@ -14,15 +14,19 @@ static ssize_t write_null(struct file *file, const char __user *buf, size_t coun
 	return count;
 }
 
+static int zero_chunk(char __user *buf, size_t chunk)
+{
+	return clear_user(buf, chunk) ? -EFAULT : 0;
+}
+
 static ssize_t read_zero(struct file *file, char __user *buf, size_t count, loff_t *ppos)
 {
-	static const char zeros[64];
 	size_t done = 0;
 
 	while (done < count) {
 		size_t chunk = count - done < 64 ? count - done : 64;
 
-		if (copy_to_user(buf + done, zeros, chunk))
+		if (zero_chunk(buf + done, chunk))
 			return -EFAULT;
 		done += chunk;
 	}

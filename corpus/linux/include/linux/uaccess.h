@@ -6,5 +6,6 @@
 
 unsigned long copy_from_user(void *to, const void __user *from, unsigned long n);
 unsigned long copy_to_user(void __user *to, const void *from, unsigned long n);
+unsigned long clear_user(void __user *to, unsigned long n);
 
 #endif

@@ -424,7 +424,16 @@ class _Walker:
             return
         function = _function_named(children[1])
         member = left.referenced
-        if not function or member is None or member.kind != CursorKind.FIELD_DECL:
+        if member is None or member.kind != CursorKind.FIELD_DECL:
+            return
+        if not function:
+            value = _unwrap(children[1])
+            target = value.referenced if value.kind == CursorKind.DECL_REF_EXPR else None
+            if target is not None and target.kind == CursorKind.PARM_DECL and self.params.get(target.spelling):
+                # `wq_entry->func = func`: the field holds what the function's callers pass
+                self.out.registrations.append(Registration(
+                    _record_name(member), member.spelling, target.spelling, op.location.line, "param",
+                    argpos=self.params[target.spelling], context=self.function))
             return
         self.out.registrations.append(Registration(_record_name(member), member.spelling, function,
                                                    op.location.line, "assignment", context=_expression_text(left)))

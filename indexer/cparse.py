@@ -722,7 +722,7 @@ def extract_c(source: bytes) -> FileFacts:
             _text(right.child_by_field_name("field")) == field
         if not functions and not copied:
             continue
-        _, scope_node = ex.enclosing(node)
+        enclosing, scope_node = ex.enclosing(node)
         locals_ = ex.locals_of(scope_node)
         struct = ex.struct_of_field_base(left, locals_)
         if copied:
@@ -733,10 +733,14 @@ def extract_c(source: bytes) -> FileFacts:
                 facts.registrations.append(Registration(struct, field, field, _line(node), "copy", context=source))
             continue
         for function in functions:
-            if function in locals_:
-                continue  # copying a local pointer, not naming a function
-            facts.registrations.append(Registration(struct, field, function, _line(node), "assignment",
-                                                    context=_one_line(_text(left))))
+            position = locals_[function][1] if function in locals_ else 0
+            if position and enclosing:
+                # `wq_entry->func = func` in init_waitqueue_func_entry: what its callers pass there
+                facts.registrations.append(Registration(struct, field, function, _line(node), "param",
+                                                        argpos=position, context=enclosing))
+            elif function not in locals_:  # a local pointer copied names no function
+                facts.registrations.append(Registration(struct, field, function, _line(node), "assignment",
+                                                        context=_one_line(_text(left))))
 
     _adopt_lost_blocks(code, facts)
     facts.references = identifier_lines(code, stripped=True)

@@ -45,9 +45,11 @@ class Registration:
     field: str
     function: str
     line: int
-    how: str  # initializer | assignment | argument | copy (function: the field copied; context: its struct)
+    # initializer | assignment | argument | copy (function: the field copied; context: its struct) |
+    # param (function: a parameter of `context`, at `argpos`: the field holds what its callers pass)
+    how: str
     callee: str = ""  # for arguments: the function the pointer is passed to
-    argpos: int = 0  # for arguments: 1-based position
+    argpos: int = 0  # for arguments and parameters: 1-based position
     context: str = ""  # the variable initialized or the expression assigned to
 
 

@@ -307,3 +307,48 @@ def test_a_branch_marked_unlikely_is_the_second_choice(corpus_db):
     # which checks the security hook and then calls sock_recvmsg_nosec itself.
     found = chains(corpus_db, "recvfrom", "--to", "udp_recvmsg")
     assert in_order(["__sys_recvfrom", "sock_recvmsg", "sock_recvmsg_nosec", "udp_recvmsg"], found[0])
+
+
+@pytest.mark.parametrize("semantic", [False, True])
+def test_a_callback_stored_by_a_setter_is_what_its_callers_pass(tmp_path, semantic):
+    # init_waitqueue_func_entry(w, ep_poll_callback) stores its parameter in wait_queue_entry.func;
+    # curr->func() calls what every caller of the setter passes.
+    from xref.model.callgraph import CallGraph
+    from xref.queries import Index
+
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    (tree / "wait.c").write_text(WAIT_C)
+    if semantic:  # the compiler's facts, from a compile_commands.json
+        (tree / "compile_commands.json").write_text(json.dumps(
+            [{"directory": str(tree), "file": "wait.c", "command": "cc -c wait.c"}]))
+    db = tmp_path / "db"
+    run_xref("index", str(tree), "--db", str(db), *([] if semantic else ["--no-semantic"]),
+             env={"XREF_CACHE": str(tmp_path / "cache")}, check=True)
+    index = Index.open(str(db))
+    graph = CallGraph(index)
+    [edge] = [e for e in graph.forward(["wake_common"]) if e.callee == "ep_poll_callback"]
+    assert edge.via == "indirect via struct wait_queue_entry.func" and "wait.c:11" in edge.evidence
+    assert edge.source == ("clang" if semantic else "ts")
+    assert [e.caller for e in graph.backward(["ep_poll_callback"]) if e.via.startswith("indirect")] == ["wake_common"]
+    [hit] = index.registrations(struct="wait_queue_entry", field_="func")
+    assert hit.name == "func (parameter 2 of init_waitqueue_func_entry)"
+
+
+WAIT_C = """\
+struct wait_queue_entry { int (*func)(struct wait_queue_entry *, int); };
+
+static inline void init_waitqueue_func_entry(struct wait_queue_entry *wq_entry, int (*func)(struct wait_queue_entry *, int))
+{
+	wq_entry->func = func;
+}
+int ep_poll_callback(struct wait_queue_entry *w, int mode) { return mode; }
+void queue_proc(struct wait_queue_entry *w)
+{
+	init_waitqueue_func_entry(w, ep_poll_callback);
+}
+void wake_common(struct wait_queue_entry *curr)
+{
+	curr->func(curr, 1);
+}
+"""

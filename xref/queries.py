@@ -454,7 +454,7 @@ class Index:
         if name is not None:
             rows = self.conn.execute(
                 "SELECT struct, field, func, file_id, line, how, callee, argpos, context, source FROM regs "
-                f"WHERE func = ? AND how != 'copy' AND {_PREFERRED}", (name,)).fetchall()
+                f"WHERE func = ? AND how NOT IN ('copy', 'param') AND {_PREFERRED}", (name,)).fetchall()
         else:
             rows = self.conn.execute(
                 "SELECT struct, field, func, file_id, line, how, callee, argpos, context, source FROM regs "
@@ -468,6 +468,8 @@ class Index:
                 extra = {"callee": callee, "argpos": argpos}
             elif how == "copy":  # the field holds what context's field `function` holds
                 function = f"{context}.{function}"
+            elif how == "param":  # the field holds what context's callers pass at argpos
+                function, extra = f"{function} (parameter {argpos} of {context})", {"argpos": argpos}
             if context:
                 extra["context"] = context
             hits.append(Hit(function, "registration", tree, path, line, self.source_line(file_id, line),

@@ -261,6 +261,13 @@ class CallGraph:
                 "({marks}) AND c.struct != '' AND c.how IN ('initializer', 'assignment')", names):
             if self._kept(reg_source, reg_file):
                 registrations.setdefault((struct, field, function), []).append((function, reg_file, reg_line))
+        # Passed to a function that stores that parameter in a field (init_waitqueue_func_entry).
+        for struct, field, function, reg_file, reg_line, reg_source in self._rows(
+                "SELECT DISTINCT p.struct, p.field, a.func, a.file_id, a.line, a.source FROM regs a JOIN regs p "
+                "ON p.context = a.callee AND p.argpos = a.argpos AND p.how = 'param' WHERE a.func IN ({marks}) "
+                "AND a.how = 'argument' AND p.struct != ''", names):
+            if self._kept(reg_source, reg_file):
+                registrations.setdefault((struct, field, function), []).append((function, reg_file, reg_line))
         copies: dict[tuple[str, str, str], str] = {}
         for (struct, field, function), rows in list(registrations.items()):
             for (into, into_field), copy in self._copied_into(struct, field).items():
@@ -394,12 +401,16 @@ class CallGraph:
         if key not in self._holders:
             self._holders[key] = []  # a copy back into a field on the way adds nothing
             rows = []
-            for function, file_id, line, how, context, source in self.index.conn.execute(
-                    "SELECT c.func, c.file_id, c.line, c.how, c.context, c.source FROM regs c WHERE c.struct = ? "
-                    "AND c.field = ? AND c.how IN ('initializer', 'assignment', 'copy')", key):
+            for function, file_id, line, how, context, argpos, source in self.index.conn.execute(
+                    "SELECT c.func, c.file_id, c.line, c.how, c.context, c.argpos, c.source FROM regs c "
+                    "WHERE c.struct = ? "
+                    "AND c.field = ? AND c.how IN ('initializer', 'assignment', 'copy', 'param')", key):
                 if not self._kept(source, file_id):
                     continue
-                if how == "copy":
+                if how == "param":
+                    # `wq_entry->func = func` in init_waitqueue_func_entry: the functions its callers pass
+                    rows += self._passed_at(context, argpos)
+                elif how == "copy":
                     copied = self._registered(context, function)
                     for held, _, _ in copied:
                         self._copies.setdefault((struct, field, held), f"{context}.{function} copied into it at "
@@ -409,6 +420,12 @@ class CallGraph:
                     rows.append((function, file_id, line))
             self._holders[key] = self._best_registrations(rows)
         return self._holders[key]
+
+    def _passed_at(self, function: str, position: int) -> list[tuple[str, int, int]]:
+        """The functions the calls of `function` pass at `position`: (name, file, line) of each call."""
+        return [(name, file_id, line) for name, file_id, line, source in self.index.conn.execute(
+            "SELECT func, file_id, line, source FROM regs WHERE how = 'argument' AND callee = ? AND argpos = ?",
+            (function, position)) if self._kept(source, file_id)]
 
     def _copied_into(self, struct: str, field: str, depth: int = 3) -> dict[tuple[str, str], str]:
         """The fields struct.field is copied into, and those they are copied into: for each, the
@@ -679,8 +696,8 @@ class CallGraph:
     def _siblings(self, chain: list[Edge], i: int) -> list[Edge]:
         """The other candidates at chain[i]'s call site when a field is called there (not the
         other calls nested on the same line), best first: those fitting the chain (`_fits`),
-        those the search from the target already reached (cheapest first), INDIRECT_CALL's
-        guesses."""
+        INDIRECT_CALL's guesses, then the cheapest to the target by what the searches towards it
+        have found (the call into a module costs more)."""
         edge = chain[i]
         before = {x.caller for x in chain[:i + 1]}
         site = [e for e in self.forward([edge.caller]) if (e.path, e.line) == (edge.path, edge.line)]
@@ -688,7 +705,7 @@ class CallGraph:
         siblings = list({e.callee: e for e in reversed(site) if e.via.startswith("indirect via struct")
                          and e.callee != edge.callee and e.callee not in before and not e.leaf}.values())
         return sorted(siblings, key=lambda e: (not self._fits(chain, i, e), e.callee not in hints,
-                                               self._reached(e.callee)))
+                                               self.cost(e) + self._reached(e.callee)))
 
     def _reached(self, name: str) -> float:
         """The cost to the target the searches towards it have found for `name` so far."""

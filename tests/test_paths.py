@@ -328,7 +328,7 @@ def test_a_callback_stored_by_a_setter_is_what_its_callers_pass(tmp_path, semant
     index = Index.open(str(db))
     graph = CallGraph(index)
     [edge] = [e for e in graph.forward(["wake_common"]) if e.callee == "ep_poll_callback"]
-    assert edge.via == "indirect via struct wait_queue_entry.func" and "wait.c:11" in edge.evidence
+    assert edge.via == "indirect via struct wait_queue_entry.func" and "wait.c:12" in edge.evidence
     assert edge.source == ("clang" if semantic else "ts")
     assert [e.caller for e in graph.backward(["ep_poll_callback"]) if e.via.startswith("indirect")] == ["wake_common"]
     [hit] = index.registrations(struct="wait_queue_entry", field_="func")
@@ -336,9 +336,11 @@ def test_a_callback_stored_by_a_setter_is_what_its_callers_pass(tmp_path, semant
 
 
 WAIT_C = """\
-struct wait_queue_entry { int (*func)(struct wait_queue_entry *, int); };
+struct wait_queue_entry;
+typedef int (*wait_func)(struct wait_queue_entry *, int);
+struct wait_queue_entry { wait_func func; };
 
-static inline void init_waitqueue_func_entry(struct wait_queue_entry *wq_entry, int (*func)(struct wait_queue_entry *, int))
+static inline void init_waitqueue_func_entry(struct wait_queue_entry *wq_entry, wait_func func)
 {
 	wq_entry->func = func;
 }

@@ -375,23 +375,23 @@ class _Walker:
         elif callee_expr.kind == CursorKind.DECL_REF_EXPR:
             target = callee_expr.referenced
             origin = _local_origin(target)
-            if origin is not None and origin.kind == CursorKind.MEMBER_REF_EXPR:
-                # `typeof(f) __f1 = (sock->ops->sendmsg); __f1(...)`: INDIRECT_CALL's local copy
-                member = origin.referenced
-                if member is not None and member.kind == CursorKind.FIELD_DECL:
-                    calls.append(Call(self.function, member.spelling, line, "field", struct=_record_name(member),
-                                      via=_expression_text(origin)))
-                    return
-            if origin is None and target is not None:
-                members = self.local_fields.get(target.hash, [])
-                if members and all(m.kind == CursorKind.MEMBER_REF_EXPR and m.referenced is not None
-                                   and m.referenced.kind == CursorKind.FIELD_DECL for m in members) \
-                        and len({m.referenced.spelling for m in members}) == 1:
-                    # `fn = READ_ONCE(sk->sk_write_space); ... fn(sk)`
-                    member = members[0].referenced
-                    calls.append(Call(self.function, member.spelling, line, "field", struct=_record_name(member),
-                                      via=_expression_text(members[0])))
-                    return
+            # `typeof(f) __f1 = (sock->ops->sendmsg); __f1(...)` (INDIRECT_CALL's local copy), `fn =
+            # READ_ONCE(sk->sk_write_space); fn(sk)`: a call through each field (or of each
+            # function) the variable is given
+            values = ([origin] if origin is not None and origin.kind != CursorKind.DECL_REF_EXPR else []) \
+                + (self.local_fields.get(target.hash, []) if target is not None else [])
+            if values and all(_function_named(v) or (
+                    v.kind == CursorKind.MEMBER_REF_EXPR and v.referenced is not None
+                    and v.referenced.kind == CursorKind.FIELD_DECL) for v in values):
+                for value in {_expression_text(v): v for v in values}.values():
+                    function = _function_named(value)
+                    if function:
+                        calls.append(Call(self.function, function, line, "direct"))
+                    else:
+                        member = value.referenced
+                        calls.append(Call(self.function, member.spelling, line, "field",
+                                          struct=_record_name(member), via=_expression_text(value)))
+                return
             if origin is not None and origin.kind == CursorKind.DECL_REF_EXPR:
                 target = origin.referenced
             if target is not None and target.kind == CursorKind.PARM_DECL:
@@ -417,7 +417,8 @@ class _Walker:
         if left.kind == CursorKind.DECL_REF_EXPR:
             var = left.referenced
             value = _unwrap(children[1])
-            if var is not None and var.kind == CursorKind.VAR_DECL:
+            if var is not None and var.kind == CursorKind.VAR_DECL and var.semantic_parent is not None \
+                    and var.semantic_parent.kind == CursorKind.FUNCTION_DECL:  # a local: all its values are here
                 self.local_fields.setdefault(var.hash, []).append(value)
             return
         if left.kind != CursorKind.MEMBER_REF_EXPR:

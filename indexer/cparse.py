@@ -700,16 +700,18 @@ def extract_c(source: bytes) -> FileFacts:
         _record_call(ex, node)
 
     for pair in captures.get("initializer", ()):
-        designator = pair.child_by_field_name("designator")
-        if designator is None or designator.type != "field_designator" or not designator.named_children:
+        # `.ctx.actor = filldir64`: the last field, in the struct the ones before it lead to
+        designators = pair.children_by_field_name("designator")
+        if not designators or any(d.type != "field_designator" or not d.named_children for d in designators):
             continue
         functions = _value_names(pair.child_by_field_name("value"))
         if not functions:
             continue
         struct, outer, variable = _initializer_owner(pair)
+        outer += [_text(d.named_children[0]) for d in designators[:-1]]
         struct_path = ".".join([struct] + outer) if struct and outer else struct
         for function in functions:
-            facts.registrations.append(Registration(struct_path, _text(designator.named_children[0]), function,
+            facts.registrations.append(Registration(struct_path, _text(designators[-1].named_children[0]), function,
                                                     _line(pair), "initializer", context=variable))
 
     for node in captures.get("assignment", ()):
@@ -718,6 +720,16 @@ def extract_c(source: bytes) -> FileFacts:
         left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
         functions = _value_names(right)
         field = _text(left.child_by_field_name("field"))
+        if node.parent is not None and node.parent.type == "initializer_list":
+            # `#ifdef CONFIG_TMPFS` inside an initializer: the tree reads `CONFIG_TMPFS .llseek = f`
+            # as an assignment, where it is the designated initializer `.llseek = f`.
+            struct, outer, variable = _initializer_owner(node)
+            struct_path = ".".join([struct] + outer) if struct and outer else struct
+            for function in functions:
+                facts.registrations.append(Registration(struct_path, field, function,
+                                                        _line(left.child_by_field_name("field")), "initializer",
+                                                        context=variable))
+            continue
         copied = not functions and right is not None and right.type == "field_expression" and \
             _text(right.child_by_field_name("field")) == field
         if not functions and not copied:
@@ -821,26 +833,29 @@ _READS = frozenset(("READ_ONCE", "rcu_dereference", "rcu_dereference_raw", "rcu_
                     "rcu_dereference_rtnl", "rcu_access_pointer", "smp_load_acquire", "xchg"))
 
 
-def _local_field(ex: _FileExtractor, scope_node: Node | None, name: str) -> Node | None:
-    """The field a local variable of the function was set from (`T *fn = ops->f;` or
-    `fn = READ_ONCE(sk->f);`), when every value it is given is that one field."""
-    if scope_node is None or scope_node.type != "function_definition" or name not in ex.locals_of(scope_node):
-        return None
+def _local_values(ex: _FileExtractor, scope_node: Node | None, name: str) -> list[Node]:
+    """What a local variable of the function is set to, when each value is a field (`T *fn =
+    ops->f;`, `fn = READ_ONCE(sk->f);`) or a function that is no local: those, once each; else
+    nothing."""
+    if scope_node is None or scope_node.type != "function_definition":
+        return []
+    locals_ = ex.locals_of(scope_node)
+    if name not in locals_:
+        return []
     body = scope_node.child_by_field_name("body")
-    values: list[Node] = []
+    values: list[Node | None] = []
     stack = [body] if body is not None else []
     while stack:
         node = stack.pop()
         if node.type == "init_declarator" and _text(_declared_name(node.child_by_field_name("declarator"))) == name:
-            values.append(node.child_by_field_name("value"))
+            values.append(_read_value(node.child_by_field_name("value")))
         elif node.type == "assignment_expression" and _text(node.child_by_field_name("left")) == name:
-            values.append(node.child_by_field_name("right"))
+            values.append(_read_value(node.child_by_field_name("right")))
         stack.extend(node.named_children)
-    fields = [_read_value(value) for value in values]
-    if not fields or any(f is None or f.type != "field_expression" for f in fields) \
-            or len({_text(f.child_by_field_name("field")) for f in fields}) != 1:
-        return None
-    return fields[0]
+    if not values or any(v is None or not (v.type == "field_expression" or (
+            v.type == "identifier" and _text(v) not in locals_ and not _text(v).isupper())) for v in values):
+        return []
+    return list({_text(v): v for v in values}.values())
 
 
 def _read_value(value: Node | None) -> Node | None:
@@ -918,11 +933,16 @@ def _record_call(ex: _FileExtractor, node: Node) -> None:
     param = params.get(callee)
     if param is not None:
         facts.calls.append(Call(caller, callee, line, "param", via=str(param[1])))
-    elif (field := _local_field(ex, scope_node, callee)) is not None:
-        # `fn = READ_ONCE(sk->sk_write_space); ... fn(sk)`: a call through the field
-        struct = ex.struct_of_field_base(field, ex.locals_of(scope_node))
-        facts.calls.append(Call(caller, _text(field.child_by_field_name("field")), line, "field", struct=struct,
-                                via=_one_line(_text(field))))
+    elif values := _local_values(ex, scope_node, callee):
+        # `fn = READ_ONCE(sk->sk_write_space); ... fn(sk)`: a call through the field; with
+        # `get_area = file->f_op->get_unmapped_area` or `= shmem_get_unmapped_area`, both calls
+        for value in values:
+            if value.type == "field_expression":
+                struct = ex.struct_of_field_base(value, ex.locals_of(scope_node))
+                facts.calls.append(Call(caller, _text(value.child_by_field_name("field")), line, "field",
+                                        struct=struct, via=_one_line(_text(value))))
+            else:
+                facts.calls.append(Call(caller, _text(value), line, "direct"))
     else:
         facts.calls.append(Call(caller, callee, line, "direct"))
     args = node.child_by_field_name("arguments")

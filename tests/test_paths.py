@@ -354,3 +354,44 @@ void wake_common(struct wait_queue_entry *curr)
 	curr->func(curr, 1);
 }
 """
+
+
+def test_registrations_behind_an_ifdef_or_a_nested_designator(tmp_path):
+    # `#ifdef CONFIG_TMPFS` inside shmem's file_operations, and getdents' `.ctx.actor = filldir64`.
+    from xref.queries import Index
+
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    (tree / "fs.c").write_text(FS_C)
+    db = tmp_path / "db"
+    run_xref("index", str(tree), "--db", str(db), "--no-semantic", check=True)
+    index = Index.open(str(db))
+    [llseek] = index.registrations(struct="file_operations", field_="llseek")
+    assert (llseek.name, llseek.line, llseek.how) == ("shmem_file_llseek", 8, "initializer")
+    [actor] = index.registrations(struct="dir_context", field_="actor")
+    assert (actor.name, actor.line) == ("filldir64", 17)
+
+
+FS_C = """\
+struct file_operations { long (*llseek)(int); int (*mmap)(int); int (*fsync)(int); };
+struct dir_context { int (*actor)(struct dir_context *); };
+struct getdents_callback64 { struct dir_context ctx; int count; };
+
+static const struct file_operations shmem_file_operations = {
+	.mmap		= shmem_mmap,
+#ifdef CONFIG_TMPFS
+	.llseek		= shmem_file_llseek,
+	.fsync		= noop_fsync,
+#endif
+};
+
+int filldir64(struct dir_context *c) { return 0; }
+long getdents64(int fd)
+{
+	struct getdents_callback64 buf = {
+		.ctx.actor = filldir64,
+		.count = 1
+	};
+	return iterate_dir(fd, &buf.ctx);
+}
+"""

@@ -1,7 +1,7 @@
 """The semantic pass against `clang -fsyntax-only`, side by side on the same translation units.
 
     python bench/bench_semantic.py [--tree DIR] [--build DIR] [--dirs net,arch/x86 | --dirs all] [--jobs 2]
-                                   [--db DIR] [--peer-only]
+                                   [--db DIR] [--peer-only] [--sample N]
 
 Takes every unit x86_64 defconfig compiles under --dirs (kbuild's view, as `xref index --semantic`
 sees it), runs xref's extraction (libclang parse + walk + cache key) and the `clang` on PATH with
@@ -48,6 +48,8 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--db", type=Path, default=None, help="an index to time a no-change re-run on")
     parser.add_argument("--peer-only", action="store_true", help="time clang -fsyntax-only alone")
+    parser.add_argument("--sample", type=int, default=0, metavar="N",
+                        help="N units drawn at random (seed 1) from those under --dirs, for an estimate")
     opts = parser.parse_args()
     tree = (opts.tree or fetch("linux")).resolve()
     build = (opts.build or semantic.default_build_dir(tree.name, "x86_64")).resolve()
@@ -59,6 +61,11 @@ def main() -> None:
     files = {str(p.relative_to(tree)): i for i, p in enumerate(sorted(tree.rglob("*.c")), 1)}
     only = None if opts.dirs == "all" else opts.dirs.split(",")
     units = semantic.units_for(tree, files, build, "x86_64", only)
+    if opts.sample and opts.sample < len(units):
+        import random
+
+        print(f"a sample of {opts.sample} of the {len(units)} units")
+        units = random.Random(1).sample(units, opts.sample)
     print(f"{len(units)} translation units under {opts.dirs} (x86_64 defconfig), {opts.jobs} processes each")
 
     started = time.monotonic()

@@ -101,8 +101,10 @@ _INVOCATION = re.compile(r"^\s*([A-Za-z_]\w*)\s*\(")
 
 def parse(path: str, args: list[str]) -> TranslationUnit:
     index = cindex.Index.create()
-    # The detailed record is what makes libclang keep the #if regions it skipped.
-    return index.parse(path, args, options=TranslationUnit.PARSE_INCOMPLETE
+    # The detailed record is what makes libclang keep the #if regions it skipped. `-w`: no
+    # warnings (the kernel's -W flags made thousands per unit, each read back in Python for
+    # nothing; errors are still reported).
+    return index.parse(path, [*args, "-w"], options=TranslationUnit.PARSE_INCOMPLETE
                        | TranslationUnit.PARSE_DETAILED_PROCESSING_RECORD)
 
 

@@ -293,12 +293,12 @@ def test_a_field_only_one_struct_has_names_that_struct(corpus_index):
 
 
 def test_built_in_code_comes_before_a_module_s(corpus_db):
-    # read on /dev/zero reaches clear_user in two calls, on quill_ring (CONFIG_QUILL_RING=m) in
+    # read on /dev/zero reaches clear_user in two calls, on ringbuf (CONFIG_RINGBUF=m) in
     # one: a kernel without the module loaded never takes that one, so it comes second.
     found = chains(corpus_db, "read", "--to", "clear_user")
     assert in_order(["vfs_read", "read_zero", "zero_chunk", "clear_user"], found[0])
     ring = next(h for c in found[1:] for h in c if h["symbol"] == "ring_read")
-    assert ring["evidence"] == "registered at drivers/char/quill_ring.c:24; built as a module"
+    assert ring["evidence"] == "registered at drivers/char/ringbuf.c:24; built as a module"
     assert "built as a module" not in json.dumps(found[0])
 
 

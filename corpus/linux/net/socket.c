@@ -64,17 +64,11 @@ int sock_sendmsg(struct socket *sock, struct msghdr *msg)
 EXPORT_SYMBOL(sock_sendmsg);
 
 static inline int sock_recvmsg_nosec(struct socket *sock, struct msghdr *msg, int flags)
-{
-	return INDIRECT_CALL_INET(sock->ops->recvmsg, inet6_recvmsg,
-				  inet_recvmsg, sock, msg, msg_data_left(msg),
-				  flags);
-}
+{ return INDIRECT_CALL_INET(sock->ops->recvmsg, inet6_recvmsg, inet_recvmsg, sock, msg, msg_data_left(msg), flags); }
 
 /* Receive a message on a socket, if no security module objects. */
 int sock_recvmsg(struct socket *sock, struct msghdr *msg, int flags)
-{
-	return security_socket_recvmsg(sock, msg, msg_data_left(msg), flags) ?: sock_recvmsg_nosec(sock, msg, flags);
-}
+{ return security_socket_recvmsg(sock, msg, msg_data_left(msg), flags) ?: sock_recvmsg_nosec(sock, msg, flags); }
 EXPORT_SYMBOL(sock_recvmsg);
 
 int __sys_socket(int family, int type, int protocol)

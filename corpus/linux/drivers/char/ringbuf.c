@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* A ring of bytes that user space reads back, zeros while it is empty: built as a module
- * (CONFIG_QUILL_RING=m), so a kernel has it only once the module is loaded. */
+ * (CONFIG_RINGBUF=m), so a kernel has it only once the module is loaded. */
 #include <linux/types.h>
 #include <linux/fs.h>
 #include <linux/uaccess.h>
@@ -26,5 +26,5 @@ static const struct file_operations ring_fops = {
 
 int ring_init(void)
 {
-	return register_chrdev(10, "quill_ring", &ring_fops);
+	return register_chrdev(10, "ringbuf", &ring_fops);
 }

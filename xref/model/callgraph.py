@@ -619,13 +619,9 @@ class CallGraph:
                 for sibling in self._siblings(chain, i)[:4]:
                     if len(found) >= limit or budget[0] <= 0 or time.monotonic() >= deadline:
                         break
-                    budget[0] -= 1
-                    spent = sum(map(self.cost, chain[:i])) + self.cost(sibling)
-                    try:
-                        rest = self.shortest(sibling.callee, target, depth - i - 1, ceiling - spent)
-                    except NoPath:
+                    new = self._instead(chain, i, sibling, target, depth, budget, ceiling)
+                    if new is None:
                         continue
-                    new = self._consistent(chain[:i] + [sibling] + rest, target, depth, budget, since=i + 1)
                     key = tuple(e.callee for e in new)
                     if key not in found:
                         found[key] = new
@@ -635,10 +631,23 @@ class CallGraph:
         return sorted(found.values(), key=lambda chain: (self._strays(chain), tuple(e.callee for e in chain) in routes,
                                                           sum(map(self.cost, chain)), len(chain)))
 
+    def _instead(self, chain: list[Edge], i: int, other: Edge, target: str, depth: int, budget: list[int],
+                 ceiling: float) -> list[Edge] | None:
+        """The chain with call i replaced by `other` and the cheapest way on from there, made
+        consistent; None when that costs more than `ceiling`."""
+        budget[0] -= 1
+        spent = sum(map(self.cost, chain[:i])) + self.cost(other)
+        try:
+            rest = self.shortest(other.callee, target, depth - i - 1, ceiling - spent)
+        except NoPath:
+            return None
+        return self._consistent(chain[:i] + [other] + rest, target, depth, budget, since=i + 1)
+
     def _toward_target(self, chain: list[Edge], target: str, depth: int, budget: list[int]) -> list[Edge]:
         """The chain with a pointer call's candidate replaced by one defined in the target's own
-        directory, where the chain through it costs at most half again as much: the target says what the object is
-        (unix_write_space: a unix socket's recvmsg, not INDIRECT_CALL's guess inet_recvmsg)."""
+        directory, where the chain through it costs at most half again as much: the target says
+        what the object is (unix_write_space: a unix socket's recvmsg, not INDIRECT_CALL's guess
+        inet_recvmsg)."""
         home = _directory(self.home(target))
         i = 0
         while i < len(chain) - 1 and budget[0] > 0 and time.monotonic() < self.deadline:
@@ -646,15 +655,9 @@ class CallGraph:
             if edge.registered and self._place(edge) != home:
                 there = [e for e in self.site(edge) if not e.leaf and self._place(e) == home]
                 for other in there[:2]:
-                    budget[0] -= 1
                     ceiling = _TARGET_ODDS * sum(map(self.cost, chain))
-                    spent = sum(map(self.cost, chain[:i])) + self.cost(other)
-                    try:
-                        rest = self.shortest(other.callee, target, depth - i - 1, ceiling - spent)
-                    except NoPath:
-                        continue
-                    new = self._consistent(chain[:i] + [other] + rest, target, depth, budget, since=i + 1)
-                    if sum(map(self.cost, new)) <= ceiling:
+                    new = self._instead(chain, i, other, target, depth, budget, ceiling)
+                    if new is not None and sum(map(self.cost, new)) <= ceiling:
                         chain = new
                         break
             i += 1

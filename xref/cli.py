@@ -464,8 +464,7 @@ def path(key: str, arch: str, abi: str | None, to: str | None, through: tuple[st
     Cheapest: every call costs a step, and more when half the tree calls the callee, when it
     leaves the caller's subsystem, when a pointer call has many candidates, when it enters a
     module from built-in code, and when it is made in a branch marked unlikely or after an error
-    label. INDIRECT_CALL's guesses are taken unless a chain past them costs under half as much; a
-    candidate defined in TO's own directory, when its chain costs at most half again as much.
+    label. INDIRECT_CALL's guesses are taken unless a chain past them costs under half as much.
     Each hop: symbol, path:line, how it was reached and the layer its facts come from (ts:
     tree-sitter, clang: the semantic pass, macro: the macro stage, model: syscall tables,
     dispatcher and glibc's rules), then the evidence (call site, registration, dispatcher row,

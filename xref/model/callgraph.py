@@ -28,9 +28,6 @@ _RARE_COST = 6
 # How much dearer a chain through INDIRECT_CALL's guesses may be than one past them and still be
 # the one shown.
 _HINT_ODDS = 2
-# How much dearer a chain through a candidate in the target's own directory may be than the
-# cheapest and still be the one shown.
-_TARGET_ODDS = 1.5
 
 
 @dataclass(frozen=True)
@@ -106,6 +103,7 @@ class CallGraph:
         self._inline: dict[str, bool] = {}
         self._modular: set[str] | None = None  # paths of the .c files built only into modules
         self._unlikely: dict[str, list[tuple[int, int]]] = {}  # a file's lines in branches marked rare
+        self._rare_lines: dict[tuple[str, int], bool] = {}
         # When searches give up (time.monotonic()): a question is answered in bounded time, with
         # what was found by then.
         self.deadline = math.inf
@@ -461,9 +459,10 @@ class CallGraph:
         past them costs less than half as much (the guesses name the common case: inet_recvmsg
         for a socket's recvmsg, a long way round to packet_recvmsg's skb_recv_datagram)."""
         plain = self._cheapest(start, target, depth, False, bound)
-        spent = sum(map(self.cost, plain))
+        if not any(e.registered and not e.hint and any(x.hint for x in self.site(e)) for e in plain):
+            return plain  # it passes no guess by: the search keeping to them finds the same
         try:
-            return self._cheapest(start, target, depth, True, min(bound, spent * _HINT_ODDS))
+            return self._cheapest(start, target, depth, True, min(bound, sum(map(self.cost, plain)) * _HINT_ODDS))
         except NoPath:
             return plain
 
@@ -478,12 +477,15 @@ class CallGraph:
 
     def _rare(self, edge: Edge) -> bool:
         """Whether the call is made in a branch the code marks as rare (`if (unlikely(nosec))`)."""
-        ranges = self._unlikely.get(edge.path)
-        if ranges is None:
-            ranges = self._unlikely[edge.path] = [tuple(row) for row in self.index.conn.execute(
-                "SELECT u.start, u.end FROM unlikely u JOIN files f ON f.id = u.file_id WHERE f.path = ?"
-                + (f" AND f.tree_id = {int(self.tree_id)}" if self.tree_id is not None else ""), (edge.path,))]
-        return any(start <= edge.line <= end for start, end in ranges)
+        key = (edge.path, edge.line)
+        if key not in self._rare_lines:
+            ranges = self._unlikely.get(edge.path)
+            if ranges is None:
+                ranges = self._unlikely[edge.path] = [tuple(row) for row in self.index.conn.execute(
+                    "SELECT u.start, u.end FROM unlikely u JOIN files f ON f.id = u.file_id WHERE f.path = ?"
+                    + (f" AND f.tree_id = {int(self.tree_id)}" if self.tree_id is not None else ""), (edge.path,))]
+            self._rare_lines[key] = any(start <= edge.line <= end for start, end in ranges)
+        return self._rare_lines[key]
 
     def _enters_module(self, edge: Edge) -> bool:
         """Whether the call goes from code built into the kernel to code the configuration builds
@@ -596,22 +598,38 @@ class CallGraph:
         return self._join(best[1], sides[0].parent, sides[1].parent)
 
     def chains(self, start: str, target: str, depth: int, limit: int = 8, searches: int = 24,
-               seconds: float = 4.0) -> list[list[Edge]]:
+               seconds: float = 1.0) -> list[list[Edge]]:
         """The cheapest chain made consistent (see `_consistent`), then, at each call site on a
         chain found with other candidates (the other `INDIRECT_CALL` guesses, the other functions
         registered for the field), the cheapest chain through each of those: one chain per
         choice; consistent chains first, then cheapest first. Other choices are looked for while
         `seconds` last: the first chain is never given up for them."""
         budget = [searches]
-        best = self._toward_target(self._consistent(self.shortest(start, target, depth), target, depth, budget),
-                                   target, depth, budget)
+        best = self._consistent(self.shortest(start, target, depth), target, depth, budget)
         found = {tuple(e.callee for e in best): best}
         # Other choices are worth showing while they cost at most half again as much.
         ceiling = 1.5 * sum(map(self.cost, best))
         # Other routes to the target through direct calls, after the other choices.
         routes = {tuple(e.callee for e in route): route for route in self._other_routes(best, target, depth, ceiling)}
         queue = deque([(best, 0)])  # a chain and where it first left the one it came from
-        deadline = min(time.monotonic() + seconds, self.deadline)
+        # Every search for another choice, and the searches making it consistent, stop by then.
+        deadline, outer = min(time.monotonic() + seconds, self.deadline), self.deadline
+        self.deadline = deadline
+        try:
+            self._other_choices(queue, found, target, depth, limit, budget, ceiling)
+        finally:
+            self.deadline = outer
+        for key, route in routes.items():
+            found.setdefault(key, route)
+        return sorted(found.values(), key=lambda chain: (self._strays(chain), tuple(e.callee for e in chain) in routes,
+                                                          sum(map(self.cost, chain)), len(chain)))
+
+    def _other_choices(self, queue: deque, found: dict, target: str, depth: int, limit: int, budget: list[int],
+                       ceiling: float) -> None:
+        """Breadth first from the chains in `queue`: the chain through each other candidate at
+        each pointer call, added to `found` (and to the queue) until `limit`, the budget of
+        searches or the deadline runs out."""
+        deadline = self.deadline
         while queue and len(found) < limit and budget[0] > 0 and time.monotonic() < deadline:
             chain, since = queue.popleft()
             # Not at the last call: its other candidates are instead of the target, not on the way.
@@ -626,10 +644,6 @@ class CallGraph:
                     if key not in found:
                         found[key] = new
                         queue.append((new, i + 1))
-        for key, route in routes.items():
-            found.setdefault(key, route)
-        return sorted(found.values(), key=lambda chain: (self._strays(chain), tuple(e.callee for e in chain) in routes,
-                                                          sum(map(self.cost, chain)), len(chain)))
 
     def _instead(self, chain: list[Edge], i: int, other: Edge, target: str, depth: int, budget: list[int],
                  ceiling: float) -> list[Edge] | None:
@@ -642,26 +656,6 @@ class CallGraph:
         except NoPath:
             return None
         return self._consistent(chain[:i] + [other] + rest, target, depth, budget, since=i + 1)
-
-    def _toward_target(self, chain: list[Edge], target: str, depth: int, budget: list[int]) -> list[Edge]:
-        """The chain with a pointer call's candidate replaced by one defined in the target's own
-        directory, where the chain through it costs at most half again as much: the target says
-        what the object is (unix_write_space: a unix socket's recvmsg, not INDIRECT_CALL's guess
-        inet_recvmsg)."""
-        home = _directory(self.home(target))
-        i = 0
-        while i < len(chain) - 1 and budget[0] > 0 and time.monotonic() < self.deadline:
-            edge = chain[i]
-            if edge.registered and self._place(edge) != home:
-                there = [e for e in self.site(edge) if not e.leaf and self._place(e) == home]
-                for other in there[:2]:
-                    ceiling = _TARGET_ODDS * sum(map(self.cost, chain))
-                    new = self._instead(chain, i, other, target, depth, budget, ceiling)
-                    if new is not None and sum(map(self.cost, new)) <= ceiling:
-                        chain = new
-                        break
-            i += 1
-        return chain
 
     def _other_routes(self, chain: list[Edge], target: str, depth: int, ceiling: float,
                       limit: int = 3) -> list[list[Edge]]:
@@ -819,9 +813,9 @@ class CallGraph:
             better = self._stray(chain, i)
             if better is not None:
                 budget[0] -= 1
-                # Worth it while the chain costs at most twice as much (the search is bounded: one
+                # Worth it while the chain costs at most half again as much (the search is bounded: one
                 # finding nothing would cross the whole graph).
-                ceiling = 2 * sum(map(self.cost, chain)) - sum(map(self.cost, chain[:i])) - self.cost(better)
+                ceiling = 1.5 * sum(map(self.cost, chain)) - sum(map(self.cost, chain[:i])) - self.cost(better)
                 try:
                     chain = chain[:i] + [better] + self.shortest(better.callee, target, depth - i - 1, ceiling)
                 except NoPath:

@@ -297,7 +297,7 @@ def test_built_in_code_comes_before_a_module_s(corpus_db):
     # one: a kernel without the module loaded never takes that one, so it comes second.
     found = chains(corpus_db, "read", "--to", "clear_user")
     assert in_order(["vfs_read", "read_zero", "zero_chunk", "clear_user"], found[0])
-    ring = next(h for c in found[1:] for h in c if h["symbol"] == "ring_read")
+    ring = next(h for c in found[1:] for h in c if h["symbol"] == "rb_read")
     assert ring["evidence"] == "registered at drivers/char/ringbuf.c:24; built as a module"
     assert "built as a module" not in json.dumps(found[0])
 
@@ -395,3 +395,11 @@ long getdents64(int fd)
 	return iterate_dir(fd, &buf.ctx);
 }
 """
+
+
+def test_without_a_target_built_in_candidates_are_listed_before_a_module_s(corpus_db):
+    out = json.loads(run_xref("path", "read", "--json", "--db", str(corpus_db), check=True).stdout)
+    fanned = [next(h["symbol"] for h in c if h["via"] == "indirect via struct file_operations.read")
+              for c in out["chains"] if any(h["via"] == "indirect via struct file_operations.read" for h in c)]
+    assert set(fanned[:2]) == {"read_null", "read_zero"} and fanned[2] == "rb_read", fanned
+    assert any("built-in code's before modules'" in note for note in out["notes"])

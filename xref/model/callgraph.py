@@ -861,8 +861,9 @@ class CallGraph:
         """At the first call through a struct field below `start` (the fewest calls away; of
         several that near, the one with the most candidates: the dispatch, not a hook such as a
         security module's check): one chain to each of its candidates, best first (INDIRECT_CALL's
-        guesses, then the compiled ones, the core's before drivers', those that fit the chain,
-        then by name): where the call goes, protocol by protocol."""
+        guesses, then the compiled ones, the built-in ones before modules', the core's before
+        drivers', those that fit the chain, then by name): where the call goes, protocol by
+        protocol."""
         parents: dict[str, Edge | None] = {start: None}
         level = [start]
         for _ in range(depth):
@@ -875,7 +876,8 @@ class CallGraph:
                 candidates = max(sites.values(), key=len)
                 site = candidates[0]
                 prefix = self._join(site.caller, parents, {site.caller: None})
-                ranked = sorted(candidates, key=lambda e: (not e.hint, e.leaf, self._in_drivers(e.callee),
+                ranked = sorted(candidates, key=lambda e: (not e.hint, e.leaf, self._enters_module(e),
+                                                           self._in_drivers(e.callee),
                                                            not self._fits(prefix + [e], len(prefix), e), e.callee))
                 return [prefix + [e] for e in ranked[:limit]]
             nxt = []

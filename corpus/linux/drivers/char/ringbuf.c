@@ -8,7 +8,7 @@
 static char ring[256];
 static size_t ring_used;
 
-static ssize_t ring_read(struct file *file, char __user *buf, size_t count, loff_t *ppos)
+static ssize_t rb_read(struct file *file, char __user *buf, size_t count, loff_t *ppos)
 {
 	if (!ring_used)
 		return clear_user(buf, count) ? -EFAULT : count;
@@ -21,7 +21,7 @@ static ssize_t ring_read(struct file *file, char __user *buf, size_t count, loff
 }
 
 static const struct file_operations ring_fops = {
-	.read		= ring_read,
+	.read		= rb_read,
 };
 
 int ring_init(void)

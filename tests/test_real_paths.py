@@ -66,8 +66,10 @@ def test_sendto_from_glibc_to_loopback_through_ipv4_udp(linux_glibc_db):
     assert instruction["symbol"] == "syscall"
     assert instruction["evidence"].startswith("__NR_sendto = 44; x86_64 row 44 sendto")
     # 1.3 s in November, 1.65 s once macro bodies were read, 1.75 to 2.3 s since a pointer call's
-    # candidates cost the search log2 of their number (it expands more before the target).
-    assert elapsed < 3.0, f"{elapsed:.1f} s"
+    # candidates cost the search log2 of their number (it expands more before the target); 2.2
+    # to 2.6 s since the first chain takes two searches where it passes INDIRECT_CALL's guesses by
+    # and the other choices are looked for during 2 s (`CallGraph.chains`), whatever they find.
+    assert elapsed < 4.0, f"{elapsed:.1f} s"
 
 
 def test_every_hop_below_the_handler_is_a_call_or_a_registration_in_the_index(linux_glibc_db):

@@ -598,7 +598,7 @@ class CallGraph:
         return self._join(best[1], sides[0].parent, sides[1].parent)
 
     def chains(self, start: str, target: str, depth: int, limit: int = 8, searches: int = 24,
-               seconds: float = 1.0) -> list[list[Edge]]:
+               seconds: float = 2.0) -> list[list[Edge]]:
         """The cheapest chain made consistent (see `_consistent`), then, at each call site on a
         chain found with other candidates (the other `INDIRECT_CALL` guesses, the other functions
         registered for the field), the cheapest chain through each of those: one chain per

@@ -28,6 +28,8 @@ _RARE_COST = 6
 # How much dearer a chain through INDIRECT_CALL's guesses may be than one past them and still be
 # the one shown.
 _HINT_ODDS = 2
+# How many other choices a chain's alternatives always include, however long they take.
+_SURE = 4
 
 
 @dataclass(frozen=True)
@@ -616,7 +618,7 @@ class CallGraph:
         deadline, outer = min(time.monotonic() + seconds, self.deadline), self.deadline
         self.deadline = deadline
         try:
-            self._other_choices(queue, found, target, depth, limit, budget, ceiling)
+            self._other_choices(queue, found, target, depth, limit, budget, ceiling, outer)
         finally:
             self.deadline = outer
         for key, route in routes.items():
@@ -625,18 +627,21 @@ class CallGraph:
                                                           sum(map(self.cost, chain)), len(chain)))
 
     def _other_choices(self, queue: deque, found: dict, target: str, depth: int, limit: int, budget: list[int],
-                       ceiling: float) -> None:
+                       ceiling: float, outer: float) -> None:
         """Breadth first from the chains in `queue`: the chain through each other candidate at
         each pointer call, added to `found` (and to the queue) until `limit`, the budget of
-        searches or the deadline runs out."""
-        deadline = self.deadline
-        while queue and len(found) < limit and budget[0] > 0 and time.monotonic() < deadline:
+        searches or the deadline runs out; the first `_SURE` are looked for until `outer`."""
+        deadline, tried = self.deadline, 0
+        while queue and len(found) < limit and budget[0] > 0 and (time.monotonic() < deadline or tried < _SURE):
             chain, since = queue.popleft()
             # Not at the last call: its other candidates are instead of the target, not on the way.
             for i in range(since, len(chain) - 1):
                 for sibling in self._siblings(chain, i)[:4]:
-                    if len(found) >= limit or budget[0] <= 0 or time.monotonic() >= deadline:
+                    if len(found) >= limit or budget[0] <= 0 or (time.monotonic() >= deadline and tried >= _SURE):
                         break
+                    # The first few are looked for whatever the time (IPv4's UDP beside IPv6's).
+                    self.deadline = deadline if tried >= _SURE else max(deadline, outer)
+                    tried += 1
                     new = self._instead(chain, i, sibling, target, depth, budget, ceiling)
                     if new is None:
                         continue

@@ -167,3 +167,13 @@ def test_a_full_disk_is_one_line_and_the_published_index_still_answers(tmp_path)
     assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1 and proc.stderr.startswith("xref: "), proc.stderr
     assert run_xref("def", "good", "--db", str(db), check=True).stdout.startswith("good.c:1:")
+
+
+def test_an_index_path_that_cannot_be_a_directory_is_one_line(tmp_path):
+    tree = make_tree(tmp_path / "t", {"good.c": "int good(void) { return 0; }\n"})
+    (tmp_path / "dangling").symlink_to(tmp_path / "gone")
+    (tmp_path / "file").write_text("")
+    for db in (tmp_path / "dangling", tmp_path / "file" / "db"):
+        proc = run_xref("index", "--no-semantic", str(tree), "--db", str(db))
+        assert proc.returncode == 2 and proc.stderr.startswith("xref: ") and "Traceback" not in proc.stderr
+        assert len(proc.stderr.strip().splitlines()) == 1, proc.stderr

@@ -26,7 +26,8 @@ class UserError(click.ClickException):
 
 
 class _Commands(click.Group):
-    """The command group: a full disk or a missing permission, wherever it strikes, is one line."""
+    """The command group: a full disk, a missing permission or a file where a directory should be,
+    wherever it strikes, is one line."""
 
     def invoke(self, ctx: click.Context):
         import errno
@@ -35,7 +36,8 @@ class _Commands(click.Group):
         try:
             return super().invoke(ctx)
         except OSError as err:
-            if err.errno not in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EACCES, errno.EROFS, errno.EPERM):
+            if err.errno not in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EACCES, errno.EROFS, errno.EPERM,
+                                 errno.EEXIST, errno.ENOTDIR):  # a dangling link or a file where a directory goes
                 raise
             where = f": {err.filename}" if err.filename else ""
             raise UserError(f"{err.strerror}{where}.") from None

@@ -397,6 +397,14 @@ def _initializer_owner(pair: Node) -> tuple[str, list[str], str]:
     return "", fields, ""
 
 
+def _initializer_struct(pair: Node, inner: list[str] | None = None) -> tuple[str, str]:
+    """(struct path the store resolves, variable) of an initializer's `.field = value`: the
+    declaration's struct, then the fields leading down to it (`ops.ctx` for `.ctx.actor`)."""
+    struct, outer, variable = _initializer_owner(pair)
+    outer += inner or []
+    return (".".join([struct] + outer) if struct and outer else struct), variable
+
+
 # A line that is neither blank, nor a directive, nor the continuation of one (comments and
 # literals already blanked), and a call in an `#if` condition (`#if IS_ENABLED(X)`), which the
 # tree records as a call. Files without either (register headers, uapi constant lists: a third
@@ -707,9 +715,7 @@ def extract_c(source: bytes) -> FileFacts:
         functions = _value_names(pair.child_by_field_name("value"))
         if not functions:
             continue
-        struct, outer, variable = _initializer_owner(pair)
-        outer += [_text(d.named_children[0]) for d in designators[:-1]]
-        struct_path = ".".join([struct] + outer) if struct and outer else struct
+        struct_path, variable = _initializer_struct(pair, [_text(d.named_children[0]) for d in designators[:-1]])
         for function in functions:
             facts.registrations.append(Registration(struct_path, _text(designators[-1].named_children[0]), function,
                                                     _line(pair), "initializer", context=variable))
@@ -723,8 +729,7 @@ def extract_c(source: bytes) -> FileFacts:
         if node.parent is not None and node.parent.type == "initializer_list":
             # `#ifdef CONFIG_TMPFS` inside an initializer: the tree reads `CONFIG_TMPFS .llseek = f`
             # as an assignment, where it is the designated initializer `.llseek = f`.
-            struct, outer, variable = _initializer_owner(node)
-            struct_path = ".".join([struct] + outer) if struct and outer else struct
+            struct_path, variable = _initializer_struct(node)
             for function in functions:
                 facts.registrations.append(Registration(struct_path, field, function,
                                                         _line(left.child_by_field_name("field")), "initializer",

@@ -194,9 +194,7 @@ class CallGraph:
                 if not registered:
                     self.unfollowed.append((caller, f"{struct}.{callee}", path, line, "nothing is registered there"))
                 for function, reg_file, reg_line in registered:
-                    copy = self._copies.get((struct, callee, function))
-                    evidence = f"registered at {self._where(reg_file)}:{reg_line}" + (f", {copy}" if copy else "") \
-                        + ("; built as a module" if self.modular(self._where(reg_file)) else "")
+                    evidence = self._registered_at(reg_file, reg_line, self._copies.get((struct, callee, function)))
                     edges.append(Edge(caller, function, f"indirect via struct {struct}.{callee}", path, line, evidence,
                                       leaf=self.skipped(reg_file), registered=self._where(reg_file), source=source))
             else:
@@ -206,6 +204,12 @@ class CallGraph:
             edges = _keep_hints(edges)
         return (self._expand_macros(_merge_hints(edges)) + self._passed(names, backward=False)
                 + (self._parameter_calls(names, backward=False) if self.passed_anywhere else []))
+
+    def _registered_at(self, file_id: int, line: int, copy: str | None) -> str:
+        """A pointer call's evidence: the registration, the copy that carried it, a module's."""
+        where = self._where(file_id)
+        return f"registered at {where}:{line}" + (f", {copy}" if copy else "") + (
+            "; built as a module" if self.modular(where) else "")
 
     def _macro_calls(self, macros: list[str], column: str) -> dict[str, list[tuple[str, str, int, int]]]:
         """The calls function-like macros' bodies make (the tree-sitter pass records them, how
@@ -283,9 +287,7 @@ class CallGraph:
                     continue
                 if hinted and self._hints_elsewhere(caller, file_id, line, struct, field, function):
                     continue
-                copy = copies.get((struct, field, function))
-                evidence = f"registered at {self._where(reg_file)}:{reg_line}" + (f", {copy}" if copy else "") \
-                    + ("; built as a module" if self.modular(self._where(reg_file)) else "")
+                evidence = self._registered_at(reg_file, reg_line, copies.get((struct, field, function)))
                 edges.append(Edge(caller, function, f"indirect via struct {struct}.{field}", self._where(file_id),
                                   line, evidence, leaf=self.skipped(reg_file), registered=self._where(reg_file),
                                   source=source))
@@ -403,8 +405,8 @@ class CallGraph:
             rows = []
             for function, file_id, line, how, context, argpos, source in self.index.conn.execute(
                     "SELECT c.func, c.file_id, c.line, c.how, c.context, c.argpos, c.source FROM regs c "
-                    "WHERE c.struct = ? "
-                    "AND c.field = ? AND c.how IN ('initializer', 'assignment', 'copy', 'param')", key):
+                    "WHERE c.struct = ? AND c.field = ? AND c.how IN ('initializer', 'assignment', 'copy', 'param')",
+                    key):
                 if not self._kept(source, file_id):
                     continue
                 if how == "param":

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shlex
 import sqlite3
 import time
@@ -24,6 +25,7 @@ from pathlib import Path
 from indexer import glibcbuild, kbuild
 from xref import store
 from xref.conditions import kernel_srcarch, read_config
+from xref.macros import define_text, file_lines
 
 # Options kbuild gives gcc that clang does not accept; libclang refuses a command line with any.
 GCC_ONLY = {
@@ -66,7 +68,6 @@ class Outcome:
     skipped: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
     # Rows for functions defined in headers, by the header's file id (first unit to claim it wins).
     headers: dict[int, tuple[list[tuple], list[tuple], list[tuple]]] = field(default_factory=dict)
-    macros: list[tuple] = field(default_factory=list)  # (file id, line, name, params, body)
 
 
 @dataclass
@@ -314,7 +315,7 @@ def content_hash(path: str) -> str:
 
 
 # Part of every unit's cache key: bump it when what the pass extracts changes.
-EXTRACTOR_VERSION = "5"
+EXTRACTOR_VERSION = "6"
 
 
 def unit_key(args: list[str], deps: list[str]) -> str:
@@ -343,10 +344,6 @@ def extract_unit(unit: Unit) -> Outcome:
         header_id = _FILE_IDS.get(os.path.normpath(header))
         if header_id is not None:
             outcome.headers[header_id] = _rows(header_id, header_facts)
-    for macro in facts.macro_definitions:
-        file_id = _FILE_IDS.get(os.path.normpath(macro.path))
-        if file_id is not None:
-            outcome.macros.append((file_id, macro.line, macro.name, macro.params, macro.body))
     return outcome
 
 
@@ -510,7 +507,6 @@ def _insert(conn: sqlite3.Connection, defs: list[tuple], calls: list[tuple], reg
 def _write(conn: sqlite3.Connection, unit: Unit, outcome: Outcome) -> None:
     if outcome.status != "failed":
         _insert(conn, outcome.defs, outcome.calls, outcome.regs)
-        conn.executemany("INSERT OR IGNORE INTO macros VALUES (?,?,?,?,?)", outcome.macros)
         conn.execute("INSERT OR REPLACE INTO clang_files VALUES (?, ?)", (outcome.file_id, outcome.file_id))
         for header_id, rows in outcome.headers.items():
             if conn.execute("SELECT 1 FROM clang_files WHERE file_id = ?", (header_id,)).fetchone() is None:
@@ -544,3 +540,37 @@ def _finish(conn: sqlite3.Connection) -> None:
     conn.executemany("INSERT INTO inactive VALUES (?,?,?)",
                      [(fid, start, end) for fid, counts in skipped.items() for (start, end), n in counts.items()
                       if n == readers.get(fid)])
+    conn.execute("DELETE FROM macros")
+    conn.executemany("INSERT INTO macros VALUES (?,?,?,?,?)", _macros_read(conn, ids, readers, skipped))
+
+
+def _macros_read(conn: sqlite3.Connection, ids: dict[str, int], readers: dict[int, int],
+                 skipped: dict[int, dict[tuple[int, int], int]]) -> Iterator[tuple]:
+    """(file id, line, name, params, body) of every #define the preprocessor read: the parser's
+    definitions in the files some unit read, but for those inside a region every such unit skipped.
+    (Derived here rather than reported by each unit: visiting some 16,000 macro definitions per
+    unit from Python cost a tenth of the pass.)"""
+    paths = {file_id: path for path, file_id in ids.items()}
+    for file_id, units in readers.items():
+        ranges = skipped.get(file_id, {})
+        lines = None
+        for line, name in conn.execute("SELECT line, name FROM defs WHERE file_id = ? AND kind = 'macro' "
+                                       "AND source = 'ts'", (file_id,)):
+            if sum(n for (start, end), n in ranges.items() if start <= line <= end) >= units:
+                continue
+            lines = file_lines(paths[file_id]) if lines is None else lines
+            text = _macro_text(lines, line)
+            if text is not None:
+                yield (file_id, line, name, *text)
+
+
+_NAME_PARAMS = re.compile(r"\s*([A-Za-z_]\w*)(\([^)]*\))?(.*)$", re.S)
+
+
+def _macro_text(lines: list[str], line: int) -> tuple[str | None, str] | None:
+    """(params, body) of the #define starting on `line`, continuation lines joined."""
+    text = define_text(lines, line)
+    match = _NAME_PARAMS.match(text) if text is not None else None
+    if match is None:
+        return None
+    return match.group(2), " ".join(match.group(3).split())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import random
 
 import pytest
@@ -172,3 +173,16 @@ err_free:
 }
 """
     assert sorted(cparse.extract_c(source).unlikely) == [(4, 4), (7, 10), (19, 22)]
+
+
+def test_a_header_read_twice_skips_only_what_every_inclusion_skipped(tmp_path):
+    from indexer import clangpass
+
+    # The guard does not hold the whole file, so the second #include enters it again: it skips
+    # all the guard holds, and the part after it, which the first inclusion read.
+    (tmp_path / "twice.h").write_text("#ifndef TWICE_H\n#define TWICE_H\n#define SEEN 1\n#ifdef NEVER\n"
+                                      "#define HIDDEN 1\n#endif\n#endif\n#ifndef AGAIN\n#define AGAIN 1\n#endif\n")
+    (tmp_path / "main.c").write_text('#include "twice.h"\n#include "twice.h"\n#if 0\nint off;\n#endif\nint x;\n')
+    found = clangpass.extract(str(tmp_path / "main.c"), [f"-I{tmp_path}"])
+    skipped = {os.path.basename(path): ranges for path, ranges in found.skipped.items()}
+    assert skipped == {"twice.h": [(4, 6)], "main.c": [(3, 5)]}

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import NamedTuple
 
 _PATTERN = (
@@ -147,6 +148,16 @@ def parse_define(text: str, where: str = "", assembly: bool = False) -> Macro:
 
 
 _DEFINE = re.compile(r"^\s*#\s*define\s+(.*)$", re.S)
+
+
+@lru_cache(maxsize=4096)
+def file_lines(path: str) -> list[str]:
+    """A source file's lines (undecodable bytes replaced), [] when it cannot be read."""
+    try:
+        with open(path, "rb") as fh:
+            return fh.read().decode("utf-8", "replace").split("\n")
+    except OSError:
+        return []
 
 
 def define_text(lines: list[str], line: int) -> str | None:

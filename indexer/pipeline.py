@@ -725,6 +725,7 @@ def _sole_owners(conn: sqlite3.Connection, scope: str) -> None:
     unknown = {"regs": f"how IN ('initializer', 'assignment') AND struct NOT IN (SELECT name FROM known) {scope}",
                "calls": f"how = 'field' AND struct NOT IN (SELECT name FROM known) {scope}"}
     if any(conn.execute(f"SELECT 1 FROM {table} WHERE {where} LIMIT 1").fetchone() for table, where in unknown.items()):
+        _owner_of_all_fields(conn, unknown["regs"])
         conn.execute("DROP TABLE IF EXISTS temp.sole")
         conn.execute("CREATE TEMP TABLE sole(field TEXT PRIMARY KEY, owner TEXT) WITHOUT ROWID")
         conn.execute("INSERT INTO sole SELECT name, min(scope) FROM defs WHERE kind = 'member' AND scope != '' "
@@ -735,6 +736,27 @@ def _sole_owners(conn: sqlite3.Connection, scope: str) -> None:
                          f"WHERE {where} AND {column} IN (SELECT field FROM sole)")
         conn.execute("DROP TABLE temp.sole")
     conn.execute("DROP TABLE temp.known")
+
+
+def _owner_of_all_fields(conn: sqlite3.Connection, where: str) -> None:
+    """An initializer whose struct the syntax could not name gets the one struct or union with
+    every member it sets: `DEFINE_SCHED_CLASS(fair) = { .enqueue_task = ..., .balance = ... }` is a
+    sched_class, though many structs have a `balance`."""
+    groups: dict[tuple, list[str]] = {}
+    for file_id, context, struct, field_name in conn.execute(
+            f"SELECT file_id, context, struct, field FROM regs WHERE {where} AND how = 'initializer'"):
+        groups.setdefault((file_id, context, struct), []).append(field_name)
+    owners_of: dict[str, set[str]] = {}
+    for (file_id, context, struct), fields in groups.items():
+        owners = None
+        for name in set(fields):
+            if name not in owners_of:
+                owners_of[name] = {scope for (scope,) in conn.execute(
+                    "SELECT DISTINCT scope FROM defs WHERE name = ? AND kind = 'member' AND scope != ''", (name,))}
+            owners = owners_of[name] if owners is None else owners & owners_of[name]
+        if owners is not None and len(owners) == 1:
+            conn.execute("UPDATE regs SET struct = ? WHERE file_id = ? AND context = ? AND struct = ? "
+                         "AND how = 'initializer'", (owners.pop(), file_id, context, struct))
 
 
 def tree_from_arg(arg: str) -> Tree:

@@ -292,6 +292,16 @@ def test_a_field_only_one_struct_has_names_that_struct(corpus_index):
     assert edge.via == "indirect via struct sched_class.yield_task" and "kernel/sched/fair.c" in edge.evidence
 
 
+def test_an_initializer_a_macro_hides_is_the_struct_with_all_its_members(corpus_index):
+    # `.balance = balance_fair` in DEFINE_SCHED_CLASS(fair): struct lb_env has a balance member
+    # too, but only sched_class has yield_task, enqueue_task and balance.
+    from xref.model.callgraph import CallGraph
+
+    graph = CallGraph(corpus_index, "x86_64", corpus_index.tree_id("linux"))
+    [edge] = [e for e in graph.forward(["balance_classes"]) if e.callee == "balance_fair"]
+    assert edge.via == "indirect via struct sched_class.balance" and "kernel/sched/fair.c" in edge.evidence
+
+
 def test_built_in_code_comes_before_a_module_s(corpus_db):
     # read on /dev/zero reaches clear_user in two calls, on ringbuf (CONFIG_RINGBUF=m) in
     # one: a kernel without the module loaded never takes that one, so it comes second.

@@ -5,3 +5,11 @@ void do_sched_yield(void)
 {
 	current_class->yield_task();
 }
+
+/* Before picking the next task: each class may pull work from other CPUs. */
+int balance_classes(int cpu)
+{
+	const struct sched_class *class = current_class;
+
+	return class->balance(cpu);
+}

@@ -5,6 +5,13 @@
 struct sched_class {
 	void (*yield_task)(void);
 	void (*enqueue_task)(int cpu);
+	int (*balance)(int cpu);
+};
+
+/* Load balancing's state: another struct with a member named balance. */
+struct lb_env {
+	int balance;
+	int dst_cpu;
 };
 
 /* A class's table is named after it; the macro hides the struct from the parser. */

@@ -279,7 +279,6 @@ class _Walker:
         where, at_line = ctypes.byref(file_ptr), ctypes.byref(line)
         header_functions: list[tuple[Cursor, int, int]] = []
 
-
         def visit(cursor, _parent, _data):
             kind = cursor._kind_id
             if kind != _FUNCTION_DECL and kind != _VAR_DECL:
@@ -289,7 +288,7 @@ class _Walker:
             if file_ptr.value == main_file:
                 cursor._tu = tu
                 top.append((cursor, ""))
-            elif cursor._kind_id == _FUNCTION_DECL and is_definition(cursor):
+            elif kind == _FUNCTION_DECL and is_definition(cursor):
                 cursor._tu = tu
                 header_functions.append((cursor, file_ptr.value, line.value))
             return _CONTINUE

@@ -266,7 +266,9 @@ class Index:
 
     # -- queries --------------------------------------------------------------
 
-    def definitions(self, name: str, kinds: tuple[str, ...] | None = None) -> list[Hit]:
+    def definitions(self, name: str, kinds: tuple[str, ...] | None = None, guesses: bool = False) -> list[Hit]:
+        """Where `name` is defined, best first. `guesses`: keep the macro stage's names at places the
+        compiler expanded too (another architecture's `__arm64_sys_sendto` on an x86_64 index)."""
         rows = self.conn.execute(
             "SELECT file_id, line, kind, scope, typeref, signature, source, macro FROM defs WHERE name = ?",
             (name,)).fetchall()
@@ -283,7 +285,7 @@ class Index:
                 continue
             if source == "ts" and ((file_id, line, kind) in clang_places or (file_id, line, kind) in macro_places):
                 continue
-            if source == "macro" and ((file_id, line) in compiled or (
+            if source == "macro" and not guesses and ((file_id, line) in compiled or (
                     self._parsed_unit(file_id) and not self.inactive(file_id, line))):
                 continue
             tree, path, _ = self._file(file_id)

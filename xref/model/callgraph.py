@@ -156,6 +156,14 @@ class CallGraph:
     def _where(self, file_id: int) -> str:
         return self.index._file(file_id)[1]
 
+    def made_at(self, caller: str, path: str, line: int) -> list[str]:
+        """What `caller` calls at path:line in any layer: the wrappers a macro makes for an
+        architecture other than the one compiled (`__arm64_sys_sendto` on an x86_64 index) are
+        only the macro stage's, which `forward` leaves out where the compiler ran."""
+        return [callee for callee, file_id in self.index.conn.execute(
+            "SELECT DISTINCT callee, file_id FROM calls WHERE caller = ? AND line = ? AND how = 'direct'",
+            (caller, line)) if self._where(file_id) == path]
+
     def forward(self, names: list[str], hinted: bool = False) -> list[Edge]:
         """Edges out of `names`; `hinted`: at a call site whose `INDIRECT_CALL_*` names some of the
         registered candidates, only those (the likely ones)."""

@@ -224,6 +224,11 @@ class SyscallModel:
             return Handler(symbol, "not implemented")
         hits = self.index.definitions(symbol) or self.index.definitions(entry)
         defining = [h for h in hits if "SYSCALL_DEFINE" in h.extra.get("macro", "")]
+        if not defining:
+            # Another architecture's names (`__arm64_sys_sendto` where x86_64 was compiled) are
+            # only the macro stage's: the compiler never made them.
+            guessed = self.index.definitions(symbol, guesses=True) or self.index.definitions(entry, guesses=True)
+            defining = [h for h in guessed if "SYSCALL_DEFINE" in h.extra.get("macro", "")]
         defining.sort(key=lambda hit: _built_first(hit, self.index))
         if defining:
             best = defining[0]

@@ -112,6 +112,10 @@ def test_generic_unistd_architectures(request, index, linux_tree, arch, dispatch
     assert len(listed) > 280 and {c["row"]["number"] for c in listed} <= numbers
     implemented = [c for c in listed if c["handler"]["status"] == "implemented"]
     assert len(implemented) > 250
+    if arch == "arm64":  # `#define __arm64_sys_personality __arm64_sys_arm64_personality` before the table
+        [personality] = [c for c in listed if c["row"]["name"] == "personality"]
+        assert (personality["handler"]["symbol"], personality["handler"]["path"]) == \
+            ("__arm64_sys_arm64_personality", "arch/arm64/kernel/sys.c")
     [chain] = json.loads(run_xref("path", "sendto", "--arch", arch, "--to", "__sys_sendto", "--json", "--db",
                                   str(linux_ts_db), check=True).stdout)["chains"][:1]
     assert [h["symbol"] for h in chain][1:] == [symbol, "__se_sys_sendto", "__do_sys_sendto", "__sys_sendto"], chain

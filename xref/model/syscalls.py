@@ -187,6 +187,8 @@ class SyscallModel:
                 continue  # the declarations the file makes first, or no dispatcher here
             wanted = row.compat if row.compat and row.compat in final else entry
             symbol = next((m.group() for m in re.finditer(r"[A-Za-z_]\w*", final) if m.group().endswith(wanted)), "")
+            if not symbol and (assigned := re.search(r"\]\s*=\s*\(?\s*([A-Za-z_]\w*)", final)):
+                symbol = assigned.group(1)  # renamed on the way (arm64: `__arm64_sys_arm64_personality`)
             form = "switch" if final.startswith("case") else "table"
             found.append(Dispatch(form, via, path, line, final, symbol))
         found.sort(key=lambda d: d.form != "switch")

@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass, field
 from functools import cache
 from pathlib import Path
 
+from xref.conditions import kernel_srcarch
 from xref.expand import IndexMacros
 from xref.macros import Expander, ExpansionError, render, tokenize
 from xref.queries import Hit, Index
@@ -226,11 +227,13 @@ class SyscallModel:
             return Handler(symbol, "not implemented")
         hits = self.index.definitions(symbol) or self.index.definitions(entry)
         defining = [h for h in hits if "SYSCALL_DEFINE" in h.extra.get("macro", "")]
-        if not defining:
-            # Another architecture's names (`__arm64_sys_sendto` where x86_64 was compiled) are
-            # only the macro stage's: the compiler never made them.
+        own = f"arch/{kernel_srcarch(self.abi.arch)}/"
+        if not any(not h.path.startswith("arch/") or h.path.startswith(own) for h in defining):
+            # Names the compiler never made (another architecture's `__arm64_sys_sendto` where
+            # x86_64 was compiled, x32's wrappers where x32 is off) are only the macro stage's,
+            # left out where the compiler ran: generic code's before another architecture's.
             guessed = self.index.definitions(symbol, guesses=True) or self.index.definitions(entry, guesses=True)
-            defining = [h for h in guessed if "SYSCALL_DEFINE" in h.extra.get("macro", "")]
+            defining += [h for h in guessed if "SYSCALL_DEFINE" in h.extra.get("macro", "") and h not in defining]
         defining.sort(key=lambda hit: _built_first(hit, self.index))
         if defining:
             best = defining[0]

@@ -628,7 +628,7 @@ class CallGraph:
         deadline, outer = min(time.monotonic() + seconds, self.deadline), self.deadline
         self.deadline = deadline
         try:
-            self._other_choices(queue, found, target, depth, limit, budget, ceiling, outer)
+            self._other_choices(queue, found, target, depth, limit, budget, ceiling)
         finally:
             self.deadline = outer
         for key, route in routes.items():
@@ -637,10 +637,10 @@ class CallGraph:
                                                           sum(map(self.cost, chain)), len(chain)))
 
     def _other_choices(self, queue: deque, found: dict, target: str, depth: int, limit: int, budget: list[int],
-                       ceiling: float, outer: float) -> None:
+                       ceiling: float) -> None:
         """Breadth first from the chains in `queue`: the chain through each other candidate at
         each pointer call, added to `found` (and to the queue) until `limit`, the budget of
-        searches or the deadline runs out; the first `_SURE` are looked for until `outer`."""
+        searches or the deadline runs out; the first `_SURE` are looked for whatever the time."""
         deadline, tried = self.deadline, 0
         while queue and len(found) < limit and budget[0] > 0 and (time.monotonic() < deadline or tried < _SURE):
             chain, since = queue.popleft()
@@ -649,8 +649,9 @@ class CallGraph:
                 for sibling in self._siblings(chain, i)[:4]:
                     if len(found) >= limit or budget[0] <= 0 or (time.monotonic() >= deadline and tried >= _SURE):
                         break
-                    # The first few are looked for whatever the time (IPv4's UDP beside IPv6's).
-                    self.deadline = deadline if tried >= _SURE else max(deadline, outer)
+                    # The first few are looked for whatever the time (IPv4's UDP beside IPv6's),
+                    # bounded by the searches' size alone: a loaded machine gives the same answer.
+                    self.deadline = deadline if tried >= _SURE else math.inf
                     tried += 1
                     new = self._instead(chain, i, sibling, target, depth, budget, ceiling)
                     if new is None:

@@ -83,9 +83,10 @@ def main() -> None:
     if opts.index is not None:
         ours, peak, line = index_run(tree, opts.index, opts.jobs)
         print(f"xref index: {line.strip()}; peak memory {peak / 2**30:.2f} GiB (xref and its workers)")
-    elif not opts.peer_only:
-        with get_context("fork").Pool(opts.jobs) as pool:
-            outcomes = list(pool.imap_unordered(semantic.extract_unit, units, chunksize=1))
+    else:
+        if not opts.peer_only:
+            with get_context("fork").Pool(opts.jobs) as pool:
+                outcomes = list(pool.imap_unordered(semantic.extract_unit, units, chunksize=1))
         ours = time.monotonic() - started
     failed = sum(o.status == "failed" for o in outcomes)
 

@@ -254,7 +254,6 @@ _STMT_EXPR = CursorKind.StmtExpr  # `({ ...; value; })`
 _FUNCTION_DECL, _VAR_DECL = CursorKind.FUNCTION_DECL.value, CursorKind.VAR_DECL.value
 _CALL_EXPR, _BINARY_OPERATOR = CursorKind.CALL_EXPR.value, CursorKind.BINARY_OPERATOR.value
 _INIT_LIST_EXPR = CursorKind.INIT_LIST_EXPR.value
-_MACRO_DEFINITION = CursorKind.MACRO_DEFINITION.value
 
 
 class _Walker:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from clang import cindex
-from clang.cindex import Cursor, CursorKind, SourceLocation, SourceRange, TranslationUnit, conf
+from clang.cindex import Cursor, CursorKind, SourceLocation, SourceRange, TranslationUnit, TypeKind, conf
 
 from indexer.facts import Call, Definition, Registration
 from xref.macros import file_lines
@@ -241,6 +241,13 @@ def _local_origin(var: Cursor | None, depth: int = 0) -> Cursor | None:
     return value
 
 
+def _function_pointer(field: Cursor) -> bool:
+    """Whether a struct field holds a pointer to a function."""
+    kind = field.type.get_canonical()
+    return kind.kind == TypeKind.POINTER and kind.get_pointee().kind in (TypeKind.FUNCTIONPROTO,
+                                                                          TypeKind.FUNCTIONNOPROTO)
+
+
 def _function_named(expr: Cursor) -> str:
     target = _unwrap(expr)
     if target.kind == CursorKind.DECL_REF_EXPR:
@@ -464,6 +471,14 @@ class _Walker:
                 self.out.registrations.append(Registration(
                     _record_name(member), member.spelling, target.spelling, _line(op), "param",
                     argpos=self.params[target.spelling], context=self.function))
+            source = value.referenced if value.kind == CursorKind.MEMBER_REF_EXPR else None
+            if source is not None and source.kind == CursorKind.FIELD_DECL and _function_pointer(member) and \
+                    (_record_name(source), source.spelling) != (_record_name(member), member.spelling):
+                # `sk->sk_backlog_rcv = sk->sk_prot->backlog_rcv`: the field holds what the one
+                # copied from holds (the store keeps only copies into fields that are called)
+                self.out.registrations.append(Registration(
+                    _record_name(member), member.spelling, source.spelling, _line(op), "copy",
+                    context=_record_name(source)))
             return
         self.out.registrations.append(Registration(_record_name(member), member.spelling, function,
                                                    _line(op), "assignment", context=_expression_text(left)))

@@ -735,19 +735,20 @@ def extract_c(source: bytes) -> FileFacts:
                                                         _line(left.child_by_field_name("field")), "initializer",
                                                         context=variable))
             continue
-        copied = not functions and right is not None and right.type == "field_expression" and \
-            _text(right.child_by_field_name("field")) == field
+        copied = not functions and right is not None and right.type == "field_expression"
         if not functions and not copied:
             continue
         enclosing, scope_node = ex.enclosing(node)
         locals_ = ex.locals_of(scope_node)
         struct = ex.struct_of_field_base(left, locals_)
         if copied:
-            # `new->hooks[n].hook = reg->hook`: what is registered in the field copied from is
-            # registered here too (the store keeps only copies into fields that are called).
-            source = ex.struct_of_field_base(right, locals_)
-            if struct and source and source != struct:  # `sk->f = osk->f` adds nothing
-                facts.registrations.append(Registration(struct, field, field, _line(node), "copy", context=source))
+            # `new->hooks[n].hook = reg->hook`, `sk->sk_backlog_rcv = sk->sk_prot->backlog_rcv`: what
+            # is registered in the field copied from is registered here too (the store keeps only
+            # copies into fields that are called).
+            source, source_field = ex.struct_of_field_base(right, locals_), _text(right.child_by_field_name("field"))
+            if struct and source and (source, source_field) != (struct, field):  # `sk->f = osk->f` adds nothing
+                facts.registrations.append(Registration(struct, field, source_field, _line(node), "copy",
+                                                        context=source))
             continue
         for function in functions:
             position = locals_[function][1] if function in locals_ else 0

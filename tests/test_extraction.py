@@ -186,3 +186,33 @@ def test_a_header_read_twice_skips_only_what_every_inclusion_skipped(tmp_path):
     found = clangpass.extract(str(tmp_path / "main.c"), [f"-I{tmp_path}"])
     skipped = {os.path.basename(path): ranges for path, ranges in found.skipped.items()}
     assert skipped == {"twice.h": [(4, 6)], "main.c": [(3, 5)]}
+
+
+@pytest.mark.parametrize("layer", ["tree-sitter", "clang"])
+def test_a_field_copied_from_another_field_is_a_copy(layer, tmp_path):
+    # `sk->sk_backlog_rcv = sk->sk_prot->backlog_rcv`: sock.sk_backlog_rcv holds what
+    # proto.backlog_rcv holds. A copy of a field that is no function pointer (len) is none.
+    source = b"""
+struct sk_buff;
+struct proto { int (*backlog_rcv)(struct sk_buff *); int len; };
+struct sock { struct proto *sk_prot; int (*sk_backlog_rcv)(struct sk_buff *); int sk_len; };
+void init(struct sock *sk)
+{
+	sk->sk_backlog_rcv = sk->sk_prot->backlog_rcv;
+	sk->sk_len = sk->sk_prot->len;
+}
+"""
+    if layer == "clang":
+        from indexer import clangpass
+
+        (tmp_path / "sock.c").write_bytes(source)
+        found = clangpass.extract(str(tmp_path / "sock.c"), [])
+        assert not found.errors
+    else:
+        found = cparse.extract_c(source)
+    copies = [(r.struct, r.field, r.function, r.context) for r in found.registrations if r.how == "copy"]
+    # The parser's struct of `sk->sk_prot` is the path the store resolves through sock's members.
+    source_struct = "proto" if layer == "clang" else "sock.sk_prot"
+    assert ("sock", "sk_backlog_rcv", "backlog_rcv", source_struct) in copies
+    if layer == "clang":  # the parser keeps every copy; the store drops those into fields never called
+        assert copies == [("sock", "sk_backlog_rcv", "backlog_rcv", "proto")]

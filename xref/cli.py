@@ -83,7 +83,8 @@ def _print_hits(hits: list[Hit], as_json: bool, multi_tree: bool, empty: str) ->
             elif h.kind == "registration":
                 where = f"struct {h.struct}.{h.field}" if h.field else f"argument {h.extra.get('argpos')} of " \
                                                                          f"{h.extra.get('callee')}"
-                detail = f"{h.name} -> {where}  [{h.how}]  {h.text}"
+                how = f"copy of {h.extra['from']}" if h.extra.get("from") else h.how
+                detail = f"{h.name} -> {where}  [{how}]  {h.text}"
             elif h.extra.get("macro"):
                 detail = f"{detail}  [made by {h.extra['macro']}]"
             click.echo(f"{path}:{h.line}: {h.kind}  {detail}")

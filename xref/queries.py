@@ -476,7 +476,30 @@ class Index:
                 extra["context"] = context
             hits.append(Hit(function, "registration", tree, path, line, self.source_line(file_id, line),
                             struct=struct_, field=field__, how=how, source=source, extra=extra))
+        if name is not None:
+            hits += self._copied_registrations(name, {(h.struct, h.field) for h in hits if h.struct})
         return sorted(hits, key=lambda h: (h.tree, h.path, h.line))
+
+    def _copied_registrations(self, name: str, fields: set[tuple[str, str]], depth: int = 3) -> list[Hit]:
+        """The fields that `name`'s registrations are copied into (`neigh->output =
+        neigh->ops->output`: neigh_resolve_output, registered in neigh_ops.output, is in
+        neighbour.output too), each at the copy, with the field it came from."""
+        hits, seen, frontier = [], set(fields), sorted(fields)
+        for _ in range(depth):
+            reached = []
+            for struct, field in frontier:
+                for into, into_field, file_id, line, source in self.conn.execute(
+                        "SELECT struct, field, file_id, line, source FROM regs WHERE how = 'copy' AND context = ? "
+                        f"AND func = ? AND {_PREFERRED}", (struct, field)).fetchall():
+                    tree, path, _ = self._file(file_id)
+                    hits.append(Hit(name, "registration", tree, path, line, self.source_line(file_id, line),
+                                    struct=into, field=into_field, how="copy", source=source,
+                                    extra={"from": f"{struct}.{field}"}))
+                    if (into, into_field) not in seen:
+                        seen.add((into, into_field))
+                        reached.append((into, into_field))
+            frontier = reached
+        return hits
 
     def search(self, text: str, kind: str | None = None, limit: int = 50):
         return self._search().search(text, kind, limit)

@@ -28,8 +28,8 @@ _RARE_COST = 6
 # How much dearer a chain through INDIRECT_CALL's guesses may be than one past them and still be
 # the one shown.
 _HINT_ODDS = 2
-# How many other choices a chain's alternatives always include, however long they take.
-_SURE = 4
+# How many names the searches for a chain's other choices may settle between them.
+_CHOICES_WORK = 200_000
 
 
 @dataclass(frozen=True)
@@ -106,8 +106,12 @@ class CallGraph:
         self._modular: set[str] | None = None  # paths of the .c files built only into modules
         self._unlikely: dict[str, list[tuple[int, int]]] = {}  # a file's lines in branches marked rare
         self._rare_lines: dict[tuple[str, int], bool] = {}
-        # When searches give up (time.monotonic()): a question is answered in bounded time, with
-        # what was found by then.
+        # Names all searches have settled, and how many they may (`chains` gives its other choices
+        # a share): bounded by work, not time, a question gets the same answer on a busy machine.
+        self.spent = 0
+        self.allowance: float = math.inf
+        # When searches give up (time.monotonic()) whatever the work: a guard against a question
+        # that would take minutes, not the bound answers are meant to meet.
         self.deadline = math.inf
         # Calls through a pointer a forward search met and could not follow: (caller, field, path,
         # line, why), what an answer that stops short names.
@@ -183,7 +187,9 @@ class CallGraph:
             for edge in compute(missing, hinted):
                 found.setdefault(owner(edge), []).append(edge)
             for name in missing:
-                cache[(name, hinted)] = found[name]
+                # In source order, not the order the index happens to store its rows in (its
+                # workers finish in any order): the same tree gives the same answers.
+                cache[(name, hinted)] = sorted(found[name], key=_edge_order)
         return [edge for name in wanted for edge in cache[(name, hinted)]]
 
     def _forward(self, names: list[str], hinted: bool) -> list[Edge]:
@@ -585,7 +591,8 @@ class CallGraph:
             other = sides[1 - sides.index(side)]
             names = side.pop()
             settled += len(names)
-            if settled > _BUDGET or time.monotonic() > self.deadline:
+            self.spent += len(names)
+            if settled > _BUDGET or self._exhausted():
                 break
             edges = self.forward(names, hinted) if side.forward else self.backward(names, hinted)
             self._load_fan_in([e.callee for e in edges])  # what `cost` reads, in one query each
@@ -605,17 +612,17 @@ class CallGraph:
                     if total < best[0] and side.hops[name] + other.hops[name] <= depth:
                         best = (total, name)
         if not best[1] or best[0] > bound:
-            stopped = " (the search stopped at its time limit)" if time.monotonic() > self.deadline else ""
+            stopped = " (the search stopped at its limit)" if self._exhausted() or settled > _BUDGET else ""
             raise NoPath(f"no chain of at most {depth} calls from {start} to {target} in the index{stopped}")
         return self._join(best[1], sides[0].parent, sides[1].parent)
 
     def chains(self, start: str, target: str, depth: int, limit: int = 8, searches: int = 24,
-               seconds: float = 2.0) -> list[list[Edge]]:
+               work: int = _CHOICES_WORK) -> list[list[Edge]]:
         """The cheapest chain made consistent (see `_consistent`), then, at each call site on a
         chain found with other candidates (the other `INDIRECT_CALL` guesses, the other functions
         registered for the field), the cheapest chain through each of those: one chain per
-        choice; consistent chains first, then cheapest first. Other choices are looked for while
-        `seconds` last: the first chain is never given up for them."""
+        choice; consistent chains first, then cheapest first. The searches for other choices
+        settle at most `work` names between them: the first chain is never given up for them."""
         budget = [searches]
         best = self._consistent(self.shortest(start, target, depth), target, depth, budget)
         found = {tuple(e.callee for e in best): best}
@@ -624,35 +631,35 @@ class CallGraph:
         # Other routes to the target through direct calls, after the other choices.
         routes = {tuple(e.callee for e in route): route for route in self._other_routes(best, target, depth, ceiling)}
         queue = deque([(best, 0)])  # a chain and where it first left the one it came from
-        # Every search for another choice, and the searches making it consistent, stop by then.
-        deadline, outer = min(time.monotonic() + seconds, self.deadline), self.deadline
-        self.deadline = deadline
+        outer = self.allowance
+        self.allowance = min(outer, self.spent + work)
         try:
             self._other_choices(queue, found, target, depth, limit, budget, ceiling)
         finally:
-            self.deadline = outer
+            self.allowance = outer
         for key, route in routes.items():
             found.setdefault(key, route)
+        # Chains alike by those measures in source order: where their functions are defined, then
+        # their names (net/ipv4 before net/ipv6; neigh_direct_output before neigh_resolve_output).
         return sorted(found.values(), key=lambda chain: (self._strays(chain), tuple(e.callee for e in chain) in routes,
-                                                          sum(map(self.cost, chain)), len(chain)))
+                                                          sum(map(self.cost, chain)), len(chain),
+                                                          [(self.home(e.callee), e.callee) for e in chain]))
+
+    def _exhausted(self) -> bool:
+        return self.spent > self.allowance or time.monotonic() > self.deadline
 
     def _other_choices(self, queue: deque, found: dict, target: str, depth: int, limit: int, budget: list[int],
                        ceiling: float) -> None:
         """Breadth first from the chains in `queue`: the chain through each other candidate at
         each pointer call, added to `found` (and to the queue) until `limit`, the budget of
-        searches or the deadline runs out; the first `_SURE` are looked for whatever the time."""
-        deadline, tried = self.deadline, 0
-        while queue and len(found) < limit and budget[0] > 0 and (time.monotonic() < deadline or tried < _SURE):
+        searches or the work allowed runs out."""
+        while queue and len(found) < limit and budget[0] > 0 and not self._exhausted():
             chain, since = queue.popleft()
             # Not at the last call: its other candidates are instead of the target, not on the way.
             for i in range(since, len(chain) - 1):
                 for sibling in self._siblings(chain, i)[:4]:
-                    if len(found) >= limit or budget[0] <= 0 or (time.monotonic() >= deadline and tried >= _SURE):
+                    if len(found) >= limit or budget[0] <= 0 or self._exhausted():
                         break
-                    # The first few are looked for whatever the time (IPv4's UDP beside IPv6's),
-                    # bounded by the searches' size alone: a loaded machine gives the same answer.
-                    self.deadline = deadline if tried >= _SURE else math.inf
-                    tried += 1
                     new = self._instead(chain, i, sibling, target, depth, budget, ceiling)
                     if new is None:
                         continue
@@ -742,7 +749,10 @@ class CallGraph:
             pool = [e for e in site if not hints or e.callee in hints]
             objects = {v for e in chain[:i] if e.registered for v in self._contexts(e)}
             companions = {c for v in objects for c in self._companions(v)}
-            fitting = {e.callee for e in pool if companions & self._contexts(e)} if companions else set()
+            # INDIRECT_CALL's guesses are the common case, not the only one: where none of them
+            # fits the object (a UDP socket's backlog_rcv is not TCP's), the candidates that do.
+            fitting = {e.callee for e in pool if companions & self._contexts(e)} or \
+                {e.callee for e in site if companions & self._contexts(e)} if companions else set()
             if not fitting and directories:
                 seen = _visited(chain, i)
                 fitting = {e.callee for e in pool if self._place(e) in seen}
@@ -773,13 +783,24 @@ class CallGraph:
                 and e.via.startswith("indirect via struct")]
 
     def _contexts(self, edge: Edge) -> set[str]:
-        """The variables whose initializers register edge.callee in the field called."""
+        """The variables whose initializers register edge.callee in the field called, or in a field
+        copied into it (`sk->sk_backlog_rcv = sk->sk_prot->backlog_rcv`: tcpv6_prot for tcp_v6_do_rcv)."""
         struct, field = edge.via.rsplit(" ", 1)[-1].split(".", 1)
-        key = (struct, field, edge.callee)
+        return self._holding(struct, field, edge.callee)
+
+    def _holding(self, struct: str, field: str, function: str, depth: int = 3) -> set[str]:
+        key = (struct, field, function)
         if key not in self._object_cache:
-            self._object_cache[key] = {row[0] for row in self.index.conn.execute(
+            self._object_cache[key] = set()  # a copy back into a field on the way adds nothing
+            found = {row[0] for row in self.index.conn.execute(
                 "SELECT DISTINCT context FROM regs WHERE struct = ? AND field = ? AND func = ? "
                 "AND how = 'initializer' AND context != ''", key)}
+            if depth:
+                for source, source_field in self.index.conn.execute(
+                        "SELECT DISTINCT context, func FROM regs WHERE struct = ? AND field = ? AND how = 'copy'",
+                        (struct, field)).fetchall():
+                    found |= self._holding(source, source_field, function, depth - 1)
+            self._object_cache[key] = found
         return self._object_cache[key]
 
     def _companions(self, variable: str) -> set[str]:
@@ -825,7 +846,7 @@ class CallGraph:
         udp_prot's udp_sendmsg rather than net/ipv6's udpv6_sendmsg), the rest searched again
         from there."""
         i = since
-        while i < len(chain) - 1 and budget[0] > 0 and time.monotonic() < self.deadline:
+        while i < len(chain) - 1 and budget[0] > 0 and not self._exhausted():
             better = self._stray(chain, i)
             if better is not None:
                 budget[0] -= 1
@@ -962,6 +983,13 @@ class _Side:
         self.cost[name], self.hops[name], self.parent[name] = cost, hops, edge
         self.levels.setdefault(cost, []).append(name)
         return True
+
+
+def _edge_order(edge: Edge) -> tuple:
+    """Calls in source order: by call site, then the candidates at a pointer call by where they are
+    registered (net/ipv4's before net/ipv6's), then every other field, so no two edges tie."""
+    return (edge.path, edge.line, edge.via, edge.registered, edge.callee, edge.caller, edge.through, edge.evidence,
+            edge.hint, edge.leaf, edge.source)
 
 
 def _merge_hints(edges: list[Edge]) -> list[Edge]:

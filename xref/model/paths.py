@@ -84,8 +84,8 @@ def _defined_at(graph: CallGraph, name: str) -> tuple[str, int, bool | None]:
     if not hits:
         return "", 0, None
     skipped = [h.extra.get("compiled") is False or h.extra.get("active") is False for h in hits]
-    best = min(range(len(hits)), key=lambda i: (
-        skipped[i], index.place_rank(hits[i].tree, hits[i].path), hits[i].source != "clang"))
+    best = min(range(len(hits)), key=lambda i: (skipped[i], index.place_rank(hits[i].tree, hits[i].path),
+                                                hits[i].source != "clang", hits[i].path, hits[i].line))
     compiled = False if all(skipped) else (True if any(h.source == "clang" for h in hits) else None)
     return hits[best].path, hits[best].line, compiled
 

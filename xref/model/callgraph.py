@@ -25,11 +25,13 @@ _ELEMENT = 6  # lines apart two fields of one initializer element may be
 _MODULE_COST = 4
 # What a call in a branch the code marks as rare (`unlikely`, after an error label) costs more.
 _RARE_COST = 6
+# What entering code that is the second choice costs (offpath.toml's `second`: IPv6's twins).
+_SECOND_COST = 3
 # How much dearer a chain through INDIRECT_CALL's guesses may be than one past them and still be
 # the one shown.
 _HINT_ODDS = 2
 # How many names the searches for a chain's other choices may settle between them.
-_CHOICES_WORK = 200_000
+_CHOICES_WORK = 100_000
 
 
 @dataclass(frozen=True)
@@ -55,19 +57,20 @@ class NoPath(Exception):
 
 class _OffPath(NamedTuple):
     """offpath.toml: the files and directories, names and name prefixes of code off the data
-    path, and the directories that are no part of the kernel."""
+    path, the directories that are no part of the kernel, and those that are the second choice."""
 
     directories: tuple[str, ...]
     names: frozenset[str]
     prefixes: tuple[str, ...]
     outside: tuple[str, ...]
+    second: tuple[str, ...]
 
 
 @cache
 def _off_path() -> _OffPath:
     rules = tomllib.loads((Path(__file__).with_name("offpath.toml")).read_text())["kernel"]
     return _OffPath(tuple(rules["directories"]), frozenset(rules["names"]), tuple(rules["prefixes"]),
-                    tuple(rules["outside"]))
+                    tuple(rules["outside"]), tuple(rules["second"]))
 
 
 class CallGraph:
@@ -489,9 +492,15 @@ class CallGraph:
         (a utility like _printk: the path through it is rarely the one meant), more for leaving
         the caller's subsystem (net/ to kernel/ to drivers/ and back is a detour), more for a
         pointer call with many candidates (`_choice_cost`), more for entering a module from built-in
-        code and for a call in a branch marked `unlikely`."""
+        code, for a call in a branch marked `unlikely`, and for entering code that is the second
+        choice (IPv6's, where IPv4's twin gets there as cheaply)."""
         return 2 + self._fan_in_cost(edge.callee) + (2 if self._crosses(edge) else 0) + self._choice_cost(edge) \
-            + (_MODULE_COST if self._enters_module(edge) else 0) + (_RARE_COST if self._rare(edge) else 0)
+            + (_MODULE_COST if self._enters_module(edge) else 0) + (_RARE_COST if self._rare(edge) else 0) \
+            + (_SECOND_COST if self._enters_second(edge) else 0)
+
+    def _enters_second(self, edge: Edge) -> bool:
+        second = _off_path().second
+        return self.home(edge.callee).startswith(second) and not edge.path.startswith(second)
 
     def _rare(self, edge: Edge) -> bool:
         """Whether the call is made in a branch the code marks as rare (`if (unlikely(nosec))`)."""
@@ -844,7 +853,9 @@ class CallGraph:
         """The chain with each stray candidate replaced by one defined where the chain has been (the
         object it carries: after inet_sendmsg, a socket of net/ipv4's inet_dgram_ops, its
         udp_prot's udp_sendmsg rather than net/ipv6's udpv6_sendmsg), the rest searched again
-        from there."""
+        from there; or with the earlier choice the stray implies (tcp_v4_connect is tcp_prot's:
+        the socket is a stream socket, inet_stream_connect rather than inet_dgram_connect),
+        whichever costs less."""
         i = since
         while i < len(chain) - 1 and budget[0] > 0 and not self._exhausted():
             better = self._stray(chain, i)
@@ -852,14 +863,42 @@ class CallGraph:
                 budget[0] -= 1
                 # Worth it while the chain costs at most half again as much (the search is bounded: one
                 # finding nothing would cross the whole graph).
-                ceiling = 1.5 * sum(map(self.cost, chain)) - sum(map(self.cost, chain[:i])) - self.cost(better)
+                ceiling = 1.5 * sum(map(self.cost, chain))
+                options = []
                 try:
-                    chain = chain[:i] + [better] + self.shortest(better.callee, target, depth - i - 1, ceiling)
+                    spent = sum(map(self.cost, chain[:i])) + self.cost(better)
+                    options.append((i, chain[:i] + [better] + self.shortest(better.callee, target, depth - i - 1,
+                                                                            ceiling - spent)))
                 except NoPath:
                     pass
+                for j, earlier in self._implied(chain, i):
+                    # chain[i]'s callee reached from the earlier choice, the chain from there as it was
+                    spent = sum(map(self.cost, chain[:j] + [earlier] + chain[i + 1:]))
+                    try:
+                        way = self.shortest(earlier.callee, chain[i].callee, depth - j - len(chain) + i,
+                                            ceiling - spent)
+                    except NoPath:
+                        continue
+                    options.append((j, chain[:j] + [earlier] + way + chain[i + 1:]))
+                if options:
+                    i, chain = min(options, key=lambda o: sum(map(self.cost, o[1])))
             i += 1
         return chain
 
+    def _implied(self, chain: list[Edge], i: int, limit: int = 2) -> list[tuple[int, Edge]]:
+        """Other candidates at the chain's earlier pointer calls that chain[i]'s candidate fits:
+        registered beside a variable it is registered in (inet_stream_ops beside tcp_prot for
+        tcp_v4_connect), at most `limit`, the latest call first."""
+        wanted = self._contexts(chain[i])
+        found = []
+        for j in range(i - 1, -1, -1):
+            if not chain[j].registered:
+                continue
+            for other in self._siblings(chain, j):
+                if len(found) < limit and self._fits(chain, j, other) and \
+                        wanted & {c for v in self._contexts(other) for c in self._companions(v)}:
+                    found.append((j, other))
+        return found
 
     @staticmethod
     def _join(meet: str, ahead: dict[str, Edge | None], behind: dict[str, Edge | None]) -> list[Edge]:

@@ -101,8 +101,11 @@ def _hops(graph: CallGraph, edges: list[Edge]) -> list[Hop]:
     return hops
 
 
-# How long the search below the handler may look (the first chain found by then is the answer).
-SEARCH_SECONDS = 10.0
+# How many names the searches below the handler may settle between them: bounded by work, the
+# answer is the same on a busy machine. (sendto --to loopback_xmit settles some 25,000.)
+SEARCH_WORK = 300_000
+# A guard whatever the work: the first chain found by then is the answer.
+SEARCH_SECONDS = 60.0
 
 
 @dataclass
@@ -140,6 +143,7 @@ def path_hops(index: Index, model: SyscallModel, key: str, to: str | None, depth
                                 f"case {case.label}{value} in {body} ({case.path}:{case.line})", compiled))
                 body = case.callee
             graph.deadline = time.monotonic() + SEARCH_SECONDS
+            graph.allowance = graph.spent + SEARCH_WORK
             if through:
                 for chain in _through(graph, body, [*through, *([to] if to else [])], depth):
                     chains.append(hops + _hops(graph, chain))

@@ -56,9 +56,11 @@ def test_sendto_from_glibc_to_loopback_through_ipv4_udp(linux_glibc_db):
     found, elapsed = timed(linux_glibc_db, "sendto", "--to", "loopback_xmit")
     wanted = ["__libc_sendto", "entry_SYSCALL_64", "do_syscall_64", "__x64_sys_sendto", "__sys_sendto",
               "inet_sendmsg", "udp_sendmsg", "ip_output", "__dev_queue_xmit", "dev_hard_start_xmit", "loopback_xmit"]
-    assert any(in_order(wanted, c) and c[0]["symbol"] == "__libc_sendto" for c in found), \
-        [symbols(c) for c in found]
+    # The first chain: IPv4's UDP (IPv6's twin is the second choice), the same on any machine
+    # and whatever order the index stores its rows in.
     first = found[0]
+    assert in_order(wanted, first) and first[0]["symbol"] == "__libc_sendto", symbols(first)
+    assert any("inet6_sendmsg" in symbols(c) for c in found[1:3]), [symbols(c) for c in found[:3]]
     assert first[0]["path"] == "sysdeps/unix/sysv/linux/sendto.c" and first[0]["via"] == "library"
     macros = [h["symbol"] for h in first if h["via"] == "macro"]
     assert macros[0] == "SYSCALL_CANCEL" and "INTERNAL_SYSCALL" in macros and "__NR_sendto" in macros
@@ -67,8 +69,8 @@ def test_sendto_from_glibc_to_loopback_through_ipv4_udp(linux_glibc_db):
     assert instruction["evidence"].startswith("__NR_sendto = 44; x86_64 row 44 sendto")
     # 1.3 s in November, 1.65 s once macro bodies were read, 1.75 to 2.3 s since a pointer call's
     # candidates cost the search log2 of their number (it expands more before the target); 2.2
-    # to 2.6 s since the first chain takes two searches where it passes INDIRECT_CALL's guesses by
-    # and the other choices are looked for during 2 s (`CallGraph.chains`), whatever they find.
+    # to 2.6 s since the first chain takes two searches where it passes INDIRECT_CALL's guesses by;
+    # 1.8 s on the default index since the other choices are bounded by the searches' work.
     assert elapsed < 4.0, f"{elapsed:.1f} s"
 
 

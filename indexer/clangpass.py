@@ -283,7 +283,7 @@ class _Walker:
         file_ptr = ctypes.c_void_p()
         line = ctypes.c_uint()
         where, at_line = ctypes.byref(file_ptr), ctypes.byref(line)
-        header_functions: list[tuple[Cursor, int, int]] = []
+        header_definitions: list[tuple[Cursor, int, int]] = []
 
         def visit(cursor, _parent, _data):
             kind = cursor._kind_id
@@ -294,15 +294,17 @@ class _Walker:
             if file_ptr.value == main_file:
                 cursor._tu = tu
                 top.append((cursor, ""))
-            elif kind == _FUNCTION_DECL and is_definition(cursor):
+            elif is_definition(cursor):
+                # A function or variable written in a header or a .c file the unit includes
+                # (kernel/sched/build_policy.c's rt.c: DEFINE_SCHED_CLASS(rt) = { ... })
                 cursor._tu = tu
-                header_functions.append((cursor, file_ptr.value, line.value))
+                header_definitions.append((cursor, file_ptr.value, line.value))
             return _CONTINUE
 
         self.lib.clang_visitChildren(tu.cursor, _VISIT(visit), None)
 
         names: dict[int, str] = {}
-        for cursor, file_key, at in header_functions:
+        for cursor, file_key, at in header_definitions:
             name = names.get(file_key) or names.setdefault(file_key, _file_name(file_key))
             if (name, at) not in _walked:  # the first time this worker meets it
                 _walked.add((name, at))

@@ -216,3 +216,23 @@ void init(struct sock *sk)
     assert ("sock", "sk_backlog_rcv", "backlog_rcv", source_struct) in copies
     if layer == "clang":  # the parser keeps every copy; the store drops those into fields never called
         assert copies == [("sock", "sk_backlog_rcv", "backlog_rcv", "proto")]
+
+
+def test_a_variable_in_a_c_file_the_unit_includes_registers_its_functions(tmp_path):
+    # kernel/sched/build_policy.c includes rt.c, whose DEFINE_SCHED_CLASS(rt) = { ... } registers
+    # task_woken_rt: the unit's facts for rt.c have it (they replace the parser's there).
+    from indexer import clangpass
+
+    (tmp_path / "rt.c").write_text("""
+struct rq;
+struct sched_class { void (*task_woken)(struct rq *); };
+static void task_woken_rt(struct rq *rq) { }
+const struct sched_class rt_sched_class = { .task_woken = task_woken_rt };
+""")
+    (tmp_path / "build_policy.c").write_text('#include "rt.c"\n')
+    found = clangpass.extract(str(tmp_path / "build_policy.c"), [])
+    assert not found.errors
+    [header] = [facts for path, facts in found.in_headers.items() if path.endswith("rt.c")]
+    assert [(r.struct, r.field, r.function, r.how) for r in header.registrations] == [
+        ("sched_class", "task_woken", "task_woken_rt", "initializer")]
+    assert ("rt_sched_class", "variable") in {(d.name, d.kind) for d in header.definitions}

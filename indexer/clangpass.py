@@ -273,6 +273,7 @@ class _Walker:
         self.params: dict[str, int] = {}
         # the values assigned to the function's variables (`fn = READ_ONCE(sk->f)`), by the variable
         self.local_fields: dict[int, list[Cursor]] = {}
+        self.param_callers: dict[tuple[int, int], bool] = {}  # (function, position): calls that parameter
 
     def run(self, tu: TranslationUnit) -> None:
         top: list[tuple[Cursor, str]] = []  # (cursor, "" for the main file or the header's path)
@@ -444,6 +445,35 @@ class _Walker:
             if name:
                 self.out.registrations.append(Registration("", "", name, line, "argument", callee=callee,
                                                            argpos=position, context=self.function))
+                continue
+            value = _unwrap(arg)
+            member = value.referenced if value.kind == CursorKind.MEMBER_REF_EXPR else None
+            if member is not None and member.kind == CursorKind.FIELD_DECL and _function_pointer(member) \
+                    and self._calls_parameter(ref, position):
+                # `do_tty_write(ld->ops->write, ...)`, which calls its first parameter: a call
+                # through tty_ldisc_ops.write here
+                calls.append(Call(self.function, member.spelling, line, "field", struct=_record_name(member),
+                                  via=_expression_text(value)))
+
+    def _calls_parameter(self, function: Cursor, position: int) -> bool:
+        """Whether the unit's definition of `function` calls its parameter at `position`."""
+        key = (function.hash, position)
+        if key not in self.param_callers:
+            definition = function.get_definition()
+            params = list(definition.get_arguments()) if definition is not None else []
+            found = False
+            if 0 < position <= len(params):
+                wanted = params[position - 1]
+                for node in definition.walk_preorder():
+                    if node.kind == CursorKind.CALL_EXPR:
+                        head = _children(node)
+                        target = _unwrap(head[0]) if head else None
+                        if target is not None and target.kind == CursorKind.DECL_REF_EXPR and \
+                                target.referenced == wanted:
+                            found = True
+                            break
+            self.param_callers[key] = found
+        return self.param_callers[key]
 
     def _assignment(self, op: Cursor) -> None:
         if self.lib.clang_getCursorBinaryOperatorKind(op) != _ASSIGN:

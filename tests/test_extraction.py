@@ -236,3 +236,26 @@ const struct sched_class rt_sched_class = { .task_woken = task_woken_rt };
     assert [(r.struct, r.field, r.function, r.how) for r in header.registrations] == [
         ("sched_class", "task_woken", "task_woken_rt", "initializer")]
     assert ("rt_sched_class", "variable") in {(d.name, d.kind) for d in header.definitions}
+
+
+def test_a_field_passed_to_a_function_that_calls_it_is_a_call_through_the_field(tmp_path):
+    # file_tty_write: do_tty_write(ld->ops->write, ...), and do_tty_write calls `write`; a field
+    # passed where it is only kept (store) is no call.
+    from indexer import clangpass
+
+    (tmp_path / "tty.c").write_text("""
+struct tty;
+struct ldisc_ops { int (*write)(struct tty *); int (*read)(struct tty *); };
+struct ldisc { struct ldisc_ops *ops; };
+static inline int do_write(int (*write)(struct tty *), struct tty *tty) { return write(tty); }
+static void store(int (*fn)(struct tty *)) { }
+int file_write(struct ldisc *ld, struct tty *tty)
+{
+	store(ld->ops->read);
+	return do_write(ld->ops->write, tty);
+}
+""")
+    found = clangpass.extract(str(tmp_path / "tty.c"), [])
+    assert not found.errors
+    calls = {(c.callee, c.how, c.struct) for c in found.calls if c.caller == "file_write"}
+    assert calls == {("store", "direct", ""), ("do_write", "direct", ""), ("write", "field", "ldisc_ops")}

@@ -172,8 +172,12 @@ def _overlap(one: list[tuple[int, int]], other: list[tuple[int, int]]) -> list[t
 
 
 def _record_name(decl: Cursor) -> str:
-    """'proto_ops' for the struct a field belongs to (typedef'd anonymous structs by their typedef)."""
+    """'proto_ops' for the struct a field belongs to (typedef'd anonymous structs by their typedef;
+    a field of an anonymous struct member by the struct holding it: mm_struct's fields are in
+    `struct { ... } __randomize_layout;`)."""
     parent = decl.semantic_parent
+    while parent is not None and _anonymous_member(parent):
+        parent = parent.semantic_parent
     if parent is None:
         return ""
     name = parent.spelling
@@ -239,6 +243,17 @@ def _local_origin(var: Cursor | None, depth: int = 0) -> Cursor | None:
         deeper = _local_origin(value.referenced, depth + 1)
         return deeper if deeper is not None else value
     return value
+
+
+def _anonymous_member(record: Cursor) -> bool:
+    """Whether `record` is an unnamed struct or union declared as a member without a name, whose
+    fields are the enclosing struct's."""
+    outer = record.semantic_parent
+    if outer is None or outer.kind not in (CursorKind.STRUCT_DECL, CursorKind.UNION_DECL) or \
+            (record.spelling and "(" not in record.spelling and " " not in record.spelling):
+        return False
+    return not any(child.kind == CursorKind.FIELD_DECL and child.type.get_declaration() == record
+                   for child in outer.get_children())
 
 
 def _function_pointer(field: Cursor) -> bool:

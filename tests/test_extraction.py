@@ -259,3 +259,33 @@ int file_write(struct ldisc *ld, struct tty *tty)
     assert not found.errors
     calls = {(c.callee, c.how, c.struct) for c in found.calls if c.caller == "file_write"}
     assert calls == {("store", "direct", ""), ("do_write", "direct", ""), ("write", "field", "ldisc_ops")}
+
+
+def test_a_field_of_an_anonymous_struct_member_is_the_enclosing_struct_s(tmp_path):
+    # mm_struct's fields sit in `struct { ... } __randomize_layout;`: mm->get_unmapped_area is
+    # mm_struct's field; a named member's struct (`struct { ... } stats;`) stays its own.
+    from indexer import clangpass
+
+    (tmp_path / "mm.c").write_text("""
+struct mm_struct {
+	struct {
+		unsigned long (*get_unmapped_area)(unsigned long);
+		struct { void (*tick)(void); } stats;
+	};
+	unsigned long bitmap[];
+};
+unsigned long topdown(unsigned long len);
+void layout(struct mm_struct *mm) { mm->get_unmapped_area = topdown; }
+unsigned long area(struct mm_struct *mm, unsigned long len)
+{
+	mm->stats.tick();
+	return mm->get_unmapped_area(len);
+}
+""")
+    found = clangpass.extract(str(tmp_path / "mm.c"), [])
+    assert not found.errors
+    assert [(r.struct, r.field, r.function) for r in found.registrations] == [
+        ("mm_struct", "get_unmapped_area", "topdown")]
+    fields = {(c.callee, c.struct) for c in found.calls if c.how == "field"}
+    assert ("get_unmapped_area", "mm_struct") in fields
+    assert not any(struct == "mm_struct" for callee, struct in fields if callee == "tick"), fields

@@ -92,6 +92,18 @@ def test_a_body_after_invocations_in_if_branches_belongs_to_the_last_of_them():
     assert ("SYSCALL_DEFINE5(clone)", "kernel_clone") in {(c.caller, c.callee) for c in facts.calls}
 
 
+def _facts(layer: str, source: bytes, tmp_path):
+    """One file's facts from the tree-sitter pass or, compiled, from the semantic pass."""
+    if layer == "tree-sitter":
+        return cparse.extract_c(source)
+    from indexer import clangpass
+
+    (tmp_path / "sock.c").write_bytes(source)
+    found = clangpass.extract(str(tmp_path / "sock.c"), [])
+    assert not found.errors
+    return found
+
+
 @pytest.mark.parametrize("layer", ["tree-sitter", "clang"])
 def test_a_local_copy_of_a_field_is_a_call_through_the_field(layer, tmp_path):
     source = b"""
@@ -130,14 +142,7 @@ void area(struct sock *sk, int w)
 	get(sk);
 }
 """
-    if layer == "clang":
-        from indexer import clangpass
-
-        (tmp_path / "sock.c").write_bytes(source)
-        found = clangpass.extract(str(tmp_path / "sock.c"), [])
-        assert not found.errors
-    else:
-        found = cparse.extract_c(source)
+    found = _facts(layer, source, tmp_path)
     calls = {(c.caller, c.callee, c.how, c.struct) for c in found.calls}
     assert ("wfree", "write_space", "field", "sock") in calls
     assert ("ready", "data_ready", "field", "sock") in calls
@@ -202,14 +207,7 @@ void init(struct sock *sk)
 	sk->sk_len = sk->sk_prot->len;
 }
 """
-    if layer == "clang":
-        from indexer import clangpass
-
-        (tmp_path / "sock.c").write_bytes(source)
-        found = clangpass.extract(str(tmp_path / "sock.c"), [])
-        assert not found.errors
-    else:
-        found = cparse.extract_c(source)
+    found = _facts(layer, source, tmp_path)
     copies = [(r.struct, r.field, r.function, r.context) for r in found.registrations if r.how == "copy"]
     # The parser's struct of `sk->sk_prot` is the path the store resolves through sock's members.
     source_struct = "proto" if layer == "clang" else "sock.sk_prot"

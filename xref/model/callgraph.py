@@ -31,7 +31,7 @@ _SECOND_COST = 3
 # the one shown.
 _HINT_ODDS = 2
 # How many names the searches for a chain's other choices may settle between them.
-_CHOICES_WORK = 100_000
+_CHOICES_WORK = 60_000
 
 
 @dataclass(frozen=True)
@@ -751,7 +751,10 @@ class CallGraph:
         udp_prot side by side: after inet_sendmsg of inet_dgram_ops, udp_prot's udp_sendmsg), or,
         where no registration says, those defined in a directory the chain has been in (net/ipv4
         after inet_sendmsg); all of them when nothing tells them apart."""
-        key = (tuple(e.callee for e in chain[:i + 1]), directories)
+        # What fits depends on the chain before the call and on the call site, not on which
+        # candidate chain[i] took (fan_out asks once for each of hundreds).
+        call = chain[i]
+        key = (tuple(e.callee for e in chain[:i]), call.caller, call.path, call.line, directories)
         if key not in self._fit_cache:
             site = self.site(chain[i])
             hints = {e.callee for e in site if e.hint}

@@ -103,7 +103,7 @@ def _hops(graph: CallGraph, edges: list[Edge]) -> list[Hop]:
 
 # How many names the searches below the handler may settle between them: bounded by work, the
 # answer is the same on a busy machine. (sendto --to loopback_xmit settles some 25,000.)
-SEARCH_WORK = 300_000
+SEARCH_WORK = 150_000
 # A guard whatever the work: the first chain found by then is the answer.
 SEARCH_SECONDS = 60.0
 

@@ -932,6 +932,8 @@ class CallGraph:
                 chain = chains[edge.caller] + [edge]
                 if self._in_drivers(edge.callee):
                     found.append(chain)
+                    if len(found) >= fanout:  # a field call's hundreds of drivers: the first few
+                        return found
                 elif not edge.leaf:
                     queue.append((edge.callee, chain))
         return found
@@ -941,7 +943,8 @@ class CallGraph:
         several that near, the one with the most candidates: the dispatch, not a hook such as a
         security module's check): one chain to each of its candidates, best first (INDIRECT_CALL's
         guesses, then the compiled ones, the built-in ones before modules', the core's before
-        drivers', those that fit the chain, then by name): where the call goes, protocol by
+        drivers', those registered in the most places: seq_read, the read of hundreds of files,
+        those that fit the chain, then by name): where the call goes, protocol by
         protocol."""
         parents: dict[str, Edge | None] = {start: None}
         level = [start]
@@ -955,8 +958,9 @@ class CallGraph:
                 candidates = max(sites.values(), key=len)
                 site = candidates[0]
                 prefix = self._join(site.caller, parents, {site.caller: None})
+                uses = self._registrations_of(site)
                 ranked = sorted(candidates, key=lambda e: (not e.hint, e.leaf, self._enters_module(e),
-                                                           self._in_drivers(e.callee),
+                                                           self._in_drivers(e.callee), -uses.get(e.callee, 0),
                                                            not self._fits(prefix + [e], len(prefix), e), e.callee))
                 return [prefix + [e] for e in ranked[:limit]]
             nxt = []
@@ -966,6 +970,13 @@ class CallGraph:
                     nxt.append(edge.callee)
             level = nxt
         return []
+
+    def _registrations_of(self, edge: Edge) -> dict[str, int]:
+        """How many registrations each function has in the field `edge` calls through."""
+        struct, field = edge.via.rsplit(" ", 1)[-1].split(".", 1)
+        return dict(self.index.conn.execute(
+            "SELECT func, count(*) FROM regs WHERE struct = ? AND field = ? AND how IN ('initializer', 'assignment') "
+            "GROUP BY func", (struct, field)).fetchall())
 
     def _in_drivers(self, name: str) -> bool:
         return self.index.conn.execute(

@@ -201,7 +201,8 @@ def _fan_out_note(graph: CallGraph, site: Edge) -> str:
     return (f"{site.caller} calls {site.via.removeprefix('indirect via ')} at {site.path}:{site.line}: "
             f"{len(candidates)} candidate{plural} ({shown}{more}); listed first: those INDIRECT_CALL names at the "
             f"call, then those registered where the configuration compiles, built-in code's before modules', "
-            f"the core's before drivers', those fitting the object the chain carries, then by name")
+            f"the core's before drivers', those registered in the most places, those fitting the object the chain "
+            f"carries, then by name")
 
 
 def _user_side(index: Index, model: SyscallModel, name: str, sub: str,

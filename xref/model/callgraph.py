@@ -797,8 +797,7 @@ class CallGraph:
     def _contexts(self, edge: Edge) -> set[str]:
         """The variables whose initializers register edge.callee in the field called, or in a field
         copied into it (`sk->sk_backlog_rcv = sk->sk_prot->backlog_rcv`: tcpv6_prot for tcp_v6_do_rcv)."""
-        struct, field = edge.via.rsplit(" ", 1)[-1].split(".", 1)
-        return self._holding(struct, field, edge.callee)
+        return self._holding(*_struct_field(edge), edge.callee)
 
     def _holding(self, struct: str, field: str, function: str, depth: int = 3) -> set[str]:
         key = (struct, field, function)
@@ -898,9 +897,11 @@ class CallGraph:
             if not chain[j].registered:
                 continue
             for other in self._siblings(chain, j):
-                if len(found) < limit and self._fits(chain, j, other) and \
+                if self._fits(chain, j, other) and \
                         wanted & {c for v in self._contexts(other) for c in self._companions(v)}:
                     found.append((j, other))
+                    if len(found) == limit:
+                        return found
         return found
 
     @staticmethod
@@ -973,7 +974,7 @@ class CallGraph:
 
     def _registrations_of(self, edge: Edge) -> dict[str, int]:
         """How many registrations each function has in the field `edge` calls through."""
-        struct, field = edge.via.rsplit(" ", 1)[-1].split(".", 1)
+        struct, field = _struct_field(edge)
         return dict(self.index.conn.execute(
             "SELECT func, count(*) FROM regs WHERE struct = ? AND field = ? AND how IN ('initializer', 'assignment') "
             "GROUP BY func", (struct, field)).fetchall())
@@ -1036,6 +1037,12 @@ class _Side:
         self.cost[name], self.hops[name], self.parent[name] = cost, hops, edge
         self.levels.setdefault(cost, []).append(name)
         return True
+
+
+def _struct_field(edge: Edge) -> tuple[str, str]:
+    """The struct and the field a call through a field (`indirect via struct T.f`) goes through."""
+    struct, field = edge.via.rsplit(" ", 1)[-1].split(".", 1)
+    return struct, field
 
 
 def _edge_order(edge: Edge) -> tuple:

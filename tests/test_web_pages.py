@@ -159,8 +159,17 @@ def test_a_30000_line_header_renders_in_blocks(tmp_path):
     run_xref("index", "--no-semantic", str(tree), "--db", str(tmp_path / "db"), check=True)
     client = create_app(tmp_path / "db").test_client()
     html = client.get("/source/big/huge.h").get_data(as_text=True)
-    assert html.count('<div class="chunk">') == 120 and 'id="L30000"' in html
-    assert '<a class="cp id" href="/def/HUGE_29998">HUGE_29998</a>' in html
+    assert html.count('<div class="chunk">') == 16 and html.count('class="chunk pending"') == 104
+    assert 'id="L4000"' in html and 'id="L4001"' not in html and '<a href="?all=1#L29751">lines 29751–30000</a>' in html
+    version = re.search(r'data-version="(\w+)"', html)[1]
+    tail = client.get(f"/source/big/huge.h?chunks=118-119&v={version}").get_data(as_text=True)
+    assert tail.count('<div class="chunk">') == 2 and 'id="L29501"' in tail and 'id="L30000"' in tail
+    assert '<a class="cp id" href="/def/HUGE_29998">HUGE_29998</a>' in tail
+    whole = client.get("/source/big/huge.h?all=1").get_data(as_text=True)  # without JavaScript
+    assert whole.count('<div class="chunk">') == 120 and "pending" not in whole
+    assert client.get(f"/source/big/huge.h?chunks=119-120&v={version}").status_code == 400
+    assert client.get("/source/big/huge.h?chunks=x").status_code == 400
+    assert client.get("/source/big/huge.h?chunks=0-1&v=stale").status_code == 409
 
 
 def test_suggestions_start_with_the_text_or_are_one_slip_away(hostile):

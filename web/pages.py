@@ -15,13 +15,14 @@ from urllib.parse import quote
 from flask import Blueprint, Response, jsonify, redirect, render_template, request, url_for
 
 from web.common import BadRequest, NotFound, current_index, identifier, int_arg
-from web.render import PHASE_NAMES, Rendered, hop_phase, path_svg, query_url, render_source, source_url
+from web.render import CHUNK, PHASE_NAMES, Rendered, hop_phase, path_svg, query_url, render_source, source_url
 from xref.queries import Hit, Index
 
 pages = Blueprint("pages", __name__)
 
 REFS_PAGE = 500  # reference lines per page of an identifier
 CALLS_PAGE = 200
+EAGER_CHUNKS = 16  # blocks of a source file in the page itself; the rest come as the reader nears them
 KINDS = ("function", "macro", "struct", "union", "enum", "typedef", "variable", "member", "enumerator", "label",
          "syscall", "prototype")
 
@@ -73,9 +74,28 @@ def source(tree: str, path: str = ""):
     if not real.is_relative_to(root) or not real.is_file():
         raise NotFound(f"{tree}/{path} is not in the index")  # a symlink out of the tree, or gone
     rendered = _rendered(index, row[0], row[1], real, path)
+    if "chunks" in request.args:
+        return _chunks(rendered, row[1])
     symbol = request.args.get("sym", "")
+    eager = len(rendered.chunks) if request.args.get("all") else EAGER_CHUNKS
     return render_template("source.html", tree=tree, path=path, crumbs=_crumbs(tree, path), rendered=rendered,
+                           eager=eager, chunk=CHUNK, version=row[1],
                            symbol=symbol if re.fullmatch(r"\w{1,256}", symbol) else "")
+
+
+def _chunks(rendered: Rendered, version: str) -> Response:
+    """`?chunks=A-B&v=HASH`: blocks A to B of a file the page left for later, as HTML; 409 when
+    the file changed since the page was made (the page then reloads)."""
+    match = re.fullmatch(r"(\d{1,7})-(\d{1,7})", request.args.get("chunks", ""))
+    if not match:
+        raise BadRequest("chunks must be FIRST-LAST, block numbers")
+    first, last = int(match[1]), int(match[2])
+    if not first <= last < len(rendered.chunks):
+        raise BadRequest(f"the file has blocks 0 to {len(rendered.chunks) - 1}")
+    if request.args.get("v") != version:
+        return Response("the file changed since this page was made: reload it\n", status=409, mimetype="text/plain")
+    body = "".join(f'<div class="chunk">{chunk}</div>' for chunk in rendered.chunks[first:last + 1])
+    return Response(body, mimetype="text/html")
 
 
 def _plain(path: str) -> bool:

@@ -154,7 +154,8 @@ def test_a_30000_line_header_opens_at_a_line_and_scrolls(page, tmp_path):
         assert loaded < 3, f"{loaded:.1f} s to show line 29990"
         # The page held the first blocks only; the line's block came at once, marked and on screen,
         # and the rest follow while the browser is idle, so its find sees the whole file.
-        assert page.evaluate("getComputedStyle(document.getElementById('L29990')).backgroundColor") != "rgba(0, 0, 0, 0)"
+        marked = page.evaluate("getComputedStyle(document.getElementById('L29990')).backgroundColor")
+        assert marked != "rgba(0, 0, 0, 0)"
         assert page.evaluate("document.getElementById('L29990').getBoundingClientRect().top") < 900
         deadline = time.monotonic() + 30  # (the page's policy forbids wait_for_function's eval)
         while page.evaluate("document.querySelectorAll('.chunk.pending').length") and time.monotonic() < deadline:

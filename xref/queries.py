@@ -397,16 +397,16 @@ class Index:
         found: dict[tuple, tuple] = {}  # (tree, path, line, caller, how) -> (file id, source, struct, field, extra)
         for caller, file_id, line, how, source, tree_id, path in self.conn.execute(
                 "SELECT caller, file_id, line, how, source, f.tree_id, f.path FROM calls JOIN files f "
-                f"ON f.id = file_id WHERE callee = ? AND how IN ('direct', 'jump') AND {_PREFERRED}", (name,)):
+                f"ON f.id = file_id WHERE callee = ? AND how IN ('direct', 'jump') AND {PREFERRED}", (name,)):
             found.setdefault((self.trees[tree_id][0], path, line, caller, how), (file_id, source, "", "", {}))
         # Calls through a struct field where this function is registered.
         for struct, field_, reg_file, reg_line in self.conn.execute(
                 "SELECT DISTINCT struct, field, file_id, line FROM regs WHERE func = ? AND struct != '' "
-                f"AND how IN ('initializer', 'assignment') AND {_PREFERRED}", (name,)):
+                f"AND how IN ('initializer', 'assignment') AND {PREFERRED}", (name,)):
             reg_tree, reg_path, _ = self._file(reg_file)
             for caller, file_id, line, via, source, tree_id, path in self.conn.execute(
                     "SELECT caller, file_id, line, via, source, f.tree_id, f.path FROM calls JOIN files f "
-                    f"ON f.id = file_id WHERE callee = ? AND how = 'field' AND struct = ? AND {_PREFERRED}",
+                    f"ON f.id = file_id WHERE callee = ? AND how = 'field' AND struct = ? AND {PREFERRED}",
                     (field_, struct)):
                 found.setdefault((self.trees[tree_id][0], path, line, caller, f"indirect via struct {struct}.{field_}"),
                                  (file_id, source, struct, field_,
@@ -425,7 +425,7 @@ class Index:
         hits = []
         for callee, file_id, line, how, struct, via, source in self.conn.execute(
                 "SELECT callee, file_id, line, how, struct, via, source FROM calls WHERE caller = ? "
-                f"AND {_PREFERRED}", (name,)):
+                f"AND {PREFERRED}", (name,)):
             tree, path, _ = self._file(file_id)
             if how == "field":
                 hit = Hit(callee, "call", tree, path, line, self.source_line(file_id, line), caller=name,
@@ -456,11 +456,11 @@ class Index:
         if name is not None:
             rows = self.conn.execute(
                 "SELECT struct, field, func, file_id, line, how, callee, argpos, context, source FROM regs "
-                f"WHERE func = ? AND how NOT IN ('copy', 'param') AND {_PREFERRED}", (name,)).fetchall()
+                f"WHERE func = ? AND how NOT IN ('copy', 'param') AND {PREFERRED}", (name,)).fetchall()
         else:
             rows = self.conn.execute(
                 "SELECT struct, field, func, file_id, line, how, callee, argpos, context, source FROM regs "
-                f"WHERE field = ? AND (struct = ? OR ? = '') AND {_PREFERRED}",
+                f"WHERE field = ? AND (struct = ? OR ? = '') AND {PREFERRED}",
                 (field_, struct or "", struct or "")).fetchall()
         hits = []
         for struct_, field__, function, file_id, line, how, callee, argpos, context, source in rows:
@@ -480,26 +480,35 @@ class Index:
             hits += self._copied_registrations(name, {(h.struct, h.field) for h in hits if h.struct})
         return sorted(hits, key=lambda h: (h.tree, h.path, h.line))
 
-    def _copied_registrations(self, name: str, fields: set[tuple[str, str]], depth: int = 3) -> list[Hit]:
+    def _copied_registrations(self, name: str, fields: set[tuple[str, str]]) -> list[Hit]:
         """The fields that `name`'s registrations are copied into (`neigh->output =
         neigh->ops->output`: neigh_resolve_output, registered in neigh_ops.output, is in
         neighbour.output too), each at the copy, with the field it came from."""
-        hits, seen, frontier = [], set(fields), sorted(fields)
+        hits = []
+        for (struct, field), (into, into_field), file_id, line, source in self.copies(fields):
+            tree, path, _ = self._file(file_id)
+            hits.append(Hit(name, "registration", tree, path, line, self.source_line(file_id, line),
+                            struct=into, field=into_field, how="copy", source=source,
+                            extra={"from": f"{struct}.{field}"}))
+        return hits
+
+    def copies(self, fields, depth: int = 3) -> list[tuple[tuple[str, str], tuple[str, str], int, int, str]]:
+        """Where what these struct fields hold is copied into other fields, and from those on, up
+        to `depth` copies away, breadth first: (from, into, file id, line, source) of each copy,
+        the compiler's facts where a unit parsed the file."""
+        out, seen, frontier = [], set(fields), sorted(fields)
         for _ in range(depth):
             reached = []
             for struct, field in frontier:
                 for into, into_field, file_id, line, source in self.conn.execute(
                         "SELECT struct, field, file_id, line, source FROM regs WHERE how = 'copy' AND context = ? "
-                        f"AND func = ? AND {_PREFERRED}", (struct, field)).fetchall():
-                    tree, path, _ = self._file(file_id)
-                    hits.append(Hit(name, "registration", tree, path, line, self.source_line(file_id, line),
-                                    struct=into, field=into_field, how="copy", source=source,
-                                    extra={"from": f"{struct}.{field}"}))
+                        f"AND func = ? AND {PREFERRED} ORDER BY file_id, line", (struct, field)).fetchall():
+                    out.append(((struct, field), (into, into_field), file_id, line, source))
                     if (into, into_field) not in seen:
                         seen.add((into, into_field))
                         reached.append((into, into_field))
             frontier = reached
-        return hits
+        return out
 
     def search(self, text: str, kind: str | None = None, limit: int = 50):
         return self._search().search(text, kind, limit)
@@ -568,7 +577,7 @@ class Index:
 
 
 # In a file the semantic pass parsed, its calls and registrations replace the parser's.
-_PREFERRED = "(source = 'clang' OR file_id NOT IN (SELECT file_id FROM clang_files))"
+PREFERRED = "(source = 'clang' OR file_id NOT IN (SELECT file_id FROM clang_files))"
 
 DEF_RANK = {"function": 0, "label": 0, "alias": 1, "macro": 1, "struct": 1, "union": 1, "enum": 1, "typedef": 2,
              "variable": 2, "enumerator": 3, "member": 3, "syscall": 4, "prototype": 5, "extern": 6}

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from xref.conditions import DEFAULT_ARCH, kernel_srcarch
-from xref.queries import Index
+from xref.queries import PREFERRED, Index
 
 _BATCH = 900  # SQLite's bound-parameter limit, with room to spare
 _BUDGET = 60_000  # names one search may expand before it gives up
@@ -446,21 +446,12 @@ class CallGraph:
             "SELECT func, file_id, line, source FROM regs WHERE how = 'argument' AND callee = ? AND argpos = ?",
             (function, position)) if self._kept(source, file_id)]
 
-    def _copied_into(self, struct: str, field: str, depth: int = 3) -> dict[tuple[str, str], str]:
+    def _copied_into(self, struct: str, field: str) -> dict[tuple[str, str], str]:
         """The fields struct.field is copied into, and those they are copied into: for each, the
-        copy that fills it (`Qdisc_ops.enqueue copied into it at path:line`)."""
+        first copy that fills it (`Qdisc_ops.enqueue copied into it at path:line`)."""
         found: dict[tuple[str, str], str] = {}
-        frontier = [(struct, field)]
-        for _ in range(depth):
-            reached = []
-            for s, f in frontier:
-                for into, into_field, file_id, line, source in self.index.conn.execute(
-                        "SELECT struct, field, file_id, line, source FROM regs WHERE how = 'copy' AND context = ? "
-                        "AND func = ?", (s, f)):
-                    if self._kept(source, file_id) and (into, into_field) not in found:
-                        found[(into, into_field)] = f"{s}.{f} copied into it at {self._where(file_id)}:{line}"
-                        reached.append((into, into_field))
-            frontier = reached
+        for (s, f), into, file_id, line, _ in self.index.copies([(struct, field)]):
+            found.setdefault(into, f"{s}.{f} copied into it at {self._where(file_id)}:{line}")
         return found
 
     def _best_registrations(self, rows: list[tuple[str, int, int]]) -> list[tuple[str, int, int]]:
@@ -536,7 +527,7 @@ class CallGraph:
         if choice is None:
             choice = 0
             if edge.via.startswith("indirect via struct "):
-                struct, _, field = edge.via[len("indirect via struct "):].rpartition(".")
+                struct, field = _struct_field(edge)
                 choice = int(math.log2(max(1, len(self._registered(struct, field)))))
             self._choices[edge.via] = choice
         return choice
@@ -977,7 +968,7 @@ class CallGraph:
         struct, field = _struct_field(edge)
         return dict(self.index.conn.execute(
             "SELECT func, count(*) FROM regs WHERE struct = ? AND field = ? AND how IN ('initializer', 'assignment') "
-            "GROUP BY func", (struct, field)).fetchall())
+            f"AND {PREFERRED} GROUP BY func", (struct, field)).fetchall())
 
     def _in_drivers(self, name: str) -> bool:
         return self.index.conn.execute(

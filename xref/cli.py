@@ -475,11 +475,12 @@ def path(key: str, arch: str, abi: str | None, to: str | None, through: tuple[st
 
     Without --to, the first call through a function pointer below the handler (the fewest calls
     away; of several, the one with the most candidates: the dispatch rather than a security
-    hook) is fanned out: a note counts its candidates by subsystem, and they are listed INDIRECT_CALL's guesses first,
-    then those registered where the configuration compiles, built-in code's before modules',
-    the core's before drivers', those
-    that fit the object the chain carries (inetsw's entry pairs inet_dgram_ops with udp_prot),
-    then by name; then chains down to drivers/. Code off the data path (panic, printk,
+    hook) is fanned out: a note counts its candidates by subsystem, and they are listed
+    INDIRECT_CALL's guesses first, then those registered where the configuration compiles,
+    built-in code's before modules', the core's before drivers', those registered in the most
+    places (read: seq_read, the read of hundreds of files), those that fit the object the chain
+    carries (inetsw's entry pairs inet_dgram_ops with udp_prot), then by name; then chains down
+    to drivers/, twelve at most. Code off the data path (panic, printk,
     sanitizers, tracing: xref/model/offpath.toml) is never gone through unless asked for.
     """
     from xref.model.paths import NoPath, path_hops

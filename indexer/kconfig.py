@@ -109,6 +109,22 @@ def _prepare_with_kbuild(root: Path, build: Path, arch: str, config: Path | None
     return build / ".config"
 
 
+def make_objects(root: Path, build: Path, arch: str, objects: list[str], timeout: float = 900) -> str:
+    """Have kbuild make these objects (`security/selinux/hooks.o`), and so the headers they
+    include that kbuild generates on the way (selinux's flask.h, the ASN.1 parsers', lib's
+    crc32table.h), which `prepare` does not make. Keeps going past errors; returns "" or why
+    it stopped."""
+    cmd = ["make", "-C", str(root), f"O={build}", f"ARCH={arch}", f"-j{os.cpu_count() or 1}", "-k", *objects]
+    try:
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return f"make took over {timeout:.0f} s"
+    if proc.returncode == 0:
+        return ""
+    last = [line for line in (proc.stderr or proc.stdout).splitlines() if line.strip()][-1:]
+    return last[0] if last else f"make exited with {proc.returncode}"
+
+
 # kbuild adds these per object or per directory; the base is what is left. Warnings do not
 # change what the code means, and -Werror would turn them into parse errors.
 _PER_OBJECT = re.compile(r"^-DKBUILD_|^-D__KBUILD_MODNAME|^-DMODULE$|^-W")

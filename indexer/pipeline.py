@@ -464,11 +464,35 @@ def _semantic_tree(conn: sqlite3.Connection, tree: Tree, tree_count: int, jobs: 
     conn.execute("BEGIN")
     try:
         summary = semantic.run(conn, units, jobs, set(files.values()), progress, cache, request.timeout)
+        if semantic.is_kernel_tree(tree.root) and kconfig.has_kbuild(tree.root):
+            _generated_headers(conn, tree, build, units, summary, jobs, request, progress, cache)
         conn.execute("COMMIT")
     except BaseException:
         conn.execute("ROLLBACK")
         raise
     return summary
+
+
+def _generated_headers(conn: sqlite3.Connection, tree: Tree, build: Path, units: list, summary, jobs: int,
+                       request: SemanticRequest, progress, cache: Path) -> None:
+    """Units that failed for a header kbuild generates when it makes their object (selinux's
+    flask.h, arch/x86/lib's inat-tables.c): kbuild makes those objects, and they are parsed again."""
+    from indexer import kconfig, semantic
+
+    missing = {path for path, why in summary.failed if "file not found" in why}
+    again = [unit for unit in units if unit.path in missing]
+    if not again:
+        return
+    objects = [str(Path(unit.path).relative_to(tree.root).with_suffix(".o")) for unit in again]
+    request.log(f"{len(again)} units include headers kbuild generates: make {' '.join(objects[:3])}"
+                + (" ..." if len(objects) > 3 else ""))
+    why = kconfig.make_objects(tree.root, build, request.arch, objects)
+    if why:
+        request.log(f"make stopped: {why}")
+    retried = semantic.run(conn, again, jobs, {unit.file_id for unit in again}, progress, cache, request.timeout,
+                           again=True)
+    summary.failed = [(path, why) for path, why in summary.failed if path not in missing] + retried.failed
+    summary.seconds += retried.seconds
 
 
 def _macro_stage(conn: sqlite3.Connection, summary: Summary, fresh: bool) -> set[str]:

@@ -376,8 +376,10 @@ UNIT_TIMEOUT = 120.0
 
 def run(conn: sqlite3.Connection, units: list[Unit], jobs: int, tree_files: set[int],
         progress: Callable[..., None] | None = None, cache: Path | None = None,
-        timeout: float = UNIT_TIMEOUT) -> SemanticSummary:
+        timeout: float = UNIT_TIMEOUT, again: bool = False) -> SemanticSummary:
     """Parse the units whose key changed and store their facts; `conn` is inside a transaction.
+    `again`: parse every unit given, whatever was stored or kept for it (a file it failed to
+    find has been made since).
 
     `tree_files`: the file ids of the tree the units belong to (its other units are dropped).
     `cache`: a file where each unit's outcome is kept as soon as it is parsed, so that a run
@@ -389,7 +391,7 @@ def run(conn: sqlite3.Connection, units: list[Unit], jobs: int, tree_files: set[
               conn.execute("SELECT file_id, key, args, deps FROM tus")}
     todo = []
     for unit in units:
-        old = stored.get(unit.file_id)
+        old = None if again else stored.get(unit.file_id)
         if old is not None and old[1] == json.dumps(unit.args):
             deps = zlib.decompress(old[2]).decode().split("\n") if old[2] else []
             if deps and unit_key(unit.args, deps) == old[0]:
@@ -405,7 +407,7 @@ def run(conn: sqlite3.Connection, units: list[Unit], jobs: int, tree_files: set[
     _FILE_IDS.clear()
     _FILE_IDS.update(_file_ids(conn))
     kept = _OutcomeCache(cache) if cache is not None else None
-    resumed = [outcome for unit in todo if kept and (outcome := kept.get(unit)) is not None]
+    resumed = [] if again else [outcome for unit in todo if kept and (outcome := kept.get(unit)) is not None]
     done_before = {outcome.file_id for outcome in resumed}
     fresh = [u for u in todo if u.file_id not in done_before]
     summary.resumed = len(resumed)

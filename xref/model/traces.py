@@ -219,5 +219,5 @@ def chain_results(index: Index, traces: list[Trace], graph: CallGraph,
         seconds = time.perf_counter() - start
         results.append({"label": trace.label, "to": traced[-1], "traced": traced, "seconds": seconds,
                         "found": any(follows(c, traced) for c in chains), "error": error,
-                        "first": chains[0] if chains else []})
+                        "first": chains[0] if chains else [], "chains": chains})
     return results

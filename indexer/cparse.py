@@ -135,6 +135,11 @@ def _type_text(decl: Node) -> str:
     return _text(type_node)
 
 
+# Names every kernel file uses as a variable that are macros for a call: `current->mm` is
+# get_current()'s task_struct's mm (the store resolves the return type).
+_CALL_MACROS = {"current": "()get_current"}
+
+
 class _FileExtractor:
     def __init__(self, source: bytes) -> None:
         self.source = source
@@ -144,6 +149,8 @@ class _FileExtractor:
         self.locals_cache: dict[int, dict[str, tuple[str, int]]] = {}
         self.params_cache: dict[int, dict[str, tuple[str, int]]] = {}
         self.globals: dict[str, str] = {}  # file-scope variable -> its type
+        # Function-pointer fields passed to a call: (caller, callee, position, the call it would be)
+        self.field_arguments: list[tuple[str, str, int, Call]] = []
 
     # -- scopes ---------------------------------------------------------------
 
@@ -247,7 +254,8 @@ class _FileExtractor:
         if base is None:
             return ""
         if base.type == "identifier":
-            type_text = locals_.get(_text(base), ("", 0))[0] or self.globals.get(_text(base), "")
+            name = _text(base)
+            type_text = locals_.get(name, ("", 0))[0] or self.globals.get(name, "") or _CALL_MACROS.get(name, "")
         elif base.type == "call_expression":
             # skb_dst(skb)->output: the function's return type, resolved in the store
             callee = base.child_by_field_name("function")
@@ -706,6 +714,7 @@ def extract_c(source: bytes) -> FileFacts:
 
     for node in captures.get("call", ()):
         _record_call(ex, node)
+    _field_arguments_called(ex)
 
     for pair in captures.get("initializer", ()):
         # `.ctx.actor = filldir64`: the last field, in the struct the ones before it lead to
@@ -912,6 +921,15 @@ def _error_paths(labels) -> list[tuple[int, int]]:
     return found
 
 
+def _field_arguments_called(ex: _FileExtractor) -> None:
+    """`do_tty_write(ld->ops->write, ...)` where the file's do_tty_write calls its first
+    parameter: a call through tty_ldisc_ops.write where the field is passed."""
+    if not ex.field_arguments:
+        return
+    called = {(c.caller, int(c.via)) for c in ex.facts.calls if c.how == "param" and c.via.isdigit()}
+    ex.facts.calls += [call for _, callee, position, call in ex.field_arguments if (callee, position) in called]
+
+
 def _record_call(ex: _FileExtractor, node: Node) -> None:
     function = node.child_by_field_name("function")
     if function is None:
@@ -961,6 +979,12 @@ def _record_call(ex: _FileExtractor, node: Node) -> None:
         arg_kind = arg.type
         if arg_kind == "identifier":
             name = arg.text.decode("utf-8", "replace")
+        elif arg_kind == "field_expression":
+            struct = ex.struct_of_field_base(arg, ex.locals_of(scope_node))
+            ex.field_arguments.append((caller, callee, position, Call(
+                caller, _text(arg.child_by_field_name("field")), line, "field", struct=struct,
+                via=_one_line(_text(arg)))))
+            continue
         elif arg_kind in _WRAPPED_VALUE:
             name = _value_name(arg)
         else:

@@ -257,6 +257,10 @@ int file_write(struct ldisc *ld, struct tty *tty)
     assert not found.errors
     calls = {(c.callee, c.how, c.struct) for c in found.calls if c.caller == "file_write"}
     assert calls == {("store", "direct", ""), ("do_write", "direct", ""), ("write", "field", "ldisc_ops")}
+    # The parser alone: the struct is named by the path to it (the index resolves ldisc.ops).
+    parsed = cparse.extract_c((tmp_path / "tty.c").read_bytes())
+    calls = {(c.callee, c.how, c.struct) for c in parsed.calls if c.caller == "file_write"}
+    assert calls == {("store", "direct", ""), ("do_write", "direct", ""), ("write", "field", "ldisc.ops")}
 
 
 def test_a_field_of_an_anonymous_struct_member_is_the_enclosing_struct_s(tmp_path):
@@ -287,3 +291,16 @@ unsigned long area(struct mm_struct *mm, unsigned long len)
     fields = {(c.callee, c.struct) for c in found.calls if c.how == "field"}
     assert ("get_unmapped_area", "mm_struct") in fields
     assert not any(struct == "mm_struct" for callee, struct in fields if callee == "tick"), fields
+
+
+def test_current_is_get_current_s_task(tmp_path):
+    # `current` is a macro for get_current(): `current->mm->get_unmapped_area` is a call through
+    # the field of the mm_struct that get_current()'s task_struct points to (the index resolves it).
+    parsed = cparse.extract_c(b"""
+unsigned long area(struct file *file)
+{
+	unsigned long (*get_area)(struct file *) = current->mm->get_unmapped_area;
+	return get_area(file);
+}
+""")
+    assert [(c.callee, c.how, c.struct) for c in parsed.calls] == [("get_unmapped_area", "field", "()get_current.mm")]

@@ -25,6 +25,11 @@ _ELEMENT = 6  # lines apart two fields of one initializer element may be
 _MODULE_COST = 4
 # What a call in a branch the code marks as rare (`unlikely`, after an error label) costs more.
 _RARE_COST = 6
+_SLOW_PATH = ("_slowpath", "_slow_path")
+# Other routes may leave a chain and come back to it within this many direct calls, while the
+# calls looked at stay this few.
+_REJOIN = 2
+_REJOIN_WIDTH = 20_000
 # What entering code that is the second choice costs (offpath.toml's `second`: IPv6's twins).
 _SECOND_COST = 3
 # How much dearer a chain through INDIRECT_CALL's guesses may be than one past them and still be
@@ -241,6 +246,8 @@ class CallGraph:
                 f"{column} IN ({{marks}})", missing) if missing else []:
             if not self.skipped(file_id):
                 cache[caller if column == "caller" else callee].append((caller, callee, file_id, line))
+        for name in missing:  # one call of each function by each macro: the first place that makes it
+            cache[name] = list({(c[0], c[1]): c for c in sorted(cache[name], reverse=True)}.values())[::-1]
         return {m: cache[m] for m in macros}
 
     def _expand_macros(self, edges: list[Edge], depth: int = 4) -> list[Edge]:
@@ -248,6 +255,7 @@ class CallGraph:
         `raw_spin_lock` (a macro) -> `_raw_spin_lock`), at the same call site; where a function
         has the name too (another configuration's, or a tool's), the call of it stays beside them."""
         out, todo = [], edges
+        seen: set[tuple[str, str, int, str]] = set()  # a call site reaches each function once
         for _ in range(depth):
             direct = [e.callee for e in todo if e.via == "call"]
             bodies = self._macro_calls(direct, "caller") if direct else {}
@@ -258,6 +266,10 @@ class CallGraph:
                 if not calls or self.home(edge.callee):
                     out.append(edge)
                 for macro, callee, file_id, line in calls or ():
+                    key = (edge.caller, edge.path, edge.line, callee)
+                    if key in seen:
+                        continue
+                    seen.add(key)
                     expanded.append(replace(edge, callee=callee, evidence=f"{edge.evidence} through the macro "
                                                                           f"{macro} ({self._where(file_id)}:{line})"))
             todo = expanded
@@ -494,7 +506,11 @@ class CallGraph:
         return self.home(edge.callee).startswith(second) and not edge.path.startswith(second)
 
     def _rare(self, edge: Edge) -> bool:
-        """Whether the call is made in a branch the code marks as rare (`if (unlikely(nosec))`)."""
+        """Whether the call is made in a branch the code marks as rare (`if (unlikely(nosec))`),
+        or enters what the kernel names its slow path (`__alloc_pages_slowpath`, taken when
+        get_page_from_freelist finds nothing)."""
+        if edge.callee.endswith(_SLOW_PATH):
+            return True
         key = (edge.path, edge.line)
         if key not in self._rare_lines:
             ranges = self._unlikely.get(edge.path)
@@ -639,11 +655,13 @@ class CallGraph:
             self.allowance = outer
         for key, route in routes.items():
             found.setdefault(key, route)
-        # Chains alike by those measures in source order: where their functions are defined, then
-        # their names (net/ipv4 before net/ipv6; neigh_direct_output before neigh_resolve_output).
+        # Chains alike by those measures in source order: where their calls are made, then where
+        # the functions they call are defined (net/ipv4 before net/ipv6 at one pointer call;
+        # neigh_direct_output before neigh_resolve_output), then their names.
         return sorted(found.values(), key=lambda chain: (self._strays(chain), tuple(e.callee for e in chain) in routes,
                                                           sum(map(self.cost, chain)), len(chain),
-                                                          [(self.home(e.callee), e.callee) for e in chain]))
+                                                          [(e.path, e.line, self.home(e.callee), e.callee)
+                                                           for e in chain]))
 
     def _exhausted(self) -> bool:
         return self.spent > self.allowance or time.monotonic() > self.deadline
@@ -684,10 +702,11 @@ class CallGraph:
                       limit: int = 3) -> list[list[Edge]]:
         """The cheapest chains that leave `chain` by another direct call and go on the cheapest way
         the search from the target found (udp_recvmsg reaches udp_rmem_release through
-        __skb_recv_udp as well as through __sk_queue_drop_skb): at most `limit`, none dearer than
-        `ceiling`."""
+        __skb_recv_udp as well as through __sk_queue_drop_skb), or come back to it within
+        `_REJOIN` direct calls (____sys_sendmsg's __sock_sendmsg, the wrapper of the
+        sock_sendmsg_nosec it also calls): at most `limit`, none dearer than `ceiling`."""
         behind = [side for (end, _), side in self._behind.items() if end == target]
-        options: list[tuple[float, int, Edge, _Side]] = []
+        leaving: list[tuple[int, Edge, float]] = []
         spent = 0
         for i, taken in enumerate(chain[:-1]):
             before = {e.caller for e in chain[:i + 1]}
@@ -695,23 +714,55 @@ class CallGraph:
                 if edge.via != "call" or edge.callee == taken.callee or edge.callee in before or edge.leaf \
                         or self.detour(edge, edge.callee):
                     continue
-                for side in behind:
-                    if edge.callee in side.cost and side.hops[edge.callee] + i + 1 <= depth:
-                        total = spent + self.cost(edge) + side.cost[edge.callee]
-                        if total <= ceiling:
-                            options.append((total, i, edge, side))
+                leaving.append((i, edge, spent + self.cost(edge)))
             spent += self.cost(taken)
+        later = {e.callee: k for k, e in enumerate(chain)}
+        back = self._ways_back([edge.callee for _, edge, _ in leaving])
+        options: list[tuple[float, int, list[Edge]]] = []
+        for i, edge, cost in leaving:
+            for side in behind:
+                if edge.callee in side.cost and side.hops[edge.callee] + i + 1 <= depth:
+                    tail, name = [], edge.callee
+                    while side.parent.get(name) is not None:
+                        tail.append(side.parent[name])
+                        name = tail[-1].callee
+                    if name == target:
+                        options.append((cost + side.cost[edge.callee], i, chain[:i] + [edge] + tail))
+            for way in back.get(edge.callee, []):
+                k = later.get(way[-1].callee, -1)
+                if k >= i:
+                    options.append((cost + sum(map(self.cost, way)) + sum(map(self.cost, chain[k + 1:])), i,
+                                    chain[:i] + [edge] + way + chain[k + 1:]))
         routes: dict[tuple[str, ...], list[Edge]] = {}
-        for _, i, edge, side in sorted(options, key=lambda o: o[0]):
-            route, name = chain[:i] + [edge], edge.callee
-            while side.parent.get(name) is not None:
-                route.append(side.parent[name])
-                name = route[-1].callee
-            if name == target and len({e.callee for e in route}) == len(route):
-                routes.setdefault(tuple(e.callee for e in route), route)
+        # Alike by cost and length, in the order the calls they leave by are made (do_futex's
+        # switch: futex_wait's case, then futex_wake's, ...).
+        for total, _, route in sorted(options, key=lambda o: (o[0], len(o[2]), _edge_order(o[2][o[1]]))):
+            if total > ceiling or len(route) > depth or len({e.callee for e in route}) < len(route):
+                continue
+            routes.setdefault(tuple(e.callee for e in route), route)
             if len(routes) >= limit:
                 break
         return list(routes.values())
+
+    def _ways_back(self, names: list[str]) -> dict[str, list[list[Edge]]]:
+        """From each name, the chains of up to `_REJOIN` direct calls (off-path code left out)."""
+        ways: dict[str, list[list[Edge]]] = {name: [] for name in names}
+        frontier = [(name, []) for name in dict.fromkeys(names)]
+        for _ in range(_REJOIN):
+            edges: dict[str, list[Edge]] = {}
+            for edge in self.forward(list({name for name, _ in frontier})):
+                if edge.via == "call" and not edge.leaf and not self.detour(edge, edge.callee):
+                    edges.setdefault(edge.caller, []).append(edge)
+            nxt = []
+            for name, way in frontier:
+                for edge in edges.get(name, []):
+                    longer = way + [edge]
+                    ways[longer[0].caller].append(longer)
+                    nxt.append((edge.callee, longer))
+            frontier = nxt
+            if len(frontier) > _REJOIN_WIDTH:
+                break
+        return ways
 
     def _siblings(self, chain: list[Edge], i: int) -> list[Edge]:
         """The other candidates at chain[i]'s call site when a field is called there (not the
@@ -750,8 +801,7 @@ class CallGraph:
             site = self.site(chain[i])
             hints = {e.callee for e in site if e.hint}
             pool = [e for e in site if not hints or e.callee in hints]
-            objects = {v for e in chain[:i] if e.registered for v in self._contexts(e)}
-            companions = {c for v in objects for c in self._companions(v)}
+            companions = self._carried(chain, i)
             # INDIRECT_CALL's guesses are the common case, not the only one: where none of them
             # fits the object (a UDP socket's backlog_rcv is not TCP's), the candidates that do.
             fitting = {e.callee for e in pool if companions & self._contexts(e)} or \
@@ -761,6 +811,12 @@ class CallGraph:
                 fitting = {e.callee for e in pool if self._place(e) in seen}
             self._fit_cache[key] = fitting or {e.callee for e in pool}
         return self._fit_cache[key]
+
+    def _carried(self, chain: list[Edge], i: int) -> set[str]:
+        """The object the chain carries before call i: the variables registered beside those its
+        earlier candidates are registered in (inet_dgram_ops's udp_prot)."""
+        objects = {v for e in chain[:i] if e.registered for v in self._contexts(e)}
+        return {c for v in objects for c in self._companions(v)}
 
     def call_sites(self, names: list[str]) -> dict[str, int]:
         """How many call sites the index has of each name (any tree)."""
@@ -825,12 +881,27 @@ class CallGraph:
 
     def _stray(self, chain: list[Edge], i: int) -> Edge | None:
         """A call through a field whose candidate does not fit the chain while another does:
-        that other one."""
+        that other one. Before the last call, a candidate defined in the target's own file fits
+        best, unless the object the chain carries says otherwise (unix_stream_recvmsg, not
+        INDIRECT_CALL's inet_recvmsg, at proto_ops.recvmsg on the way to af_unix.c's
+        unix_write_space)."""
         edge = chain[i]
         # The last call reaches the target, which was asked for: only what the call names and the
         # object's registrations speak against it, not the directories.
         directories = i < len(chain) - 1
-        if not edge.registered or self._fits(chain, i, edge, directories):
+        if not edge.registered:
+            return None
+        if directories:
+            aim = self.home(chain[-1].callee)
+            carried = self._carried(chain, i)
+            if self.home(edge.callee) == aim:
+                if not carried or carried & self._contexts(edge):
+                    return None
+            else:
+                for sibling in self._siblings(chain, i):
+                    if self.home(sibling.callee) == aim and (not carried or carried & self._contexts(sibling)):
+                        return sibling
+        if self._fits(chain, i, edge, directories):
             return None
         siblings = self._siblings(chain, i)
         if siblings and self._fits(chain, i, siblings[0], directories):
@@ -872,7 +943,9 @@ class CallGraph:
                                             ceiling - spent)
                     except NoPath:
                         continue
-                    options.append((j, chain[:j] + [earlier] + way + chain[i + 1:]))
+                    implied = chain[:j] + [earlier] + way + chain[i + 1:]
+                    if self._stray(implied, j) is None:  # not back to a choice already put right
+                        options.append((j, implied))
                 if options:
                     i, chain = min(options, key=lambda o: sum(map(self.cost, o[1])))
             i += 1

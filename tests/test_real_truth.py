@@ -29,7 +29,7 @@ TRUTH = REPO / "tests" / "data" / "ftrace" / "6.1.192-2"
 EDGE_RECALL_UNTRACED_FREE = 0.98
 EDGE_RECALL_STRICT = 0.82
 EDGE_RECALL_INLINE_FREE = 0.95
-CHAINS_FOUND = 0.65
+CHAINS_FOUND = 0.75
 
 
 @pytest.fixture(scope="session")

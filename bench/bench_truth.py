@@ -62,6 +62,8 @@ def main() -> None:
             if not r["found"]:
                 print(f"  {r['label']} --to {r['to']}: {r['error'] or 'not among the first three'}; traced "
                       f"{' > '.join(r['traced'])}")
+                if r["chains"]:
+                    print(f"    first answer: {' > '.join(r['chains'][0])}")
 
 
 if __name__ == "__main__":

@@ -82,12 +82,21 @@ def configuration(root: Path, build: Path, arch: str, config: Path | None = None
 
 
 def _make(root: Path, build: Path, arch: str, *targets: str, capture: bool = False) -> str:
-    cmd = ["make", "-C", str(root), f"O={build}", f"ARCH={arch}", f"-j{os.cpu_count() or 1}", *targets]
-    proc = subprocess.run(cmd, capture_output=True, text=True)
+    proc = _run_make(root, build, arch, targets)
     if proc.returncode != 0:
-        last = [line for line in (proc.stderr or proc.stdout).splitlines() if line.strip()][-1:]
-        raise KconfigError(f"`{' '.join(cmd[3:])}` failed: {last[0] if last else 'no output'}")
+        raise KconfigError(f"`{' '.join(proc.args[3:])}` failed: {_last_line(proc) or 'no output'}")
     return proc.stdout
+
+
+def _run_make(root: Path, build: Path, arch: str, targets, timeout: float | None = None) -> subprocess.CompletedProcess:
+    cmd = ["make", "-C", str(root), f"O={build}", f"ARCH={arch}", f"-j{os.cpu_count() or 1}", *targets]
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+
+
+def _last_line(proc: subprocess.CompletedProcess) -> str:
+    """What a failed make said last (its error)."""
+    lines = [line for line in (proc.stderr or proc.stdout).splitlines() if line.strip()]
+    return lines[-1] if lines else ""
 
 
 def _prepare_with_kbuild(root: Path, build: Path, arch: str, config: Path | None, defconfig: bool, log) -> Path:
@@ -114,15 +123,13 @@ def make_objects(root: Path, build: Path, arch: str, objects: list[str], timeout
     include that kbuild generates on the way (selinux's flask.h, the ASN.1 parsers', lib's
     crc32table.h), which `prepare` does not make. Keeps going past errors; returns "" or why
     it stopped."""
-    cmd = ["make", "-C", str(root), f"O={build}", f"ARCH={arch}", f"-j{os.cpu_count() or 1}", "-k", *objects]
     try:
-        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+        proc = _run_make(root, build, arch, ["-k", *objects], timeout)
     except subprocess.TimeoutExpired:
         return f"make took over {timeout:.0f} s"
     if proc.returncode == 0:
         return ""
-    last = [line for line in (proc.stderr or proc.stdout).splitlines() if line.strip()][-1:]
-    return last[0] if last else f"make exited with {proc.returncode}"
+    return _last_line(proc) or f"make exited with {proc.returncode}"
 
 
 # kbuild adds these per object or per directory; the base is what is left. Warnings do not

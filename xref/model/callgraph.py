@@ -247,7 +247,10 @@ class CallGraph:
             if not self.skipped(file_id):
                 cache[caller if column == "caller" else callee].append((caller, callee, file_id, line))
         for name in missing:  # one call of each function by each macro: the first place that makes it
-            cache[name] = list({(c[0], c[1]): c for c in sorted(cache[name], reverse=True)}.values())[::-1]
+            first: dict[tuple[str, str], tuple[str, str, int, int]] = {}
+            for call in sorted(cache[name]):
+                first.setdefault(call[:2], call)
+            cache[name] = list(first.values())
         return {m: cache[m] for m in macros}
 
     def _expand_macros(self, edges: list[Edge], depth: int = 4) -> list[Edge]:

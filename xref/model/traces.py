@@ -194,7 +194,7 @@ def chain_results(index: Index, traces: list[Trace], graph: CallGraph,
                   among: list[Trace] | None = None) -> list[dict]:
     """For each trace, `xref path SYSCALL --to F` (F: `target`, judged `among` all the traces,
     default `traces`): whether one of its first three chains `follows` the traced chain down to
-    F, the time it took, and its first chain."""
+    F, the time it took, and those three chains."""
     from xref.model.paths import path_hops
     from xref.model.syscalls import NoSyscall, SyscallModel, abi_for
 
@@ -219,5 +219,5 @@ def chain_results(index: Index, traces: list[Trace], graph: CallGraph,
         seconds = time.perf_counter() - start
         results.append({"label": trace.label, "to": traced[-1], "traced": traced, "seconds": seconds,
                         "found": any(follows(c, traced) for c in chains), "error": error,
-                        "first": chains[0] if chains else [], "chains": chains})
+                        "chains": chains})
     return results

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import signal
 import sqlite3
 import stat
@@ -26,6 +27,7 @@ from indexer.asm import extract_asm
 from indexer.cparse import extract_c, includes_of
 from indexer.facts import FileFacts
 from indexer.tables import extract_syscalls_list, extract_table
+from indexer.workers import init_worker
 from xref import search, store
 from xref.conditions import DEFAULT_ARCH
 
@@ -80,6 +82,14 @@ class Summary:
 
 class IndexBusy(Exception):
     """Another `xref index` holds the lock on this index directory."""
+
+
+class Interrupted(Exception):
+    """Ctrl-C stopped a run; `published` says whether what it did was published before."""
+
+    def __init__(self, published: bool) -> None:
+        super().__init__("interrupted")
+        self.published = published
 
 
 def language_of(name: str) -> str:
@@ -185,11 +195,6 @@ def rows_of(file_id: int, facts: FileFacts) -> Rows:
     )
 
 
-def _init_worker() -> None:
-    # Ctrl-C is handled once, by the parent, which then stops the pool.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
 _INSERTS = {table: f"INSERT INTO {table} VALUES ({','.join('?' * width)})" for table, width in
             zip(store.FACT_TABLES, (10, 4, 3, 8, 10, 4, 7, 5, 8, 2, 3), strict=True)}
 
@@ -249,12 +254,21 @@ class BuildRequest:
 def run(trees: list[Tree], index_dir: Path, jobs: int | None = None,
         progress: Callable[[int, int], None] | None = None,
         semantic_request: SemanticRequest | None = None, build_request: BuildRequest | None = None) -> Summary:
-    """Index `trees` into `index_dir`: incrementally into the live generation if there is one."""
+    """Index `trees` into `index_dir`: incrementally into the live generation if there is one.
+
+    Everything a run changes is published at once, or not at all: a re-index writes the facts,
+    the definitions macros make, the semantic pass and the names new to search in one SQLite
+    transaction (a kill or a failure rolls it back, and the next run does the work again); a
+    fresh build writes a generation of its own and publishes it by swapping CURRENT.
+    """
     started = time.monotonic()
     lock = _lock(index_dir)
     searcher = None  # a fresh build's search-index process (daemonic: it dies with us)
+    gen = conn = None
+    fresh = published = False
     try:
         live = store.current_generation(index_dir)
+        store.remove_abandoned(index_dir, live)
         if live is not None and store.schema_of(live) != store.SCHEMA_VERSION:
             live = None  # written by another version of xref: build anew beside it
         fresh = live is None
@@ -264,20 +278,28 @@ def run(trees: list[Tree], index_dir: Path, jobs: int | None = None,
             conn.execute("PRAGMA journal_mode=OFF")
             conn.execute("PRAGMA synchronous=OFF")
         store.create_schema(conn)
-        stale = conn.execute("SELECT value FROM meta WHERE key = 'search_stale'").fetchone()
+        conn.execute("BEGIN")
         jobs = jobs or os.cpu_count() or 1
         summary, touched, searcher = _index_into(conn, trees, jobs, progress, fresh, gen)
+        _step("facts")
         _built(conn, trees, build_request or BuildRequest())
-        new_names: set[str] = set()  # names the search index gets after the parser's
+        new_names: set[str] = set(touched)  # names the search index has not got yet
         if fresh or summary.parsed or summary.removed:
-            new_names = _macro_stage(conn, summary, fresh)
+            new_names |= _macro_stage(conn, summary, fresh)
         else:
             summary.macro_definitions = _count(conn, "macro_definitions", 0)
+        _step("macros")
         if semantic_request is not None:
             summary.semantic, clang_names = _semantic(conn, trees, jobs, semantic_request, progress,
                                                       gen / "semantic-units.sqlite")
             new_names |= clang_names
+            _step("semantic")
         _glibc_orders(conn, trees)
+        search.add_names(conn, new_names)
+        _step("search")
+        conn.execute("COMMIT")
+        published = not fresh
+        _step("committed")
         facts_done = time.monotonic()
         summary.seconds = facts_done - started
         if fresh:
@@ -288,16 +310,8 @@ def run(trees: list[Tree], index_dir: Path, jobs: int | None = None,
             searcher.join()
             if searcher.exitcode != 0:
                 raise RuntimeError("building the search index failed")
-        elif (stale is not None and stale[0] == "1") or not (gen / "search").is_dir():
-            _mark_search(gen, "1")
+        elif not (gen / "search").is_dir():  # lost, or never made: made again from the facts
             search.build(gen, store.connect(gen / "facts.sqlite"))
-        elif touched:
-            _mark_search(gen, "1")
-            search.update(gen, store.connect(gen / "facts.sqlite"), touched)
-        if new_names:  # names only a macro expansion defines (__do_sys_sendto)
-            _mark_search(gen, "1")
-            search.update(gen, store.connect(gen / "facts.sqlite"), new_names)
-        _mark_search(gen, "0")
         if fresh:
             # written with synchronous=OFF: make it durable before it becomes the live index
             fd = os.open(gen / "facts.sqlite", os.O_RDONLY)
@@ -306,14 +320,39 @@ def run(trees: list[Tree], index_dir: Path, jobs: int | None = None,
             finally:
                 os.close(fd)
             store.publish_generation(index_dir, gen)
+            published = True
         summary.search_seconds = time.monotonic() - facts_done
         return summary
-    except BaseException:
+    except BaseException as err:
         if searcher is not None and searcher.is_alive():
             searcher.terminate()
+        if conn is not None and not fresh:
+            _roll_back(conn)
+        if fresh and gen is not None and not published:
+            shutil.rmtree(gen, ignore_errors=True)  # never published: nobody reads it
+        if isinstance(err, KeyboardInterrupt):
+            raise Interrupted(published) from None
         raise
     finally:
         lock.close()
+
+
+def _roll_back(conn: sqlite3.Connection) -> None:
+    """Undo the run's transaction, if it is still open (SQLite undoes it anyway when the process
+    dies, or the next time the database is opened)."""
+    try:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        conn.close()
+    except sqlite3.Error:
+        pass
+
+
+def _step(name: str) -> None:
+    """A boundary between a run's steps. The crash tests stop the process at the one named by
+    XREF_STOP_AT (SIGSTOP: they then kill it there)."""
+    if os.environ.get("XREF_STOP_AT") == name:
+        os.kill(os.getpid(), signal.SIGSTOP)
 
 
 def semantic_prerequisites(tree: Tree) -> tuple[str, list[str]]:
@@ -348,7 +387,6 @@ def _built(conn: sqlite3.Connection, trees: list[Tree], request: BuildRequest) -
             request.log(f"what {tree.name} builds is not known ({err}); every file is taken as built")
             config = None
         files = dict(conn.execute("SELECT path, id FROM files WHERE tree_id = ?", (tree_id,)))
-        conn.execute("BEGIN")
         conn.execute("DELETE FROM built WHERE file_id IN (SELECT id FROM files WHERE tree_id = ?)", (tree_id,))
         conn.execute("DELETE FROM modular WHERE file_id IN (SELECT id FROM files WHERE tree_id = ?)", (tree_id,))
         conn.execute("DELETE FROM meta WHERE key = ?", (f"built_config:{tree_id}",))
@@ -362,7 +400,6 @@ def _built(conn: sqlite3.Connection, trees: list[Tree], request: BuildRequest) -
             conn.executemany("INSERT OR IGNORE INTO modular VALUES (?)", [(f,) for f in built - builtin])
             conn.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", [
                 (f"built_config:{tree_id}", str(config)), (f"built_arch:{tree_id}", request.arch)])
-        conn.execute("COMMIT")
 
 
 def _with_included_sources(conn: sqlite3.Connection, built: set[int], files: dict[str, int]) -> set[int]:
@@ -435,7 +472,7 @@ def _semantic(conn: sqlite3.Connection, trees: list[Tree], jobs: int, request: S
 
 def _semantic_tree(conn: sqlite3.Connection, tree: Tree, tree_count: int, jobs: int, request: SemanticRequest,
                    progress: Callable[[int, int], None] | None, cache: Path) -> semantic_mod.SemanticSummary:
-    """One tree's semantic pass, in one transaction."""
+    """One tree's semantic pass (in the run's transaction)."""
     from indexer import glibcbuild, kconfig, semantic
 
     tree_id = conn.execute("SELECT id FROM trees WHERE name = ?", (tree.name,)).fetchone()[0]
@@ -461,15 +498,9 @@ def _semantic_tree(conn: sqlite3.Connection, tree: Tree, tree_count: int, jobs: 
     conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (f"semantic_only:{tree_id}",
                                                               json.dumps(request.only or [])))
     units = semantic.units_for(tree.root, files, build, request.arch, request.only, request.glibc_tests)
-    conn.execute("BEGIN")
-    try:
-        summary = semantic.run(conn, units, jobs, set(files.values()), progress, cache, request.timeout)
-        if semantic.is_kernel_tree(tree.root) and kconfig.has_kbuild(tree.root):
-            _generated_headers(conn, tree, build, units, summary, jobs, request, progress, cache)
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
+    summary = semantic.run(conn, units, jobs, set(files.values()), progress, cache, request.timeout)
+    if semantic.is_kernel_tree(tree.root) and kconfig.has_kbuild(tree.root):
+        _generated_headers(conn, tree, build, units, summary, jobs, request, progress, cache)
     return summary
 
 
@@ -501,31 +532,18 @@ def _macro_stage(conn: sqlite3.Connection, summary: Summary, fresh: bool) -> set
     from indexer import macrodefs
 
     started = time.monotonic()
-    conn.execute("BEGIN")
-    try:
-        # A header's macros reach every file; a .c file's invocations only define names there.
-        only = None if fresh or summary.headers_changed else summary.written
-        removed, added, names = macrodefs.derive(conn, only)
-        summary.definitions = _count(conn, "definitions", added - removed)
-        if only is None:
-            conn.execute("INSERT OR REPLACE INTO meta VALUES ('macro_definitions', '0')")
-            summary.macro_definitions = _count(conn, "macro_definitions", added)
-        else:
-            summary.macro_definitions = _count(conn, "macro_definitions", added - removed - summary.macro_removed)
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
+    # A header's macros reach every file; a .c file's invocations only define names there.
+    only = None if fresh or summary.headers_changed else summary.written
+    removed, added, names = macrodefs.derive(conn, only)
+    summary.definitions = _count(conn, "definitions", added - removed)
+    if only is None:
+        conn.execute("INSERT OR REPLACE INTO meta VALUES ('macro_definitions', '0')")
+        summary.macro_definitions = _count(conn, "macro_definitions", added)
+    else:
+        summary.macro_definitions = _count(conn, "macro_definitions", added - removed - summary.macro_removed)
     summary.macro_seconds = time.monotonic() - started
     return {name for name in names if conn.execute(
         "SELECT 1 FROM defs WHERE name = ? AND source = 'ts' LIMIT 1", (name,)).fetchone() is None}
-
-
-def _mark_search(gen: Path, stale: str) -> None:
-    """Record whether the search index lags the facts (an interrupted update is redone next run)."""
-    conn = store.connect(gen / "facts.sqlite")
-    conn.execute("INSERT OR REPLACE INTO meta VALUES ('search_stale', ?)", (stale,))
-    conn.close()
 
 
 def _list_users(conn: sqlite3.Connection, tasks: list[tuple[Candidate, str, int]],
@@ -556,7 +574,6 @@ def _index_into(conn: sqlite3.Connection, trees: list[Tree], jobs: int,
     """
     summary = Summary()
     touched: set[str] = set()
-    conn.execute("BEGIN")
     tree_ids: dict[str, int] = {}
     for tree in trees:
         conn.execute("INSERT INTO trees(name, root) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET root=excluded.root",
@@ -602,7 +619,7 @@ def _index_into(conn: sqlite3.Connection, trees: list[Tree], jobs: int,
     done = 0
     written: list[int] = []
     ctx = get_context("fork")
-    pool = ctx.Pool(jobs, initializer=_init_worker) if jobs > 1 and len(tasks) > 1 else None
+    pool = ctx.Pool(jobs, initializer=init_worker) if jobs > 1 and len(tasks) > 1 else None
     results = (pool.imap_unordered(extract_file, tasks, chunksize=8) if pool
                else map(extract_file, tasks))
     try:
@@ -641,8 +658,6 @@ def _index_into(conn: sqlite3.Connection, trees: list[Tree], jobs: int,
     except BaseException:
         if pool:
             pool.terminate()
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
         raise
     finally:
         if pool:
@@ -676,12 +691,11 @@ def _index_into(conn: sqlite3.Connection, trees: list[Tree], jobs: int,
     store.create_indexes(conn)
     summary.definitions = _count(conn, "definitions", defs_delta)
     summary.references = _count(conn, "reference_lines", refs_delta)
-    conn.execute("COMMIT")
     return summary, touched, searcher
 
 
 def _build_search(gen: Path, names_file: Path) -> None:
-    _init_worker()  # Ctrl-C is the parent's to handle; it stops this process too
+    init_worker()  # Ctrl-C is the parent's to handle; it stops this process too
     with open(names_file, encoding="utf-8") as names:
         search.build_from_names(gen, (line.rstrip("\n") for line in names))
     names_file.unlink()
@@ -696,10 +710,11 @@ def _count(conn: sqlite3.Connection, key: str, delta: int) -> int:
 
 
 def _fact_counts(conn: sqlite3.Connection, file_ids: list[int]) -> tuple[int, int, int]:
-    """(definitions, reference lines, definitions by macros) that these files hold now."""
+    """(definitions, reference lines, definitions by macros) that these files hold now (the
+    semantic pass's definitions are not in the running totals)."""
     marks = ",".join("?" * len(file_ids))
     defs, by_macros = conn.execute(f"SELECT count(*), coalesce(sum(source = 'macro'), 0) FROM defs "
-                                   f"WHERE file_id IN ({marks})", file_ids).fetchone()
+                                   f"WHERE file_id IN ({marks}) AND source != 'clang'", file_ids).fetchone()
     refs = conn.execute(f"SELECT coalesce(sum(length(lines) - length(replace(lines, ',', '')) + 1), 0) "
                         f"FROM refs WHERE file_id IN ({marks})", file_ids).fetchone()[0]
     return defs, refs, by_macros

@@ -23,6 +23,7 @@ from multiprocessing import get_context
 from pathlib import Path
 
 from indexer import glibcbuild, kbuild
+from indexer.workers import init_worker
 from xref import store
 from xref.conditions import kernel_srcarch, read_config
 from xref.macros import define_text, file_lines
@@ -360,12 +361,6 @@ def _rows(fid: int, facts) -> tuple[list[tuple], list[tuple], list[tuple]]:
     return defs, calls, regs
 
 
-def _init_worker() -> None:
-    import signal
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
 # -- the pass -----------------------------------------------------------------------------
 
 
@@ -441,7 +436,7 @@ def _outcomes(resumed: list[Outcome], todo: list[Unit], jobs: int, timeout: floa
     yield from resumed
     if not todo:
         return
-    with ProcessPool(max_workers=jobs, initializer=_init_worker, context=get_context("fork")) as pool:
+    with ProcessPool(max_workers=jobs, initializer=init_worker, context=get_context("fork")) as pool:
         futures = {pool.schedule(extract_unit, args=(unit,), timeout=timeout): unit for unit in todo}
         try:
             for future in as_completed(futures):

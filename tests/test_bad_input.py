@@ -150,6 +150,26 @@ def test_reindex_updates_search_for_touched_names_only(tmp_path):
     assert "FOO_bar" in names and "foo_baz" in names and "foo_bar" not in names
 
 
+def test_fifty_reindexes_each_adding_a_name_keep_search_whole(tmp_path):
+    """Re-indexes used to merge Whoosh segments, and one in six crashed there."""
+    from indexer import pipeline
+    from xref.queries import Index
+
+    tree = make_tree(tmp_path / "t", {"base.c": "int base_fn(void) { return 0; }\n"})
+    db = tmp_path / "db"
+    trees = [pipeline.Tree("t", tree)]
+    pipeline.run(trees, db, jobs=1)
+    for i in range(50):
+        make_tree(tree, {f"n{i}.c": f"int added_name_{i}(void) {{ return base_fn(); }}\n"})
+        pipeline.run(trees, db, jobs=1)
+    index = Index.open(str(db))
+    assert [hit.name for hit in index.search("added_name_37")][:1] == ["added_name_37"]
+    assert len(index.search("added_name_", limit=100)) == 50
+    assert {hit.name for hit in index.search("ded_name_4", limit=100)} == {f"added_name_{i}" for i in range(40, 50)} | {
+        "added_name_4"}
+    assert index.search("base_fn")[0].name == "base_fn"
+
+
 def test_a_full_disk_is_one_line_and_the_published_index_still_answers(tmp_path):
     import resource
 

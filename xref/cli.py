@@ -164,8 +164,10 @@ def index(sources: tuple[str, ...], jobs: int | None, verbose: bool, semantic: b
         request.config = config.resolve()
     builds = pipeline.BuildRequest(arch, config.resolve() if config else None, build.resolve() if build else None,
                                    log=log)
+    layer = False  # the tree-sitter layer of this run is published
     try:
         summary = pipeline.run(trees, index_dir, jobs, progress, None, builds)
+        layer = True
         click.echo(summary.line())
         if request is not None:
             log(f"the tree-sitter layer is published in {index_dir}: queries answer from it now")
@@ -175,8 +177,15 @@ def index(sources: tuple[str, ...], jobs: int | None, verbose: bool, semantic: b
         raise UserError(str(err)) from None
     except PermissionError as err:
         raise UserError(f"cannot write the index in {index_dir} ({err.strerror}); use --db DIR.") from None
-    except KeyboardInterrupt:
-        click.echo("\nxref: interrupted; the previous index is unchanged.", err=True)
+    except (KeyboardInterrupt, pipeline.Interrupted) as err:
+        if getattr(err, "published", False):
+            what = "the index was published just before; this run is complete" if not layer else \
+                "the semantic pass was published just before; this run is complete"
+        elif layer:
+            what = "the tree-sitter layer is published, the semantic pass is not (the next run resumes it)"
+        else:
+            what = "the previous index is unchanged"
+        click.echo(f"\nxref: interrupted; {what}.", err=True)
         sys.exit(130)
     if verbose:
         for path, reason in summary.skipped:

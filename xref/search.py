@@ -101,14 +101,12 @@ def _add_segment(ix: index.Index, names: list[str], merge: bool = False) -> None
     writer.commit(merge=merge)
 
 
-def update(gen: Path, conn: sqlite3.Connection, names: set[str]) -> None:
-    """Add names that a re-index newly defined (old names stay; queries check them against the facts)."""
-    conn.close()
-    names = sorted(names)
-    with open(gen / "search" / "names.txt", "a", encoding="utf-8") as listed:
-        listed.writelines(name + "\n" for name in names)
-    # Merged into the small segments of earlier re-indexes, so that their number stays low.
-    _add_segment(index.open_dir(str(gen / "search")), names, merge=True)
+def add_names(conn: sqlite3.Connection, names: Iterable[str]) -> None:
+    """Make names a re-index newly defined searchable, in the caller's transaction: they go to
+    the facts' `added_names`, which queries read beside the search index (old names stay there;
+    queries check each hit against the facts). Whoosh is never merged into: its segment merge
+    is where a re-index used to crash, and it could not be undone with the facts."""
+    conn.executemany("INSERT OR IGNORE INTO added_names VALUES (?, ?)", ((name, name.lower()) for name in names))
 
 
 _NAMES_LOCK = threading.Lock()
@@ -159,10 +157,13 @@ class Searcher:
         order: list[tuple[int, int, int, str]] = []
         with self.ix.searcher() as s:
             attempts = [
-                ("exact", lambda: [d["name"] for d in s.search(query.Term("lower", low), limit=None)]),
+                ("exact", lambda: [d["name"] for d in s.search(query.Term("lower", low), limit=None)]
+                 + self._added("lower = ?", (low,), 1000)),
                 ("prefix", lambda: [d["name"] for d in s.search(query.Prefix("lower", low),
-                                                                 limit=None if kind else limit * 4)]),
-                ("substring", lambda: self._containing(low, 20000 if kind else limit * 4)),
+                                                                 limit=None if kind else limit * 4)]
+                 + self._added("lower > ? AND lower < ? || char(1114111)", (low, low), 20000 if kind else limit * 4)),
+                ("substring", lambda: self._containing(low, 20000 if kind else limit * 4)
+                 + self._added("instr(lower, ?) > 1", (low,), 20000 if kind else limit * 4)),
                 ("fuzzy", lambda: self._misspelt(text, limit * 4, head=1)),
             ]
             for rank, (how, found) in enumerate(attempts):
@@ -181,6 +182,12 @@ class Searcher:
                     order.append((rank, best, len(name), name))
         order.sort()
         return [hits[name] for *_, name in order[:limit]]
+
+    def _added(self, where: str, params: tuple, cap: int) -> list[str]:
+        """Up to `cap` names matching `where` among those re-indexes added since the search
+        index was written (`added_names`)."""
+        return [name for (name,) in self.conn.execute(
+            f"SELECT name FROM added_names WHERE {where} LIMIT ?", (*params, cap))]
 
     def _containing(self, low: str, cap: int) -> list[str]:
         """Up to `cap` names containing `low` in any case (not at their start), shortest first."""

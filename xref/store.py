@@ -12,7 +12,7 @@ import shutil
 import sqlite3
 from pathlib import Path
 
-SCHEMA_VERSION = "14"
+SCHEMA_VERSION = "15"
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);
@@ -63,6 +63,10 @@ CREATE TABLE IF NOT EXISTS modular(file_id INTEGER PRIMARY KEY);
 CREATE TABLE IF NOT EXISTS macros(
     file_id INT, line INT, name TEXT, params TEXT, body TEXT, PRIMARY KEY(file_id, line));
 CREATE TABLE IF NOT EXISTS inactive(file_id INT, start INT, end INT);
+-- Names defined since the search index was written (a re-index adds them here, in its
+-- transaction; the search index itself is written only by a fresh build).
+CREATE TABLE IF NOT EXISTS added_names(name TEXT PRIMARY KEY, lower TEXT) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS added_names_lower ON added_names(lower);
 """
 
 INDEXES = """
@@ -127,6 +131,13 @@ def new_generation(index_dir: Path) -> Path:
     gen = index_dir / f"gen-{max(numbers, default=0) + 1:06d}"
     gen.mkdir()
     return gen
+
+
+def remove_abandoned(index_dir: Path, live: Path | None) -> None:
+    """Remove the generations a killed fresh build left behind (the caller holds the index's lock)."""
+    for gen in index_dir.glob("gen-*"):
+        if gen != live and gen.is_dir():
+            shutil.rmtree(gen, ignore_errors=True)
 
 
 def publish_generation(index_dir: Path, gen: Path) -> None:

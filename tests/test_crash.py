@@ -1,0 +1,97 @@
+"""Killing a re-index at any moment leaves the old answers or the new ones, never a mix, and the
+next run makes the index equal to a fresh build (the bundled trees, with the semantic pass)."""
+
+from __future__ import annotations
+
+import random
+import shutil
+import signal
+import time
+
+import pytest
+
+from tests.conftest import run_xref
+from tests.crashkit import STEPS, differences, index_command, kill_at, snapshot
+from xref.corpus import BUNDLED
+
+PROBES = ["xref_crash_probe", "__xref_crash_probe", "xref_crash_entry", "XREF_CRASH_FLAG", "xref_crash", "sendto"]
+
+
+def _change(base):
+    """A new function and the alias a macro makes of it, a new function calling another, and a
+    header's new macro (which makes the macro stage go over the whole index)."""
+    sendto = base / "glibc" / "socket" / "sendto.c"
+    sendto.write_text(sendto.read_text() + "\nint\n__xref_crash_probe (int fd)\n{\n  return fd;\n}\n"
+                      "weak_alias (__xref_crash_probe, xref_crash_probe)\n")
+    socket = base / "linux" / "net" / "socket.c"
+    socket.write_text(socket.read_text() + "\nstatic int xref_crash_helper(void)\n{\n\treturn 0;\n}\n\n"
+                      "int xref_crash_entry(void)\n{\n\treturn xref_crash_helper();\n}\n")
+    net = base / "linux" / "include" / "linux" / "net.h"
+    net.write_text(net.read_text().replace("#endif", "#define XREF_CRASH_FLAG 1\n#endif", 1))
+
+
+@pytest.fixture(scope="module")
+def states(tmp_path_factory):
+    """The trees after the change, and the snapshots of the old index, of the new tree-sitter
+    layer over the old semantic pass (what the default command publishes first), and of a
+    fresh build of the changed trees."""
+    base = tmp_path_factory.mktemp("crash")
+    env = {"XREF_CACHE": str(base / "cache")}
+    trees = [base / "linux", base / "glibc"]
+    for tree in trees:
+        shutil.copytree(BUNDLED / tree.name, tree)
+    old_db = base / "old"
+    run_xref("index", *map(str, trees), "--db", str(old_db), env=env, check=True)
+    _change(base)
+    new_db = base / "new"
+    run_xref("index", *map(str, trees), "--db", str(new_db), env=env, check=True)
+    mid_db = base / "mid"
+    shutil.copytree(old_db, mid_db)
+    started = time.monotonic()
+    run_xref("index", "--no-semantic", *map(str, trees), "--db", str(mid_db), env=env, check=True)
+    took = time.monotonic() - started
+    shots = {"old": snapshot(old_db, PROBES), "tree-sitter layer": snapshot(mid_db, PROBES),
+             "new": snapshot(new_db, PROBES)}
+    assert shots["new"] != shots["tree-sitter layer"] != shots["old"]
+    return {"base": base, "env": env, "trees": trees, "old_db": old_db, "shots": shots, "took": took}
+
+
+def _kill_and_check(states, name, how, step=None, delay=0.0):
+    db = states["base"] / name
+    shutil.rmtree(db, ignore_errors=True)
+    shutil.copytree(states["old_db"], db)
+    command = index_command(states["trees"], db)
+    err = kill_at(command, states["env"], how, step, delay)
+    assert "Traceback" not in err, err
+    shot = snapshot(db, PROBES)
+    matches = [label for label, known in states["shots"].items() if shot == known]
+    assert matches, "a mixed state: " + "; ".join(differences(shot, states["shots"]["old"])[:3])
+    if how == signal.SIGINT and "interrupted" in err:
+        said = err.strip().splitlines()[-1]
+        assert (matches[0] == "old") == said.endswith("the previous index is unchanged."), (matches, said)
+    # and the next run makes it what a fresh build is
+    run_xref(*index_command(states["trees"], db)[3:], env=states["env"], check=True)
+    again = snapshot(db, PROBES)
+    assert again == states["shots"]["new"], differences(again, states["shots"]["new"])
+    return matches[0]
+
+
+@pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGINT], ids=["kill-9", "ctrl-c"])
+@pytest.mark.parametrize("step", STEPS)
+def test_a_kill_at_every_step_boundary_leaves_old_or_new_answers(states, step, how):
+    _kill_and_check(states, f"step-{step}-{how}", how, step=step)
+
+
+def test_twenty_kills_at_random_moments_leave_old_or_new_answers(states):
+    chance = random.Random(17)
+    seen = set()
+    for i in range(20):
+        how = chance.choice([signal.SIGKILL, signal.SIGINT])
+        delay = chance.uniform(0.3, 1.5 * states["took"] + 2)
+        seen.add(_kill_and_check(states, f"random-{i}", how, delay=delay))
+    assert len(seen) >= 2, seen  # the kills did land at different moments
+
+
+def test_the_new_names_are_found_after_a_reindex(states):
+    assert states["shots"]["new"]["search"]["xref_crash_probe"][0] == "xref_crash_probe"
+    assert "__xref_crash_probe" in states["shots"]["new"]["search"]["xref_crash"]

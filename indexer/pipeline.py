@@ -30,6 +30,7 @@ from indexer.tables import extract_syscalls_list, extract_table
 from indexer.workers import init_worker
 from xref import search, store
 from xref.conditions import DEFAULT_ARCH
+from xref.sourcefiles import on_disk, read_regular, stored_name
 
 if TYPE_CHECKING:
     from indexer import semantic as semantic_mod
@@ -119,7 +120,7 @@ def discover(tree_id: int, root: Path, skipped: list[tuple[str, str]]) -> Iterat
                 continue
             if not language_of(entry.name):
                 continue
-            rel = entry.path[prefix:]
+            rel = stored_name(entry.path[prefix:])
             try:
                 st = entry.stat()
             except OSError as err:
@@ -141,12 +142,13 @@ def extract_file(task: tuple[Candidate, str, int]) -> Extracted:
     if size > MAX_FILE_BYTES:
         return file_id, tree_id, rel, size, mtime, "", lang, None, f"larger than {MAX_FILE_BYTES >> 20} MiB", 0
     try:
-        with open(full, "rb") as fh:
-            data = fh.read()
+        data = read_regular(full, MAX_FILE_BYTES + 1)
     except FileNotFoundError:
         return file_id, tree_id, rel, size, mtime, "", lang, None, "vanished during the run", 0
     except OSError as err:
         return file_id, tree_id, rel, size, mtime, "", lang, None, f"unreadable ({err.strerror})", 0
+    if len(data) > MAX_FILE_BYTES:  # grew since it was listed
+        return file_id, tree_id, rel, size, mtime, "", lang, None, f"larger than {MAX_FILE_BYTES >> 20} MiB", 0
     digest = hashlib.blake2b(data, digest_size=16).hexdigest()
     if digest == old_hash:
         return file_id, tree_id, rel, len(data), mtime, digest, lang, None, "unchanged", 0
@@ -557,7 +559,7 @@ def _list_users(conn: sqlite3.Connection, tasks: list[tuple[Candidate, str, int]
                                       "WHERE x.header = ? AND f.tree_id = ?", (header, tree_id)))
     found = []
     for file_id, tree_id, rel in sorted(users):
-        full = roots[tree_id] / rel
+        full = on_disk(roots[tree_id] / rel)
         if (tree_id, rel) in changed or not full.is_file():
             continue
         st = full.stat()

@@ -27,6 +27,7 @@ from indexer.workers import init_worker
 from xref import store
 from xref.conditions import kernel_srcarch, read_config
 from xref.macros import define_text, file_lines
+from xref.sourcefiles import read_regular
 
 # Options kbuild gives gcc that clang does not accept; libclang refuses a command line with any.
 GCC_ONLY = {
@@ -309,8 +310,10 @@ def content_hash(path: str) -> str:
     key = (path, st.st_size, st.st_mtime_ns)
     digest = _hashes.get(key)
     if digest is None:
-        with open(path, "rb") as fh:
-            digest = hashlib.blake2b(fh.read(), digest_size=16).hexdigest()
+        try:
+            digest = hashlib.blake2b(read_regular(path), digest_size=16).hexdigest()
+        except OSError:
+            return "missing"
         _hashes[key] = digest
     return digest
 

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from xref.macros import Expander, ExpansionError, Macro, parse_define, render, tokenize
+from xref.sourcefiles import read_regular
 
 _DIRECTIVE = re.compile(rb"^[ \t]*#[ \t]*(define|undef|include)\b[ \t]*((?:[^\n\\]|\\.)*)", re.M | re.S)
 _FUNCTION_DEFINE = re.compile(rb"^[ \t]*#[ \t]*define[ \t]+\w+\(", re.M)
@@ -142,8 +143,7 @@ def _resolve(target: str, system: bool, path: str, root: str) -> str | None:
 @lru_cache(maxsize=4096)
 def _read_header(full: str) -> Header | None:
     try:
-        with open(full, "rb") as fh:
-            data = fh.read(8 << 20)
+        data = read_regular(full, 8 << 20)
     except OSError:
         return None
     if b"\0" in data[:8192]:

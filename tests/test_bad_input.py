@@ -47,6 +47,32 @@ def test_non_utf8_and_malformed_c_are_indexed_as_far_as_they_parse(tmp_path):
         assert run_xref("def", name, "--db", str(tmp_path / "db")).returncode == 0, name
 
 
+def test_a_file_name_that_is_not_utf8_is_indexed_shown_escaped_and_served(tmp_path):
+    from web.app import create_app
+
+    tree = make_tree(tmp_path / "t", {"good.c": "int good(void) { return 0; }\n"})
+    (tree / os.fsdecode(b"bad\xff\xfename.c")).write_text("int odd_name_fn(void) { return good(); }\n")
+    db = tmp_path / "db"
+    run_xref("index", "--no-semantic", str(tree), "--db", str(db), check=True)
+    found = run_xref("def", "odd_name_fn", "--db", str(db), check=True).stdout
+    assert found.startswith("bad\\xff\\xfename.c:1:"), found
+    client = create_app(str(db)).test_client()
+    page = client.get("/source/t/bad%5Cxff%5Cxfename.c")
+    assert page.status_code == 200 and b"odd_name_fn" in page.data
+    # and a re-index of the unchanged tree keeps it as it is
+    again = run_xref("index", "--no-semantic", str(tree), "--db", str(db), check=True).stdout
+    assert "0 parsed" in again and "0 removed" in again
+
+
+def test_a_fifo_that_appears_after_the_tree_was_listed_is_not_opened(tmp_path):
+    from indexer import pipeline
+
+    os.mkfifo(tmp_path / "late.c")
+    started = time.monotonic()
+    *_, rows, reason, _ = pipeline.extract_file(((1, "late.c", str(tmp_path / "late.c"), 0, 0), "", 1))
+    assert rows is None and "not a regular file" in reason and time.monotonic() - started < 5
+
+
 def test_reindex_parses_only_changed_files_and_drops_deleted(tmp_path):
     tree = make_tree(tmp_path / "t", {f"f{i}.c": f"int fn{i}(void) {{ return {i}; }}\n" for i in range(20)})
     db = str(tmp_path / "db")

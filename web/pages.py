@@ -17,6 +17,7 @@ from flask import Blueprint, Response, jsonify, redirect, render_template, reque
 from web.common import BadRequest, NotFound, current_index, identifier, int_arg
 from web.render import CHUNK, PHASE_NAMES, Rendered, hop_phase, path_svg, query_url, render_source, source_url
 from xref.queries import Hit, Index
+from xref.sourcefiles import on_disk, read_regular
 
 pages = Blueprint("pages", __name__)
 
@@ -70,7 +71,7 @@ def source(tree: str, path: str = ""):
                                base=f"/source/{quote(tree)}/" + (f"{quote(path)}/" if path else ""),
                                subdirs=sorted(subdirs), files=sorted(files))
     root = index.trees[tree_id][1].resolve()
-    real = (root / path).resolve()
+    real = on_disk(root / path).resolve()
     if not real.is_relative_to(root) or not real.is_file():
         raise NotFound(f"{tree}/{path} is not in the index")  # a symlink out of the tree, or gone
     rendered = _rendered(index, row[0], row[1], real, path)
@@ -99,8 +100,9 @@ def _chunks(rendered: Rendered, version: str) -> Response:
 
 
 def _plain(path: str) -> bool:
-    """A tree-relative path with no way out: no `..`, `.`, empty or absolute parts, no backslash."""
-    if "\\" in path or "\0" in path or path.startswith("/"):
+    """A tree-relative path with no way out: no `..`, `.`, empty or absolute parts (a backslash
+    is part of a name: the index writes bytes that are not UTF-8 as `\\xNN`)."""
+    if "\0" in path or path.startswith("/"):
         return False
     parts = path.rstrip("/").split("/") if path.rstrip("/") else []
     return all(part not in ("", ".", "..") for part in parts)
@@ -150,7 +152,7 @@ def _rendered(index: Index, file_id: int, digest: str, real: Path, path: str) ->
             _RENDERED.move_to_end(key)
             return _RENDERED[key]
     # Lines as the indexer counts them: only "\n" ends one.
-    text = real.read_bytes().decode("utf-8", "replace")
+    text = read_regular(real).decode("utf-8", "replace")
     rendered = render_source(index, file_id, text, path)
     with _CACHE_LOCK:
         _RENDERED[key] = rendered

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import NamedTuple
 
+from xref.sourcefiles import read_regular
+
 _PATTERN = (
     r"""(?P<space>[ \t\r\f\v]+|\\\n)
     |(?P<newline>\n)
@@ -154,8 +156,7 @@ _DEFINE = re.compile(r"^\s*#\s*define\s+(.*)$", re.S)
 def file_lines(path: str) -> list[str]:
     """A source file's lines (undecodable bytes replaced), [] when it cannot be read."""
     try:
-        with open(path, "rb") as fh:
-            return fh.read().decode("utf-8", "replace").split("\n")
+        return read_regular(path).decode("utf-8", "replace").split("\n")
     except OSError:
         return []
 

@@ -17,6 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from xref import store
+from xref.sourcefiles import read_regular
 
 
 class NoIndex(Exception):
@@ -256,7 +257,7 @@ class Index:
     def _lines(self, file_id: int) -> list[str]:
         try:
             # Lines as the parsers count them: only "\n" ends one (not the form feeds glibc has).
-            return self._file(file_id)[2].read_bytes().decode("utf-8", "replace").split("\n")
+            return read_regular(self._file(file_id)[2]).decode("utf-8", "replace").split("\n")
         except OSError:
             return []
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TextIO
 
 from xref.queries import Hit, Index
+from xref.sourcefiles import read_regular
 
 PROMPT = ">> "
 QUERIES = {0: "symbol", 1: "definition", 2: "callees", 3: "callers", 4: "text", 6: "egrep", 7: "file",
@@ -155,7 +156,7 @@ class Answerer:
     def _grep(self, regex: re.Pattern):
         for file_id, tree_id, path in sorted(self.index.listing(), key=lambda f: (f[1], f[2])):
             try:
-                text = (self.index.trees[tree_id][1] / path).read_bytes().decode("utf-8", "replace")
+                text = read_regular(self.index.trees[tree_id][1] / path).decode("utf-8", "replace")
             except OSError:
                 continue
             if not regex.search(text):

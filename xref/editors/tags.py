@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TextIO
 
 from xref.queries import DEF_RANK, Index
+from xref.sourcefiles import read_regular
 
 # universal-ctags' one-letter kinds for C (and its Asm parser's label); others are written long.
 KIND_LETTERS = {"macro": "d", "enumerator": "e", "function": "f", "alias": "f", "enum": "g", "member": "m",
@@ -93,7 +94,10 @@ def write_etags(index: Index, out: TextIO, base: Path) -> int:
         by_file.setdefault(file_id, []).append((name, line))
     count = 0
     for file_id in sorted(by_file, key=lambda f: paths[f]):
-        data = index._file(file_id)[2].read_bytes() if index._file(file_id)[2].is_file() else b""
+        try:
+            data = read_regular(index._file(file_id)[2])
+        except OSError:
+            data = b""
         starts = [0] + [m.end() for m in re.finditer(rb"\n", data)]
         entries = []
         for name, line in sorted(set(by_file[file_id]), key=lambda e: (e[1], e[0])):

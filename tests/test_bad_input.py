@@ -8,6 +8,8 @@ import subprocess
 import sys
 import time
 
+import pytest
+
 from tests.conftest import REPO, run_xref
 
 
@@ -208,11 +210,34 @@ def test_a_full_disk_is_one_line_and_the_published_index_still_answers(tmp_path)
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
         resource.setrlimit(resource.RLIMIT_FSIZE, (65536, 65536))
 
-    proc = subprocess.run([sys.executable, "-m", "xref.cli", "index", "--no-semantic", str(tree), "--db", str(db)],
-                          cwd=REPO, capture_output=True, text=True, preexec_fn=small_files)
-    assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr
-    assert len(proc.stderr.strip().splitlines()) == 1 and proc.stderr.startswith("xref: "), proc.stderr
+    for target in (db, tmp_path / "fresh"):  # a re-index, and a first build
+        proc = subprocess.run([sys.executable, "-m", "xref.cli", "index", "--no-semantic", str(tree),
+                               "--db", str(target)], cwd=REPO, capture_output=True, text=True, preexec_fn=small_files)
+        assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr
+        assert len(proc.stderr.strip().splitlines()) == 1 and proc.stderr.startswith("xref: "), proc.stderr
     assert run_xref("def", "good", "--db", str(db), check=True).stdout.startswith("good.c:1:")
+    assert run_xref("def", "more3", "--db", str(db)).returncode == 1
+    # the half-written first build is gone, and so is the re-index's part
+    assert not list((tmp_path / "fresh").glob("gen-*")) and len(list(db.glob("gen-*"))) == 1
+
+
+def test_a_read_only_index_answers_and_a_reindex_into_it_is_one_line(tmp_path):
+    tree = make_tree(tmp_path / "t", {"good.c": "int good(void) { return 0; }\n"})
+    db = tmp_path / "db"
+    run_xref("index", "--no-semantic", str(tree), "--db", str(db), check=True)
+    for leftover in db.glob("gen-*/facts.sqlite-*"):
+        leftover.unlink()  # a copy without its -wal and -shm files
+    if subprocess.run(["mount", "--bind", str(db), str(db)], capture_output=True).returncode != 0:
+        pytest.skip("needs a read-only bind mount (root)")
+    try:
+        subprocess.run(["mount", "-o", "remount,bind,ro", str(db)], check=True)
+        assert run_xref("def", "good", "--db", str(db), check=True).stdout.startswith("good.c:1:")
+        make_tree(tree, {"more.c": "int more(void) { return good(); }\n"})
+        proc = run_xref("index", "--no-semantic", str(tree), "--db", str(db))
+        assert proc.returncode == 2 and len(proc.stderr.strip().splitlines()) == 1, proc.stderr
+        assert "Read-only file system" in proc.stderr
+    finally:
+        subprocess.run(["umount", str(db)])
 
 
 def test_an_index_path_that_cannot_be_a_directory_is_one_line(tmp_path):

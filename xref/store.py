@@ -115,7 +115,7 @@ def current_generation(index_dir: Path) -> Path | None:
 def schema_of(gen: Path) -> str:
     """The schema version a generation was written with ('' if unreadable)."""
     try:
-        conn = sqlite3.connect(f"file:{gen / 'facts.sqlite'}?mode=ro", uri=True)
+        conn = _read_only(gen / "facts.sqlite")
         try:
             row = conn.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
         finally:
@@ -152,7 +152,7 @@ def publish_generation(index_dir: Path, gen: Path) -> None:
 
 def connect(path: Path, readonly: bool = False) -> sqlite3.Connection:
     if readonly:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+        conn = _read_only(path)
     else:
         conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         conn.execute("PRAGMA journal_mode=WAL")
@@ -166,6 +166,18 @@ def connect(path: Path, readonly: bool = False) -> sqlite3.Connection:
     # Pages read straight from the OS's cache: a server's many connections share one copy.
     conn.execute("PRAGMA mmap_size=17179869184")
     return conn
+
+
+def _read_only(path: Path) -> sqlite3.Connection:
+    """A read-only connection; on a read-only file system, where SQLite cannot make the shared
+    memory file a WAL database's readers need, one that takes the file as immutable."""
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+    try:
+        conn.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchall()
+        return conn
+    except sqlite3.OperationalError:
+        conn.close()
+    return sqlite3.connect(f"file:{path}?immutable=1", uri=True, check_same_thread=False)
 
 
 def create_schema(conn: sqlite3.Connection) -> None:

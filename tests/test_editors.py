@@ -295,3 +295,24 @@ def test_language_server_over_stdio(tree, corpus_index):
         assert {"__sys_sendto", "__do_sys_sendto", "sock_sendmsg"} <= {s["name"] for s in symbols}
         assert [s["name"] for s in client.request("workspace/symbol", {"query": "inet_bin"})][0] == "inet_bind"
         assert client.stop(timeout=10) == 0
+
+
+def test_language_server_survives_malformed_messages_and_refuses_a_giant_one(tree):
+    root, bin_dir = tree
+    env = dict(os.environ, PATH=f"{bin_dir}:{os.environ['PATH']}")
+    env.pop("XREF_DB", None)
+    with LspClient(["xref", "lsp"], root, env) as client:
+        client.request("initialize", {"processId": None, "rootUri": root.as_uri(), "capabilities": {}})
+        for body in (b"{bad json", b"[1, 2", b'{"jsonrpc": "2.0", "id": 99, "method": "textDocument/hover"}',
+                     "{\"jsonrpc\": \"2.0\", \"method\": \"\u2603\"}".encode()):
+            client.proc.stdin.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
+        client.proc.stdin.flush()
+        # still answering
+        symbols = client.request("workspace/symbol", {"query": "sock_sendmsg"})
+        assert any(s["name"] == "sock_sendmsg" for s in symbols)
+        client.proc.stdin.write(b"Content-Length: 99999999999\r\n\r\n{}")
+        client.proc.stdin.close()
+        assert client.proc.wait(timeout=30) == 0
+        err = client.proc.stderr.read().decode()
+        assert "Traceback" not in err and "MemoryError" not in err
+        assert err.strip().splitlines()[-1].startswith("xref lsp: a message of 99,999,999,999 bytes")

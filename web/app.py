@@ -3,11 +3,13 @@
 Every page's data comes from `xref` (queries, the execution model, the macro engine); the JSON
 API under `/api/` serves the same answers the CLI prints with `--json`. The server only reads:
 an error is a JSON object `{"error": "..."}` with the HTTP status that fits (400 for a bad
-parameter, 404 for what the index does not have), never a 500 for bad input.
+parameter, 404 for what the index does not have, 422 for a query that ran past the server's
+time limit), never a 500 for bad input.
 """
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 import time
 from pathlib import Path
@@ -18,6 +20,7 @@ from werkzeug.exceptions import HTTPException
 
 from web.common import BadRequest, NotFound, current_index, identifier, int_arg
 from xref.conditions import DEFAULT_ARCH
+from xref.limits import WEB_SECONDS, QueryTimeout
 
 
 class _JSON(DefaultJSONProvider):
@@ -29,7 +32,8 @@ class _JSON(DefaultJSONProvider):
 
 
 # Only the server's own script and styles run; inline styles are Graphviz's and the list's indents.
-_CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:"
+_CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+        "frame-ancestors 'none'")
 
 
 def create_app(index_dir: Path) -> Flask:
@@ -53,6 +57,8 @@ def create_app(index_dir: Path) -> Flask:
             response.headers["Server-Timing"] = f"app;dur={(time.perf_counter() - g.started) * 1000:.1f}"
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["Content-Security-Policy"] = _CSP
+        response.headers["X-Frame-Options"] = "DENY"  # frame-ancestors for browsers older than CSP 2
+        response.headers["Referrer-Policy"] = "same-origin"
         return response
 
     def error(status: int, message: str):
@@ -67,6 +73,16 @@ def create_app(index_dir: Path) -> Flask:
     @app.errorhandler(NotFound)
     def not_found(err: NotFound):
         return error(404, str(err))
+
+    @app.errorhandler(QueryTimeout)
+    def too_long(err: QueryTimeout):
+        return error(422, str(err))  # the query is too broad: a narrower one answers
+
+    @app.errorhandler(sqlite3.OperationalError)
+    def interrupted(err: sqlite3.OperationalError):
+        if str(err) != "interrupted":  # not the request's deadline (see web/common.py)
+            raise err
+        return error(422, str(QueryTimeout(WEB_SECONDS)))
 
     @app.errorhandler(HTTPException)
     def http_error(err: HTTPException):
@@ -106,8 +122,13 @@ def create_app(index_dir: Path) -> Flask:
         text = request.args.get("q", "").strip()
         if not text:
             raise BadRequest("give the text to search for: ?q=TEXT")
+        if len(text) > 256:
+            raise BadRequest("the search text is longer than 256 characters")
         found = index().search(text, request.args.get("kind") or None, int_arg("limit", 30, 1, 500))
-        return jsonify([h.__dict__ for h in found])
+        response = jsonify([h.__dict__ for h in found])
+        if found.more:  # more names match than the search looked at or returns: the text should be narrowed
+            response.headers["X-More-Results"] = "1"
+        return response
 
     @app.get("/api/syscall/<key>")
     def api_syscall(key: str):

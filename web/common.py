@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import threading
 
-from flask import current_app, request
+from flask import current_app, g, request
 
+from xref.limits import WEB_SECONDS, Deadline
 from xref.queries import Index, NoIndex
 
 
@@ -35,6 +36,9 @@ def current_index() -> Index:
                 _SHARED[str(index.gen)] = (index.listing(), index.by_basename())
             index._listing, index._by_basename = _SHARED[str(index.gen)]
         local.index = index
+    if "deadline" not in g:  # one for the whole request, however many queries it makes
+        g.deadline = Deadline(WEB_SECONDS)
+    local.index.set_deadline(g.deadline)
     return local.index
 
 

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import sys
 from pathlib import Path
 
 import click
 
-from xref import __version__
+from xref import __version__, limits
 from xref.conditions import DEFAULT_ARCH
 from xref.queries import Hit, Index, NoIndex
 
@@ -22,12 +23,46 @@ class UserError(click.ClickException):
     exit_code = 2
 
     def show(self, file=None) -> None:
-        click.echo(f"xref: {self.message}", err=True)
+        _say(self.message)
+
+
+def _say(message: str) -> None:
+    """One line on standard error, `xref: ` first; what it quotes of the arguments is cut short."""
+    click.echo(f"xref: {message if len(message) <= 500 else message[:500] + '...'}", err=True)
+
+
+# The longest argument any command takes: a symbol, a pattern, a path (a page of text).
+MAX_ARGUMENT = 1024
+
+
+def _printable(arg: str) -> str:
+    """`arg` with the bytes that are not UTF-8 (which Python gives as surrogates) replaced by
+    U+FFFD, unless it names an existing file, which keeps its bytes."""
+    try:
+        arg.encode("utf-8")
+        return arg
+    except UnicodeEncodeError:
+        if os.path.lexists(arg):
+            return arg
+        return arg.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 class _Commands(click.Group):
     """The command group: a full disk, a missing permission or a file where a directory should be,
     wherever it strikes, is one line."""
+
+    def main(self, args=None, *rest, **kwargs):
+        """Arguments are checked before click reads them: one longer than MAX_ARGUMENT is refused,
+        and bytes that are not UTF-8 become U+FFFD (no symbol or pattern has them) unless the
+        argument names an existing file."""
+        args = list(sys.argv[1:] if args is None else args)
+        for arg in args:
+            if len(arg) > MAX_ARGUMENT:
+                click.echo(f"xref: an argument of {len(arg):,} characters ({arg[:20]}...) is longer than "
+                           f"the {MAX_ARGUMENT:,} xref takes.", err=True)
+                sys.exit(2)
+        args = [_printable(arg) for arg in args]
+        return super().main(args, *rest, **kwargs)
 
     def invoke(self, ctx: click.Context):
         import errno
@@ -37,11 +72,16 @@ class _Commands(click.Group):
             return super().invoke(ctx)
         except OSError as err:
             if err.errno not in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EACCES, errno.EROFS, errno.EPERM,
-                                 errno.EEXIST, errno.ENOTDIR):  # a dangling link or a file where a directory goes
+                                 errno.EEXIST, errno.ENOTDIR,  # a dangling link or a file where a directory goes
+                                 errno.ENAMETOOLONG, errno.EISDIR, errno.ELOOP):
                 raise
             where = f": {err.filename}" if err.filename else ""
             raise UserError(f"{err.strerror}{where}.") from None
+        except limits.QueryTimeout as err:
+            raise UserError(f"{err}.") from None
         except sqlite3.OperationalError as err:
+            if str(err) == "interrupted":  # the deadline `_open` gave the index's queries
+                raise UserError(f"{limits.QueryTimeout(limits.CLI_SECONDS)}.") from None
             if not any(words in str(err) for words in ("disk is full", "disk I/O error", "readonly")):
                 raise
             raise UserError(f"the index could not be written: {err} (is the disk full?).") from None
@@ -64,9 +104,11 @@ def _db_option(f):
 
 def _open(db: str | None) -> Index:
     try:
-        return Index.open(db)
+        index = Index.open(db)
     except NoIndex as err:
         raise UserError(str(err)) from None
+    index.set_deadline(limits.Deadline(limits.CLI_SECONDS))
+    return index
 
 
 def _print_hits(hits: list[Hit], as_json: bool, multi_tree: bool, empty: str) -> None:
@@ -89,7 +131,7 @@ def _print_hits(hits: list[Hit], as_json: bool, multi_tree: bool, empty: str) ->
                 detail = f"{detail}  [made by {h.extra['macro']}]"
             click.echo(f"{path}:{h.line}: {h.kind}  {detail}")
     if not hits:
-        click.echo(f"xref: {empty}", err=True)
+        _say(f"{empty}")
         sys.exit(1)
 
 
@@ -281,6 +323,8 @@ def _query_command(name: str, help_text: str):
         @_db_option
         @functools.wraps(f)
         def command(symbol: str, as_json: bool, db: str | None, **kwargs):
+            if not symbol.strip():
+                raise UserError("give a symbol (it is empty).")
             idx = _open(db)
             hits, empty = f(idx, symbol, **kwargs)
             _print_hits(hits, as_json, len(idx.trees) > 1, empty)
@@ -346,8 +390,10 @@ def search(text: str, kind: str | None, limit: int, as_json: bool, db: str | Non
     else:
         for h in hits:
             click.echo(f"{h.name}  [{','.join(h.kinds)}]  {h.where}  ({h.match})")
+    if hits.more:
+        _say(f"more names match {text!r} than these {len(hits)}; give more of the name.")
     if not hits:
-        click.echo(f"xref: no symbol matches {text!r}.", err=True)
+        _say(f"no symbol matches {text!r}.")
         sys.exit(1)
 
 
@@ -386,7 +432,7 @@ def expand(place: str | None, text: str | None, context: str | None, final: bool
         click.echo(json.dumps(result.to_json(), indent=1))
         return
     if not result.steps:
-        click.echo(f"xref: no macro to expand in {result.text!r}.", err=True)
+        _say(f"no macro to expand in {result.text!r}.")
         sys.exit(1)
     if not final:
         for step in result.steps:
@@ -430,7 +476,7 @@ def syscall(key: str | None, arch: str, abi: str | None, list_all: bool, as_json
         else:
             raise UserError("give a system call's NAME or NR, or --list.")
     except NoSyscall as err:
-        click.echo(f"xref: {err}.", err=True)
+        _say(f"{err}.")
         sys.exit(1)
     if as_json:
         data = [c.to_json() for c in calls]
@@ -500,7 +546,7 @@ def path(key: str, arch: str, abi: str | None, to: str | None, through: tuple[st
         model = SyscallModel(idx, abi_for(arch, abi))
         route = path_hops(idx, model, key, to, depth, through)
     except (NoSyscall, NoPath) as err:
-        click.echo(f"xref: {err}.", err=True)
+        _say(f"{err}.")
         sys.exit(1)
     chains = route.chains
     if as_json:
@@ -575,6 +621,8 @@ def tags(output: Path | None, format_: str, db: str | None) -> None:
     Paths are relative to the file's directory when under it, else absolute."""
     from xref.editors.tags import write_ctags, write_etags
 
+    if output is not None and not output.name:
+        raise UserError("-o needs a file name.")
     idx = _open(db)
     output = output or Path("TAGS" if format_ == "etags" else "tags")
     partial = output.with_name(output.name + ".partial")

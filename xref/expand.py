@@ -276,10 +276,16 @@ def expand_text(index: Index, text: str, context_file: int | None = None, place:
 
 def invocation_at(lines: list[str], line: int, column: int | None = None) -> str:
     """The macro invocation at a place: from the identifier there to its closing parenthesis."""
-    if not 0 < line <= len(lines):
+    if line < 1:
+        raise ExpansionError("lines count from 1")
+    if line > len(lines):
         raise ExpansionError(f"line {line} is past the end of the file ({len(lines)} lines)")
     text = lines[line - 1]
     if column is not None:
+        if column < 1:
+            raise ExpansionError("columns count from 1")
+        if column > len(text) + 1:
+            raise ExpansionError(f"column {column} is past the end of line {line} ({len(text)} columns)")
         start = column - 1
         while start > 0 and (text[start - 1].isalnum() or text[start - 1] == "_"):
             start -= 1

@@ -17,6 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from xref import store
+from xref.limits import Deadline
 from xref.sourcefiles import read_regular
 
 
@@ -112,6 +113,12 @@ class Index:
     @classmethod
     def open(cls, db: str | None = None, start: Path | None = None) -> Index:
         return cls(find_index_dir((start or Path.cwd()).resolve(), db))
+
+    def set_deadline(self, deadline: Deadline) -> None:
+        """Stop this index's queries once `deadline` passes: SQLite, checking every few thousand
+        steps, then fails the statement running with "interrupted" (see xref/limits.py)."""
+        self.deadline = deadline
+        self.conn.set_progress_handler(deadline.passed, 20_000)
 
     @classmethod
     def on_connection(cls, conn: sqlite3.Connection) -> Index:

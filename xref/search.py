@@ -5,21 +5,72 @@ One document per defined name (not per occurrence), holding its kinds and a firs
 
 from __future__ import annotations
 
+import mmap
 import shutil
 import sqlite3
-import threading
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from whoosh import fields, index, query
+from whoosh import fields, index
 from whoosh.codec.whoosh3 import W3Codec, W3TermInfo
+from whoosh.filedb.structfile import BufferFile
+from whoosh.reading import TermNotFound
 
 # Whoosh's writer inlines a term's postings (one document here) into its entry only under the
 # name `set_inline`, which its term info spells `set_inlined`: without this, every name's one
 # posting is pickled, compressed and written as a block of its own (a fifth of the build).
 if not hasattr(W3TermInfo, "set_inline"):
     W3TermInfo.set_inline = W3TermInfo.set_inlined
+
+
+class _MemoryFile:
+    """The file Whoosh's BufferFile reads a segment's part through, over the part's memoryview of
+    the mmapped segment. Whoosh's own, a BytesIO, copies the part: every open of the kernel's
+    search index copied its 800 MB of term files into the process (0.3 s, and as much memory in
+    each server thread)."""
+
+    def __init__(self, buf) -> None:
+        self._buf = memoryview(buf)
+        self._pos = 0
+
+    def read(self, size: int = -1) -> bytes:
+        end = len(self._buf) if size is None or size < 0 else min(self._pos + size, len(self._buf))
+        data = bytes(self._buf[self._pos:end])
+        self._pos = end
+        return data
+
+    def readline(self, size: int = -1) -> bytes:
+        end = len(self._buf) if size is None or size < 0 else min(self._pos + size, len(self._buf))
+        for start in range(self._pos, end, 4096):
+            found = bytes(self._buf[start:min(start + 4096, end)]).find(b"\n")
+            if found >= 0:
+                return self.read(start + found + 1 - self._pos)
+        return self.read(end - self._pos)
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        base = (0, self._pos, len(self._buf))[whence]
+        self._pos = max(0, base + offset)
+        return self._pos
+
+    def tell(self) -> int:
+        return self._pos
+
+    def close(self) -> None:
+        self._buf = memoryview(b"")
+
+
+def _buffer_file_init(self, buf, name=None, onclose=None) -> None:
+    self._buf = buf
+    self._name = name
+    self.file = _MemoryFile(buf)
+    self.onclose = onclose
+    self.is_real = False
+    self.is_closed = False
+
+
+BufferFile.__init__ = _buffer_file_init
 
 
 def _codec() -> W3Codec:
@@ -31,6 +82,9 @@ SCHEMA = fields.Schema(lower=fields.ID(), name=fields.STORED())
 
 KIND_RANK = {"function": 0, "alias": 0, "macro": 1, "struct": 2, "union": 2, "typedef": 3, "enum": 3, "label": 4,
              "syscall": 4, "variable": 5, "enumerator": 6, "member": 7, "prototype": 8, "extern": 9}
+
+
+LOWER_NAMES = "names.lower"
 
 
 @dataclass
@@ -55,18 +109,18 @@ _SEGMENT = 500_000
 
 
 def build_from_names(gen: Path, names: Iterable[str]) -> None:
-    """Write a new search index holding these names and swap it in; `names.txt` beside it holds
-    them one per line, for substring search (one scan in C instead of Whoosh's term walk)."""
+    """Write a new search index holding these names and swap it in; `names.lower` beside it holds
+    them lowercased, one per line, for substring search (a scan in C instead of Whoosh's term walk)."""
     target = gen / "search"
     tmp = gen / "search.tmp"
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir()
     ix = index.create_in(str(tmp), SCHEMA)
-    with open(tmp / "names.txt", "w", encoding="utf-8") as listed:
+    with open(tmp / LOWER_NAMES, "w", encoding="utf-8") as listed:
         batch: list[str] = []
         for name in names:
             batch.append(name)
-            listed.write(name + "\n")
+            listed.write(name.lower() + "\n")
             if len(batch) == _SEGMENT:
                 _add_segment(ix, batch)
                 batch = []
@@ -109,79 +163,109 @@ def add_names(conn: sqlite3.Connection, names: Iterable[str]) -> None:
     conn.executemany("INSERT OR IGNORE INTO added_names VALUES (?, ?)", ((name, name.lower()) for name in names))
 
 
-_NAMES_LOCK = threading.Lock()
-_NAMES: dict[str, tuple[float, str, str]] = {}  # names.txt -> (mtime, names, the same lowercased)
+class Found(list):
+    """Search hits, best first; `more` when the search stopped at a bound (too many names match:
+    the query should be narrowed)."""
+
+    more = False
 
 
-def _names(path: Path) -> tuple[str, str] | None:
-    """Every name of the search index as one text, one per line, and its lowercase twin (same
-    offsets), read once per process and again when the file changes; None for an older index."""
-    try:
-        mtime = path.stat().st_mtime
-    except OSError:
-        return None
-    with _NAMES_LOCK:
-        cached = _NAMES.get(str(path))
-        if cached is None or cached[0] != mtime:
-            text = "\n" + path.read_text(encoding="utf-8")
-            lower = text.lower()
-            if len(lower) != len(text):  # a name whose lowercase is longer: compare as written
-                lower = text
-            cached = _NAMES[str(path)] = (mtime, text, lower)
-    return cached[1], cached[2]
+# Bounds that keep every search under a second on the kernel's 4 M names.
+_PREFIX_TERMS = 5_000  # names looked at that start with the text (in the order of their terms)
+_FUZZY_TERMS = 100_000  # names looked at for misspellings (those sharing the text's first letters)
+_SECONDS = 0.8  # after this, the search answers with what it has
 
 
 class Searcher:
+    """Searches one generation's search index: exact, then prefix, then substring matches, then
+    misspellings; each hit checked against the facts, which give its kinds and first place."""
+
     def __init__(self, gen: Path, conn: sqlite3.Connection) -> None:
         self.ix = index.open_dir(str(gen / "search"))
+        self.reader = self.ix.reader()
         self.gen = gen
         self.conn = conn
 
     def _describe(self, name: str) -> tuple[list[str], str]:
-        """The kinds of a name's definitions and its first one, from the facts."""
-        rows = self.conn.execute(
-            "SELECT d.kind, t.name || ':' || f.path || ':' || d.line FROM defs d "
+        """The kinds of a name's definitions, best first, and the first place of one of the best
+        kind, from the facts (their index on name and kind answers both without reading the
+        hundred thousand rows of a name like `a`)."""
+        kinds = sorted((kind for (kind,) in self.conn.execute("SELECT DISTINCT kind FROM defs WHERE name = ?",
+                                                              (name,))), key=lambda k: KIND_RANK.get(k, 10))
+        if not kinds:
+            return [], ""
+        first = self.conn.execute(
+            "SELECT t.name || ':' || f.path || ':' || d.line FROM defs d "
             "JOIN files f ON f.id = d.file_id JOIN trees t ON t.id = f.tree_id "
-            "WHERE d.name = ? ORDER BY t.name, f.path, d.line", (name,)).fetchall()
-        kinds = sorted({kind for kind, _ in rows}, key=lambda k: KIND_RANK.get(k, 10))
-        return kinds, rows[0][1] if rows else ""
+            "WHERE d.name = ? AND d.kind = ? ORDER BY t.name, f.path, d.line LIMIT 1", (name, kinds[0])).fetchone()
+        return kinds, first[0] if first else ""
 
-    def search(self, text: str, kind: str | None = None, limit: int = 50) -> list[SearchHit]:
+    def search(self, text: str, kind: str | None = None, limit: int = 50) -> Found:
         """Names equal to the text (in any case), then starting with it, then containing it, then
         one or two edits away; within each, the best kind and the shortest first."""
+        found = Found()
         text = text.strip()
         if not text:
-            return []
+            return found
         low = text.lower()
+        deadline = time.monotonic() + _SECONDS
+        want = 20000 if kind else limit * 4
         hits: dict[str, SearchHit] = {}
         order: list[tuple[int, int, int, str]] = []
-        with self.ix.searcher() as s:
-            attempts = [
-                ("exact", lambda: [d["name"] for d in s.search(query.Term("lower", low), limit=None)]
-                 + self._added("lower = ?", (low,), 1000)),
-                ("prefix", lambda: [d["name"] for d in s.search(query.Prefix("lower", low),
-                                                                 limit=None if kind else limit * 4)]
-                 + self._added("lower > ? AND lower < ? || char(1114111)", (low, low), 20000 if kind else limit * 4)),
-                ("substring", lambda: self._containing(low, 20000 if kind else limit * 4)
-                 + self._added("instr(lower, ?) > 1", (low,), 20000 if kind else limit * 4)),
-                ("fuzzy", lambda: self._misspelt(text, limit * 4, head=1)),
-            ]
-            for rank, (how, found) in enumerate(attempts):
-                if len(hits) >= limit:
-                    break
-                if how == "substring" and len(low) < 3:
+        attempts = [
+            ("exact", lambda: self._names_of([low]) + self._added("lower = ?", (low,), 1000)),
+            ("prefix", lambda: self._prefixed(low, want, found)
+             + self._added("lower > ? AND lower < ? || char(1114111)", (low, low), want)),
+            ("substring", lambda: self._containing(low, want, deadline, found)
+             + self._added("instr(lower, ?) > 1", (low,), want)),
+            ("fuzzy", lambda: self._misspelt(text, limit * 4)),
+        ]
+        for rank, (how, names) in enumerate(attempts):
+            if len(hits) >= limit:
+                break
+            if time.monotonic() > deadline:
+                found.more = True
+                break
+            if (how == "substring" and len(low) < 3) or (how == "fuzzy" and len(low) < 4):
+                continue
+            for name in names():
+                if name in hits:
                     continue
-                for name in found():
-                    if name in hits:
-                        continue
-                    kinds, where = self._describe(name)
-                    if not kinds or (kind and kind not in kinds):
-                        continue  # no longer defined, or not of the kind asked for
-                    hits[name] = SearchHit(name, kinds, where, how)
-                    best = min(KIND_RANK.get(k, 10) for k in kinds)
-                    order.append((rank, best, len(name), name))
+                if time.monotonic() > deadline:
+                    found.more = True
+                    break
+                kinds, where = self._describe(name)
+                if not kinds or (kind and kind not in kinds):
+                    continue  # no longer defined, or not of the kind asked for
+                hits[name] = SearchHit(name, kinds, where, how)
+                best = min(KIND_RANK.get(k, 10) for k in kinds)
+                order.append((rank, best, len(name), name))
         order.sort()
-        return [hits[name] for *_, name in order[:limit]]
+        found.extend(hits[name] for *_, name in order[:limit])
+        found.more = found.more or len(order) > limit
+        return found
+
+    def _names_of(self, terms: list[str]) -> list[str]:
+        """The names (as written) whose lowercase is one of these terms."""
+        names = []
+        for term in terms:
+            try:
+                postings = self.reader.postings("lower", term)
+            except TermNotFound:
+                continue
+            names += [self.reader.stored_fields(docnum)["name"] for docnum in postings.all_ids()]
+        return names
+
+    def _prefixed(self, low: str, cap: int, found: Found) -> list[str]:
+        """The `cap` shortest names starting with `low`, among the first _PREFIX_TERMS of them."""
+        terms = []
+        for term in self.reader.expand_prefix("lower", low):
+            if len(terms) == _PREFIX_TERMS:
+                found.more = True
+                break
+            terms.append(term.decode("utf-8") if isinstance(term, bytes) else term)
+        terms = sorted((t for t in terms if t != low), key=lambda t: (len(t), t))[:cap]
+        return self._names_of(terms)
 
     def _added(self, where: str, params: tuple, cap: int) -> list[str]:
         """Up to `cap` names matching `where` among those re-indexes added since the search
@@ -189,22 +273,29 @@ class Searcher:
         return [name for (name,) in self.conn.execute(
             f"SELECT name FROM added_names WHERE {where} LIMIT ?", (*params, cap))]
 
-    def _containing(self, low: str, cap: int) -> list[str]:
-        """Up to `cap` names containing `low` in any case (not at their start), shortest first."""
-        listed = _names(self.gen / "search" / "names.txt")
-        if listed is None:  # an index made before names.txt: Whoosh's walk over every term
-            with self.ix.searcher() as s:
-                return [d["name"] for d in s.search(query.Wildcard("lower", f"*{low}*"), limit=cap)]
-        text, lower = listed
-        found = []
-        pos = lower.find(low)
-        while pos != -1 and len(found) < cap * 4:
-            start = lower.rfind("\n", 0, pos) + 1
-            end = lower.find("\n", pos)
-            if pos > start:
-                found.append(text[start:end])
-            pos = lower.find(low, end)
-        return sorted(set(found), key=lambda n: (len(n), n))[:cap]
+    def _containing(self, low: str, cap: int, deadline: float, found: Found) -> list[str]:
+        """Up to `cap` names containing `low` (not at their start), shortest first: a scan of
+        `names.lower` (every name lowercased, one per line), mapped, not read."""
+        path = self.gen / "search" / LOWER_NAMES
+        try:
+            with open(path, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as listed:
+                needle = low.encode("utf-8")
+                terms: set[bytes] = set()
+                pos = listed.find(needle)
+                while pos != -1 and len(terms) < cap * 4:
+                    start = listed.rfind(b"\n", 0, pos) + 1
+                    end = listed.find(b"\n", pos)
+                    end = len(listed) if end == -1 else end
+                    if pos > start:
+                        terms.add(listed[start:end])
+                    if time.monotonic() > deadline:
+                        found.more = True
+                        break
+                    pos = listed.find(needle, end)
+        except (OSError, ValueError):  # missing, or empty (mmap cannot map nothing)
+            return []
+        shortest = sorted(terms, key=lambda t: (len(t), t))[:cap]
+        return self._names_of([t.decode("utf-8", "replace") for t in shortest])
 
     def complete(self, text: str, limit: int = 12) -> list[dict]:
         """Names as the user types: those starting with the text (as typed, in lower and in upper
@@ -222,19 +313,23 @@ class Searcher:
                 out.append({"name": name, "kind": min(kinds, key=lambda k: KIND_RANK.get(k, 10))})
         return out
 
-    def _misspelt(self, text: str, limit: int, head: int = 3) -> list[str]:
-        """Names within one edit (two for longer text) of `text`, among those sharing its first `head`
-        letters in any case (suggestions while typing keep three: the fewer names, the quicker),
-        closest first."""
+    def _misspelt(self, text: str, limit: int) -> list[str]:
+        """Names within one edit (two for longer text) of `text`, among the first _FUZZY_TERMS of
+        those sharing its first letter (its first two from six letters on), closest first."""
         from rapidfuzz import process
         from rapidfuzz.distance import Levenshtein
 
-        first = text[:head]
-        names = self._starting((first, first.lower(), first.upper(), first.capitalize()), 1000000)
+        low = text.lower()
+        head = low[:2] if len(low) >= 6 else low[:1]
+        terms = []
+        for term in self.reader.expand_prefix("lower", head):
+            if len(terms) == _FUZZY_TERMS:
+                break
+            terms.append(term.decode("utf-8") if isinstance(term, bytes) else term)
         cutoff = 1 if len(text) < 8 else 2
-        found = process.extract(text.lower(), {name: name.lower() for name in names}, scorer=Levenshtein.distance,
-                                score_cutoff=cutoff, limit=limit)
-        return [name for _, _, name in sorted(found, key=lambda f: (f[1], len(f[2]), f[2]))]
+        close = process.extract(low, terms, scorer=Levenshtein.distance, score_cutoff=cutoff, limit=limit)
+        close.sort(key=lambda found: (found[1], len(found[0]), found[0]))
+        return self._names_of([term for term, _, _ in close])
 
     def _starting(self, prefixes, cap: int) -> set[str]:
         """Defined names starting with any of these prefixes (at most `cap` each), read from the

@@ -70,7 +70,7 @@ CREATE INDEX IF NOT EXISTS added_names_lower ON added_names(lower);
 """
 
 INDEXES = """
-CREATE INDEX IF NOT EXISTS defs_name ON defs(name);
+CREATE INDEX IF NOT EXISTS defs_name ON defs(name, kind);
 CREATE INDEX IF NOT EXISTS defs_file ON defs(file_id);
 CREATE INDEX IF NOT EXISTS refs_name ON refs(name);
 CREATE INDEX IF NOT EXISTS refs_file ON refs(file_id);

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TextIO
 
+from xref import limits
 from xref.queries import Hit, Index
 from xref.sourcefiles import read_regular
 
@@ -29,8 +30,11 @@ class Answerer:
     """Answers cscope queries from one index, naming files relative to `cwd` where they are under it,
     or, given a `prepath` (cscope's -P), as that path followed by the file's path in its tree."""
 
-    def __init__(self, index: Index, cwd: Path, ignore_case: bool = False, prepath: str | None = None) -> None:
+    def __init__(self, index: Index, cwd: Path, ignore_case: bool = False, prepath: str | None = None,
+                 seconds: float | None = limits.CLI_SECONDS) -> None:
         self.index = index
+        self.seconds = seconds
+        self.deadline = limits.Deadline(None)
         self.cwd = cwd.resolve()
         self.ignore_case = ignore_case
         self.prepath = prepath
@@ -43,6 +47,8 @@ class Answerer:
         if handler is None or not pattern:
             return []
         lines = []
+        self.deadline = limits.Deadline(self.seconds)
+        self.index.set_deadline(self.deadline)
         for tree, path, function, line, text in handler(pattern):
             lines.append(f"{self._name(tree, path)} {function or '<global>'} {line} {_one_line(text)}")
         return lines
@@ -112,7 +118,7 @@ class Answerer:
         if regex is None:
             return
         for _, tree_id, path in self.index.listing():
-            if regex.search(path):
+            if limits.search(regex, path, self.deadline):
                 yield self.index.trees[tree_id][0], path, "<unknown>", 1, "<unknown>"
 
     def _includers(self, target: str):
@@ -120,10 +126,7 @@ class Answerer:
         what cscope matches: the name its regex matches from the start (`net/seg6.h`: `net/seg6_hmac.h`)."""
         base = target.rsplit("/", 1)[-1]
         literal = re.match(r"[\w/\-]*", target).group()  # the regex's plain start, for the query
-        try:
-            regex = re.compile(target)
-        except re.error:
-            regex = None
+        regex = limits.compile_pattern(target)
         rows = set(self.index.conn.execute("SELECT file_id, target, line FROM includes WHERE target LIKE ?",
                                            (f"%/{base}",)))  # one query each: SQLite scans the table for an OR
         if literal:
@@ -133,7 +136,7 @@ class Answerer:
         rows.update(self.index.conn.execute("SELECT file_id, target, line FROM includes WHERE target = ?", (target,)))
         for file_id, included, line in sorted(rows):
             if (included == target or included.endswith("/" + target) or target.endswith("/" + included)
-                    or (regex is not None and regex.match(included))):
+                    or (regex is not None and limits.search(regex, included, self.deadline, anchored=True))):
                 tree, path, _ = self.index._file(file_id)
                 yield tree, path, "<global>", line, self.index.source_line(file_id, line)
 
@@ -146,23 +149,21 @@ class Answerer:
 
     # -- helpers --------------------------------------------------------------------------------
 
-    def _regex(self, pattern: str) -> re.Pattern | None:
+    def _regex(self, pattern: str):
         """The pattern compiled as cscope reads it (case ignored after `-C`); None when malformed."""
-        try:
-            return re.compile(pattern, re.IGNORECASE if self.ignore_case else 0)
-        except re.error:
-            return None
+        return limits.compile_pattern(pattern, self.ignore_case)
 
-    def _grep(self, regex: re.Pattern):
+    def _grep(self, regex):
         for file_id, tree_id, path in sorted(self.index.listing(), key=lambda f: (f[1], f[2])):
+            self.deadline.check()
             try:
                 text = read_regular(self.index.trees[tree_id][1] / path).decode("utf-8", "replace")
             except OSError:
                 continue
-            if not regex.search(text):
+            if not limits.search(regex, text, self.deadline):
                 continue
             for number, line in enumerate(text.split("\n"), 1):
-                if regex.search(line):
+                if limits.search(regex, line, self.deadline):
                     yield (self.index.trees[tree_id][0], path, self.index.enclosing(file_id, number), number,
                            line)
 
@@ -230,6 +231,9 @@ def line_mode(answerer: Answerer, stdin: TextIO, stdout: TextIO) -> None:
         number, pattern = int(request[0]), request[1:].strip()
         try:
             lines = answerer.answer(number, pattern)
+        except limits.QueryTimeout as err:
+            lines = []
+            print(f"xref cscope: {err}", file=sys.stderr)
         except Exception as err:  # noqa: BLE001 - one bad query must not end the editor's session
             lines = []
             print(f"xref cscope: query {request!r} failed: {err}", file=sys.stderr)

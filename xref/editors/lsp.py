@@ -8,7 +8,9 @@ workspace root (as the CLI finds it).
 
 from __future__ import annotations
 
+import logging
 import re
+import sys
 from pathlib import Path
 
 from lsprotocol import types as lsp
@@ -243,5 +245,46 @@ def _expansion(ls: XrefServer, params: lsp.HoverParams, name: str) -> str:
         return ""
 
 
+# The longest message a client may send (a whole file's text, with room to spare).
+MAX_MESSAGE = 64 << 20
+
+
+class _BoundedInput:
+    """Standard input as pygls reads it, refusing a message longer than MAX_MESSAGE: pygls
+    allocates the length a Content-Length header claims, so `Content-Length: 99999999999` would
+    end in a MemoryError. The session ends instead, with one line saying why."""
+
+    def __init__(self, raw) -> None:
+        self.raw = raw
+
+    def readline(self, *args) -> bytes:
+        return self.raw.readline(MAX_MESSAGE)
+
+    def read(self, size: int = -1) -> bytes:
+        if size is None or size < 0 or size > MAX_MESSAGE:
+            print(f"xref lsp: a message of {size:,} bytes is longer than the {MAX_MESSAGE >> 20} MiB "
+                  "xref reads; the session ends.", file=sys.stderr)
+            return b""
+        return self.raw.read(size)
+
+    def close(self) -> None:
+        self.raw.close()
+
+
+class _OneLine(logging.Formatter):
+    """pygls' log as one line per event: a message it could not read or handle is the client's
+    mistake, not a traceback to show."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        why = f": {record.exc_info[1]}" if record.exc_info and record.exc_info[1] else ""
+        first = (record.getMessage() + why).strip().split("\n")[0]  # (pygls puts tracebacks in some messages)
+        return f"xref lsp: {first}"
+
+
 def serve() -> None:
-    server.start_io()
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_OneLine())
+    log = logging.getLogger("pygls")
+    log.handlers, log.propagate = [handler], False
+    log.setLevel(logging.WARNING)
+    server.start_io(stdin=_BoundedInput(sys.stdin.buffer), stdout=sys.stdout.buffer)

@@ -9,8 +9,10 @@ answer for `kfr`. Each is printed with its budget from issue 7 and the ratio to 
 `--gtags DIR` (a directory holding GNU Global's GTAGS for the same tree), the `kfree` page is
 also compared with what Global takes for its first part (definitions and references: `global -x`
 and `global -rx`, each a new process as an editor runs it).
-Then wrk sends a mix of these pages for `--seconds` with `--connections` connections and the
-requests per second and every error (non-2xx, connect, read, write, timeout) are printed.
+Then wrk sends a mix of these pages (and searches for `a` and `_`, a path, an expansion) for
+`--seconds` with `--connections` connections; the requests per second, the 99th percentile of
+the latency, every error (non-2xx, connect, read, write, timeout) and the server's private
+memory before and after the load are printed.
 """
 
 from __future__ import annotations
@@ -34,9 +36,19 @@ PAGES = {  # name: (url, budget in ms); TREE is the kernel tree's name in the in
     "identifier page of kfree": ("/ident/kfree", 1000),
     "autocomplete 'kfr'": ("/api/complete?q=kfr", 50),
     "autocomplete 'inet_se'": ("/api/complete?q=inet_se", 50),
+    "search 'a'": ("/api/search?q=a", 1000),
+    "search '_'": ("/api/search?q=_", 1000),
+    "search page 'sendt'": ("/search?q=sendt", 1000),
 }
 MIX = ["/source/TREE/net/socket.c", "/ident/kfree", "/api/complete?q=kfr", "/api/complete?q=udp_se",
-       "/ident/udp_sendmsg", "/source/TREE/net/ipv4/udp.c", "/search?q=sendmsg"]
+       "/ident/udp_sendmsg", "/source/TREE/net/ipv4/udp.c", "/search?q=sendmsg", "/api/search?q=a",
+       "/api/search?q=_", "/api/path/sendto", "/expand?path=TREE/net/socket.c&line=2161"]
+
+
+def private_mb(pid: int) -> float:
+    """A process's private memory (resident pages no other process shares), in MB."""
+    fields = dict(line.split(":", 1) for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()[1:])
+    return sum(int(fields[key].split()[0]) for key in ("Private_Clean", "Private_Dirty")) / 1024
 
 
 def kernel_tree(db: str) -> tuple[str, Path]:
@@ -131,8 +143,13 @@ def main() -> None:
         if shutil.which("wrk") is None:
             sys.exit("wrk is not installed: apt-get install wrk")
         print(f"\nwrk: {args.connections} connections, {args.seconds} s, mix of {len(MIX)} pages")
+        before = private_mb(server.pid)
         out = wrk(base, args.seconds, args.connections, tree)
+        after = private_mb(server.pid)
         print(out)
+        p99 = re.search(r"^\s*99%\s+(\S+)", out, re.M)
+        print(f"p99 latency {p99.group(1) if p99 else '?'}; server's private memory {before:.0f} MB before the load, "
+              f"{after:.0f} MB after")
         errors = re.search(r"Socket errors: (.*)", out)
         non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
         rps = re.search(r"Requests/sec:\s+([\d.]+)", out)

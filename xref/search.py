@@ -170,6 +170,20 @@ class Found(list):
     more = False
 
 
+class _Budget:
+    """A search's time: over once `_SECONDS` have passed, which marks its hits as `more`."""
+
+    def __init__(self, found: Found) -> None:
+        self.found = found
+        self.deadline = time.monotonic() + _SECONDS
+
+    def over(self) -> bool:
+        if time.monotonic() <= self.deadline:
+            return False
+        self.found.more = True
+        return True
+
+
 # Bounds that keep every search under a second on the kernel's 4 M names.
 _PREFIX_TERMS = 5_000  # names looked at that start with the text (in the order of their terms)
 _FUZZY_TERMS = 100_000  # names looked at for misspellings (those sharing the text's first letters)
@@ -208,31 +222,27 @@ class Searcher:
         if not text:
             return found
         low = text.lower()
-        deadline = time.monotonic() + _SECONDS
+        budget = _Budget(found)
         want = 20000 if kind else limit * 4
         hits: dict[str, SearchHit] = {}
         order: list[tuple[int, int, int, str]] = []
         attempts = [
-            ("exact", lambda: self._names_of([low]) + self._added("lower = ?", (low,), 1000)),
-            ("prefix", lambda: self._prefixed(low, want, found)
+            ("exact", lambda: self._names_of([low], budget) + self._added("lower = ?", (low,), 1000)),
+            ("prefix", lambda: self._prefixed(low, want, budget)
              + self._added("lower > ? AND lower < ? || char(1114111)", (low, low), want)),
-            ("substring", lambda: self._containing(low, want, deadline, found)
+            ("substring", lambda: self._containing(low, want, budget)
              + self._added("instr(lower, ?) > 1", (low,), want)),
-            ("fuzzy", lambda: self._misspelt(text, limit * 4)),
+            ("fuzzy", lambda: self._misspelt(text, limit * 4, budget)),
         ]
         for rank, (how, names) in enumerate(attempts):
-            if len(hits) >= limit:
-                break
-            if time.monotonic() > deadline:
-                found.more = True
+            if len(hits) >= limit or budget.over():
                 break
             if (how == "substring" and len(low) < 3) or (how == "fuzzy" and len(low) < 4):
                 continue
             for name in names():
                 if name in hits:
                     continue
-                if time.monotonic() > deadline:
-                    found.more = True
+                if budget.over():
                     break
                 kinds, where = self._describe(name)
                 if not kinds or (kind and kind not in kinds):
@@ -245,10 +255,13 @@ class Searcher:
         found.more = found.more or len(order) > limit
         return found
 
-    def _names_of(self, terms: list[str]) -> list[str]:
-        """The names (as written) whose lowercase is one of these terms."""
+    def _names_of(self, terms: list[str], budget: _Budget | None = None) -> list[str]:
+        """The names (as written) whose lowercase is one of these terms (those looked up in the
+        budget's time)."""
         names = []
         for term in terms:
+            if budget is not None and budget.over():
+                break
             try:
                 postings = self.reader.postings("lower", term)
             except TermNotFound:
@@ -256,16 +269,16 @@ class Searcher:
             names += [self.reader.stored_fields(docnum)["name"] for docnum in postings.all_ids()]
         return names
 
-    def _prefixed(self, low: str, cap: int, found: Found) -> list[str]:
+    def _prefixed(self, low: str, cap: int, budget: _Budget) -> list[str]:
         """The `cap` shortest names starting with `low`, among the first _PREFIX_TERMS of them."""
         terms = []
         for term in self.reader.expand_prefix("lower", low):
             if len(terms) == _PREFIX_TERMS:
-                found.more = True
+                budget.found.more = True
                 break
             terms.append(term.decode("utf-8") if isinstance(term, bytes) else term)
         terms = sorted((t for t in terms if t != low), key=lambda t: (len(t), t))[:cap]
-        return self._names_of(terms)
+        return self._names_of(terms, budget)
 
     def _added(self, where: str, params: tuple, cap: int) -> list[str]:
         """Up to `cap` names matching `where` among those re-indexes added since the search
@@ -273,7 +286,7 @@ class Searcher:
         return [name for (name,) in self.conn.execute(
             f"SELECT name FROM added_names WHERE {where} LIMIT ?", (*params, cap))]
 
-    def _containing(self, low: str, cap: int, deadline: float, found: Found) -> list[str]:
+    def _containing(self, low: str, cap: int, budget: _Budget) -> list[str]:
         """Up to `cap` names containing `low` (not at their start), shortest first: a scan of
         `names.lower` (every name lowercased, one per line), mapped, not read."""
         path = self.gen / "search" / LOWER_NAMES
@@ -288,14 +301,13 @@ class Searcher:
                     end = len(listed) if end == -1 else end
                     if pos > start:
                         terms.add(listed[start:end])
-                    if time.monotonic() > deadline:
-                        found.more = True
+                    if budget.over():
                         break
                     pos = listed.find(needle, end)
         except (OSError, ValueError):  # missing, or empty (mmap cannot map nothing)
             return []
         shortest = sorted(terms, key=lambda t: (len(t), t))[:cap]
-        return self._names_of([t.decode("utf-8", "replace") for t in shortest])
+        return self._names_of([t.decode("utf-8", "replace") for t in shortest], budget)
 
     def complete(self, text: str, limit: int = 12) -> list[dict]:
         """Names as the user types: those starting with the text (as typed, in lower and in upper
@@ -313,7 +325,7 @@ class Searcher:
                 out.append({"name": name, "kind": min(kinds, key=lambda k: KIND_RANK.get(k, 10))})
         return out
 
-    def _misspelt(self, text: str, limit: int) -> list[str]:
+    def _misspelt(self, text: str, limit: int, budget: _Budget | None = None) -> list[str]:
         """Names within one edit (two for longer text) of `text`, among the first _FUZZY_TERMS of
         those sharing its first letter (its first two from six letters on), closest first."""
         from rapidfuzz import process
@@ -329,7 +341,7 @@ class Searcher:
         cutoff = 1 if len(text) < 8 else 2
         close = process.extract(low, terms, scorer=Levenshtein.distance, score_cutoff=cutoff, limit=limit)
         close.sort(key=lambda found: (found[1], len(found[0]), found[0]))
-        return self._names_of([term for term, _, _ in close])
+        return self._names_of([term for term, _, _ in close], budget)
 
     def _starting(self, prefixes, cap: int) -> set[str]:
         """Defined names starting with any of these prefixes (at most `cap` each), read from the

@@ -285,6 +285,7 @@ def run(trees: list[Tree], index_dir: Path, jobs: int | None = None,
         summary, touched, searcher = _index_into(conn, trees, jobs, progress, fresh, gen)
         _step("facts")
         _built(conn, trees, build_request or BuildRequest())
+        _glibc_orders(conn, trees)  # before the macro stage, which ranks glibc's macros by them
         new_names: set[str] = set(touched)  # names the search index has not got yet
         if fresh or summary.parsed or summary.removed:
             new_names |= _macro_stage(conn, summary, fresh)
@@ -295,8 +296,8 @@ def run(trees: list[Tree], index_dir: Path, jobs: int | None = None,
             summary.semantic, clang_names = _semantic(conn, trees, jobs, semantic_request, progress,
                                                       gen / "semantic-units.sqlite")
             new_names |= clang_names
+            _glibc_orders(conn, trees)  # configure's order, now that there is a build
             _step("semantic")
-        _glibc_orders(conn, trees)
         search.add_names(conn, new_names)
         _step("search")
         conn.execute("COMMIT")

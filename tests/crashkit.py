@@ -1,9 +1,10 @@
 """Killing `xref index` and comparing what the index then answers with fresh builds.
 
 `snapshot` is everything an index answers from: every fact row (file ids replaced by paths, so
-that a re-index and a fresh build compare), the running totals, and what search finds for some
-names. `kill_at` runs the indexer and stops it at a step boundary (`XREF_STOP_AT`, where it stops
-itself) or after a delay, with SIGKILL or SIGINT.
+that a re-index and a fresh build compare; kept as a count and a sum of hashes per table), the
+running totals, and what search finds for some names. `kill_at` runs the indexer and stops it
+at a step boundary (`XREF_STOP_AT`, where it stops itself) or after a delay, with SIGKILL or
+SIGINT.
 """
 
 from __future__ import annotations
@@ -32,6 +33,15 @@ _BY_FILE = {
 STEPS = ("facts", "macros", "semantic", "search", "committed")
 
 
+def _digest(rows) -> tuple[int, int]:
+    """(row count, a sum of the rows' hashes): equal for equal multisets of rows, in any order."""
+    count = total = 0
+    for row in rows:
+        count += 1
+        total = (total + hash(row)) & 0xFFFFFFFFFFFFFFFF
+    return count, total
+
+
 def snapshot(db: Path, probes: list[str]) -> dict:
     gen = store.current_generation(db)
     if gen is None:
@@ -40,20 +50,19 @@ def snapshot(db: Path, probes: list[str]) -> dict:
     try:
         trees = dict(conn.execute("SELECT id, name FROM trees"))
         paths = {fid: (trees[tid], path) for fid, tid, path in conn.execute("SELECT id, tree_id, path FROM files")}
-        shot: dict = {"files": sorted((paths[fid], digest, lang, errors) for fid, digest, lang, errors in
-                                      conn.execute("SELECT id, hash, lang, errors FROM files"))}
+        shot: dict = {"files": _digest((paths[fid], digest, lang, errors) for fid, digest, lang, errors in
+                                       conn.execute("SELECT id, hash, lang, errors FROM files"))}
         for table, column in _BY_FILE.items():
             names = [row[1] for row in conn.execute(f"PRAGMA table_info({table})")]
             at = names.index(column)
-            shot[table] = sorted(
-                repr(tuple(paths.get(v, v) if i == at else v for i, v in enumerate(row)))
-                 for row in conn.execute(f"SELECT * FROM {table}"))
-        shot["tus"] = sorted(repr((paths[fid], status, message)) for fid, status, message in
-                             conn.execute("SELECT file_id, status, message FROM tus"))
+            shot[table] = _digest(tuple(paths.get(v, v) if i == at else v for i, v in enumerate(row))
+                                  for row in conn.execute(f"SELECT * FROM {table}"))
+        shot["tus"] = _digest((paths[fid], status, message) for fid, status, message in
+                              conn.execute("SELECT file_id, status, message FROM tus"))
         # (which unit claims a header's inline functions is the first to walk it: any one does)
-        shot["clang_files"] = sorted(repr(paths[fid]) for (fid,) in conn.execute("SELECT file_id FROM clang_files"))
-        shot["skipped"] = sorted(conn.execute("SELECT t.name, s.path, s.reason FROM skipped s "
-                                              "JOIN trees t ON t.id = s.tree_id"))
+        shot["clang_files"] = _digest(paths[fid] for (fid,) in conn.execute("SELECT file_id FROM clang_files"))
+        shot["skipped"] = _digest(conn.execute("SELECT t.name, s.path, s.reason FROM skipped s "
+                                               "JOIN trees t ON t.id = s.tree_id"))
         shot["meta"] = sorted(conn.execute("SELECT key, value FROM meta"))
     finally:
         conn.close()
@@ -63,19 +72,9 @@ def snapshot(db: Path, probes: list[str]) -> dict:
 
 
 def differences(a: dict, b: dict) -> list[str]:
-    """The parts of two snapshots that differ, each with an example row."""
-    out = []
-    for key in sorted(set(a) | set(b)):
-        left, right = a.get(key), b.get(key)
-        if left == right:
-            continue
-        if isinstance(left, list) and isinstance(right, list):
-            only_a = [row for row in left if row not in right][:2]
-            only_b = [row for row in right if row not in left][:2]
-            out.append(f"{key}: only in the first {only_a}, only in the second {only_b}")
-        else:
-            out.append(f"{key}: {str(left)[:200]} != {str(right)[:200]}")
-    return out
+    """The parts of two snapshots that differ."""
+    return [f"{key}: {str(a.get(key))[:300]} != {str(b.get(key))[:300]}"
+            for key in sorted(set(a) | set(b)) if a.get(key) != b.get(key)]
 
 
 def _default_sigint():

@@ -213,6 +213,11 @@ def struct_of_type(type_text: str) -> str:
     return rest[-1] if rest else ""
 
 
+# Of several definitions of a name (one per architecture, or per #if branch), the one a type is
+# read from: a type, and the same one in a fresh build and a re-index (not the first stored).
+_FIRST = "ORDER BY typeref = '', typeref"
+
+
 class StructResolver:
     """Turns the struct paths the parser leaves ('rtable.dst', '()skb_dst') into struct names.
 
@@ -236,7 +241,7 @@ class StructResolver:
         if is_struct:
             return name
         typeref = self._typeref(
-            "SELECT typeref FROM defs WHERE name = ? AND kind = 'typedef' LIMIT 1", (name,))
+            f"SELECT typeref FROM defs WHERE name = ? AND kind = 'typedef' {_FIRST} LIMIT 1", (name,))
         return self._through_typedef(struct_of_type(typeref), depth + 1) if typeref else name
 
     def resolve(self, path: str) -> str:
@@ -248,7 +253,7 @@ class StructResolver:
         if head.startswith("()"):
             head = struct_of_type(self._typeref(
                 "SELECT typeref FROM defs WHERE name = ? AND kind IN ('function', 'prototype') "
-                "AND typeref != '' LIMIT 1",
+                f"AND typeref != '' {_FIRST} LIMIT 1",
                 (head[2:],)))
         struct = self._through_typedef(head)
         members.reverse()
@@ -257,7 +262,7 @@ class StructResolver:
             steps += 1
             member = members.pop()
             typeref = self._typeref(
-                "SELECT typeref FROM defs WHERE name = ? AND kind = 'member' AND scope = ? LIMIT 1",
+                f"SELECT typeref FROM defs WHERE name = ? AND kind = 'member' AND scope = ? {_FIRST} LIMIT 1",
                 (member, struct))
             if not typeref and (alias := self._member_alias(member)):
                 members += reversed(alias)  # `#define sk_prot __sk_common.skc_prot`: a member of a member
@@ -270,7 +275,7 @@ class StructResolver:
         """The members a macro names a member by (`#define sk_prot __sk_common.skc_prot`, as
         struct sock reaches what it shares with struct sock_common), or none."""
         text = self._typeref("SELECT signature FROM defs WHERE name = ? AND kind = 'macro' "
-                             "AND signature LIKE '%.%' LIMIT 1", (member,))
+                             "AND signature LIKE '%.%' ORDER BY signature LIMIT 1", (member,))
         match = re.fullmatch(r"\s*#\s*define\s+\w+\s+(\w+(?:\s*\.\s*\w+)+)\s*", text)
         return [part.strip() for part in match.group(1).split(".")] if match else []
 

@@ -96,3 +96,27 @@ def test_the_sendto_path_page_on_linux_and_glibc(linux_glibc_db):
         assert f'id="node-{symbol}"' in html, symbol
     node = re.search(r'<g id="node-loopback_xmit".*?xlink:href="([^"]+)"', html, re.S).group(1)
     assert re.fullmatch(r"/source/[^/]+/drivers/net/loopback\.c#L\d+", node)
+
+
+@pytest.mark.parametrize("text", ["a", "_"])
+def test_searching_one_character_answers_in_a_second_on_the_web_and_the_command_line(site, linux_db, text):
+    """Millions of names start with `a` or `_`: the search looks at a bounded number of them and
+    says there are more (issue 17)."""
+    import subprocess
+    import sys
+    import time
+
+    from tests.conftest import REPO
+
+    client, _, _ = site
+    client.get(f"/api/search?q={text}")  # the first answer maps the index's files
+    response = client.get(f"/api/search?q={text}")
+    assert response.status_code == 200 and response.headers.get("X-More-Results") == "1"
+    assert response.get_json()[0]["name"] == text and server_ms(response) < 1000, server_ms(response)
+    command = [sys.executable, "-m", "xref.cli", "search", text, "--db", str(linux_db)]
+    subprocess.run(command, cwd=REPO, capture_output=True)
+    started = time.monotonic()
+    done = subprocess.run(command, cwd=REPO, capture_output=True, text=True)
+    took = time.monotonic() - started
+    assert done.returncode == 0 and done.stdout.startswith(f"{text}  [") and "more names match" in done.stderr
+    assert took < 1.0, took

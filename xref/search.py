@@ -9,8 +9,9 @@ import mmap
 import shutil
 import sqlite3
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from itertools import chain
 from pathlib import Path
 
 from whoosh import fields, index
@@ -163,6 +164,13 @@ def add_names(conn: sqlite3.Connection, names: Iterable[str]) -> None:
     conn.executemany("INSERT OR IGNORE INTO added_names VALUES (?, ?)", ((name, name.lower()) for name in names))
 
 
+# Bounds that keep every search under a second on the kernel's 4 M names.
+_PREFIX_TERMS = 5_000  # names looked at that start with the text (in the order of their terms)
+_FUZZY_TERMS = 100_000  # names looked at for misspellings (those sharing the text's first letters)
+_SECONDS = 0.8  # after this, the search answers with what it has
+_MOST_SECONDS = 5.0  # ... and after this even with nothing, or with a kind asked for
+
+
 class Found(list):
     """Search hits, best first; `more` when the search stopped at a bound (too many names match:
     the query should be narrowed)."""
@@ -171,23 +179,21 @@ class Found(list):
 
 
 class _Budget:
-    """A search's time: over once `_SECONDS` have passed, which marks its hits as `more`."""
+    """A search's time: over once `_SECONDS` have passed and it has a hit (or `_MOST_SECONDS`
+    without one: a first answer read from a cold disk), which marks its hits as `more`."""
 
-    def __init__(self, found: Found) -> None:
+    def __init__(self, found: Found, hits: dict, seconds: float = _SECONDS) -> None:
         self.found = found
-        self.deadline = time.monotonic() + _SECONDS
+        self.hits = hits
+        started = time.monotonic()
+        self.deadline, self.last = started + seconds, started + _MOST_SECONDS
 
     def over(self) -> bool:
-        if time.monotonic() <= self.deadline:
+        now = time.monotonic()
+        if now <= self.deadline or (not self.hits and now <= self.last):
             return False
         self.found.more = True
         return True
-
-
-# Bounds that keep every search under a second on the kernel's 4 M names.
-_PREFIX_TERMS = 5_000  # names looked at that start with the text (in the order of their terms)
-_FUZZY_TERMS = 100_000  # names looked at for misspellings (those sharing the text's first letters)
-_SECONDS = 0.8  # after this, the search answers with what it has
 
 
 class Searcher:
@@ -222,17 +228,18 @@ class Searcher:
         if not text:
             return found
         low = text.lower()
-        budget = _Budget(found)
         want = 20000 if kind else limit * 4
         hits: dict[str, SearchHit] = {}
+        # Asked for one kind, most names looked at are not of it: the search may take longer.
+        budget = _Budget(found, hits, _MOST_SECONDS if kind else _SECONDS)
         order: list[tuple[int, int, int, str]] = []
         attempts = [
-            ("exact", lambda: self._names_of([low], budget) + self._added("lower = ?", (low,), 1000)),
-            ("prefix", lambda: self._prefixed(low, want, budget)
-             + self._added("lower > ? AND lower < ? || char(1114111)", (low, low), want)),
-            ("substring", lambda: self._containing(low, want, budget)
-             + self._added("instr(lower, ?) > 1", (low,), want)),
-            ("fuzzy", lambda: self._misspelt(text, limit * 4, budget)),
+            ("exact", lambda: chain(self._names_of([low]), self._added("lower = ?", (low,), 1000))),
+            ("prefix", lambda: chain(self._prefixed(low, want, budget),
+                                     self._added("lower > ? AND lower < ? || char(1114111)", (low, low), want))),
+            ("substring", lambda: chain(self._containing(low, want, budget),
+                                        self._added("instr(lower, ?) > 1", (low,), want))),
+            ("fuzzy", lambda: self._misspelt(text, limit * 4)),
         ]
         for rank, (how, names) in enumerate(attempts):
             if len(hits) >= limit or budget.over():
@@ -255,21 +262,17 @@ class Searcher:
         found.more = found.more or len(order) > limit
         return found
 
-    def _names_of(self, terms: list[str], budget: _Budget | None = None) -> list[str]:
-        """The names (as written) whose lowercase is one of these terms (those looked up in the
-        budget's time)."""
-        names = []
+    def _names_of(self, terms: list[str]) -> Iterator[str]:
+        """The names (as written) whose lowercase is one of these terms, in their order, looked up
+        as they are asked for (a search out of time asks for no more)."""
         for term in terms:
-            if budget is not None and budget.over():
-                break
             try:
                 postings = self.reader.postings("lower", term)
             except TermNotFound:
                 continue
-            names += [self.reader.stored_fields(docnum)["name"] for docnum in postings.all_ids()]
-        return names
+            yield from (self.reader.stored_fields(docnum)["name"] for docnum in postings.all_ids())
 
-    def _prefixed(self, low: str, cap: int, budget: _Budget) -> list[str]:
+    def _prefixed(self, low: str, cap: int, budget: _Budget) -> Iterator[str]:
         """The `cap` shortest names starting with `low`, among the first _PREFIX_TERMS of them."""
         terms = []
         for term in self.reader.expand_prefix("lower", low):
@@ -278,7 +281,7 @@ class Searcher:
                 break
             terms.append(term.decode("utf-8") if isinstance(term, bytes) else term)
         terms = sorted((t for t in terms if t != low), key=lambda t: (len(t), t))[:cap]
-        return self._names_of(terms, budget)
+        return self._names_of(terms)
 
     def _added(self, where: str, params: tuple, cap: int) -> list[str]:
         """Up to `cap` names matching `where` among those re-indexes added since the search
@@ -286,7 +289,7 @@ class Searcher:
         return [name for (name,) in self.conn.execute(
             f"SELECT name FROM added_names WHERE {where} LIMIT ?", (*params, cap))]
 
-    def _containing(self, low: str, cap: int, budget: _Budget) -> list[str]:
+    def _containing(self, low: str, cap: int, budget: _Budget) -> Iterator[str]:
         """Up to `cap` names containing `low` (not at their start), shortest first: a scan of
         `names.lower` (every name lowercased, one per line), mapped, not read."""
         path = self.gen / "search" / LOWER_NAMES
@@ -305,9 +308,9 @@ class Searcher:
                         break
                     pos = listed.find(needle, end)
         except (OSError, ValueError):  # missing, or empty (mmap cannot map nothing)
-            return []
+            return iter(())
         shortest = sorted(terms, key=lambda t: (len(t), t))[:cap]
-        return self._names_of([t.decode("utf-8", "replace") for t in shortest], budget)
+        return self._names_of([t.decode("utf-8", "replace") for t in shortest])
 
     def complete(self, text: str, limit: int = 12) -> list[dict]:
         """Names as the user types: those starting with the text (as typed, in lower and in upper
@@ -325,7 +328,7 @@ class Searcher:
                 out.append({"name": name, "kind": min(kinds, key=lambda k: KIND_RANK.get(k, 10))})
         return out
 
-    def _misspelt(self, text: str, limit: int, budget: _Budget | None = None) -> list[str]:
+    def _misspelt(self, text: str, limit: int) -> list[str]:
         """Names within one edit (two for longer text) of `text`, among the first _FUZZY_TERMS of
         those sharing its first letter (its first two from six letters on), closest first."""
         from rapidfuzz import process
@@ -341,7 +344,7 @@ class Searcher:
         cutoff = 1 if len(text) < 8 else 2
         close = process.extract(low, terms, scorer=Levenshtein.distance, score_cutoff=cutoff, limit=limit)
         close.sort(key=lambda found: (found[1], len(found[0]), found[0]))
-        return self._names_of([term for term, _, _ in close], budget)
+        return list(self._names_of([term for term, _, _ in close]))
 
     def _starting(self, prefixes, cap: int) -> set[str]:
         """Defined names starting with any of these prefixes (at most `cap` each), read from the

@@ -168,7 +168,7 @@ def add_names(conn: sqlite3.Connection, names: Iterable[str]) -> None:
 _PREFIX_TERMS = 5_000  # names looked at that start with the text (in the order of their terms)
 _FUZZY_TERMS = 100_000  # names looked at for misspellings (those sharing the text's first letters)
 _SECONDS = 0.8  # after this, the search answers with what it has
-_MOST_SECONDS = 5.0  # ... and after this even with nothing, or with a kind asked for
+_MOST_SECONDS = 20.0  # ... and after this even with nothing, or with a kind asked for (a cold disk)
 
 
 class Found(list):
@@ -237,7 +237,7 @@ class Searcher:
             ("exact", lambda: chain(self._names_of([low]), self._added("lower = ?", (low,), 1000))),
             ("prefix", lambda: chain(self._prefixed(low, want, budget),
                                      self._added("lower > ? AND lower < ? || char(1114111)", (low, low), want))),
-            ("substring", lambda: chain(self._containing(low, want, budget),
+            ("substring", lambda: chain(self._containing(low, want),
                                         self._added("instr(lower, ?) > 1", (low,), want))),
             ("fuzzy", lambda: self._misspelt(text, limit * 4)),
         ]
@@ -289,7 +289,7 @@ class Searcher:
         return [name for (name,) in self.conn.execute(
             f"SELECT name FROM added_names WHERE {where} LIMIT ?", (*params, cap))]
 
-    def _containing(self, low: str, cap: int, budget: _Budget) -> Iterator[str]:
+    def _containing(self, low: str, cap: int) -> Iterator[str]:
         """Up to `cap` names containing `low` (not at their start), shortest first: a scan of
         `names.lower` (every name lowercased, one per line), mapped, not read."""
         path = self.gen / "search" / LOWER_NAMES
@@ -304,8 +304,6 @@ class Searcher:
                     end = len(listed) if end == -1 else end
                     if pos > start:
                         terms.add(listed[start:end])
-                    if budget.over():
-                        break
                     pos = listed.find(needle, end)
         except (OSError, ValueError):  # missing, or empty (mmap cannot map nothing)
             return iter(())

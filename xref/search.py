@@ -235,7 +235,7 @@ class Searcher:
         order: list[tuple[int, int, int, str]] = []
         attempts = [
             ("exact", lambda: chain(self._names_of([low]), self._added("lower = ?", (low,), 1000))),
-            ("prefix", lambda: chain(self._prefixed(low, want, budget),
+            ("prefix", lambda: chain(self._prefixed(low, want, found),
                                      self._added("lower > ? AND lower < ? || char(1114111)", (low, low), want))),
             ("substring", lambda: chain(self._containing(low, want),
                                         self._added("instr(lower, ?) > 1", (low,), want))),
@@ -272,14 +272,20 @@ class Searcher:
                 continue
             yield from (self.reader.stored_fields(docnum)["name"] for docnum in postings.all_ids())
 
-    def _prefixed(self, low: str, cap: int, budget: _Budget) -> Iterator[str]:
-        """The `cap` shortest names starting with `low`, among the first _PREFIX_TERMS of them."""
+    def _terms_starting(self, prefix: str, cap: int) -> tuple[list[str], bool]:
+        """The first `cap` terms (lowercased names) starting with `prefix`, in the order of the
+        term dictionary, and whether more start so."""
         terms = []
-        for term in self.reader.expand_prefix("lower", low):
-            if len(terms) == _PREFIX_TERMS:
-                budget.found.more = True
-                break
+        for term in self.reader.expand_prefix("lower", prefix):
+            if len(terms) == cap:
+                return terms, True
             terms.append(term.decode("utf-8") if isinstance(term, bytes) else term)
+        return terms, False
+
+    def _prefixed(self, low: str, cap: int, found: Found) -> Iterator[str]:
+        """The `cap` shortest names starting with `low`, among the first _PREFIX_TERMS of them."""
+        terms, more = self._terms_starting(low, _PREFIX_TERMS)
+        found.more = found.more or more
         terms = sorted((t for t in terms if t != low), key=lambda t: (len(t), t))[:cap]
         return self._names_of(terms)
 
@@ -334,11 +340,7 @@ class Searcher:
 
         low = text.lower()
         head = low[:2] if len(low) >= 6 else low[:1]
-        terms = []
-        for term in self.reader.expand_prefix("lower", head):
-            if len(terms) == _FUZZY_TERMS:
-                break
-            terms.append(term.decode("utf-8") if isinstance(term, bytes) else term)
+        terms, _ = self._terms_starting(head, _FUZZY_TERMS)
         cutoff = 1 if len(text) < 8 else 2
         close = process.extract(low, terms, scorer=Levenshtein.distance, score_cutoff=cutoff, limit=limit)
         close.sort(key=lambda found: (found[1], len(found[0]), found[0]))

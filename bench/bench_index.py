@@ -172,7 +172,7 @@ def main() -> None:
 
     if "floor" in only and ours and "cscope -bqk" in results:
         alone = [sys.executable, __file__, "--tree", str(tree), "--work", str(work), "--alone"]
-        names = next(db.glob("gen-*/search/names.lower"))
+        names = next(db.glob("gen-*/search/names.cased"))
         parse, _ = measure([*alone, "parse"], tree)
         scan, _ = measure([*alone, "scan"], tree)
         whoosh, _ = measure([*alone, "search", "--names", str(names)], tree)

@@ -315,6 +315,11 @@ def run(trees: list[Tree], index_dir: Path, jobs: int | None = None,
                 raise RuntimeError("building the search index failed")
         elif not (gen / "search").is_dir():  # lost, or never made: made again from the facts
             search.build(gen, store.connect(gen / "facts.sqlite"))
+        # A fresh build's search index was written from the parser's names, before the macro
+        # stage and the semantic pass found theirs: they join it before it is published.
+        conn = store.connect(gen / "facts.sqlite")
+        search.fold_added(gen, conn, 1 if fresh else search.FOLD_AT)
+        conn.close()
         if fresh:
             # written with synchronous=OFF: make it durable before it becomes the live index
             fd = os.open(gen / "facts.sqlite", os.O_RDONLY)

@@ -198,6 +198,32 @@ def test_fifty_reindexes_each_adding_a_name_keep_search_whole(tmp_path):
     assert index.search("base_fn")[0].name == "base_fn"
 
 
+def test_names_a_run_adds_join_the_search_index_in_a_segment_of_their_own(tmp_path, monkeypatch):
+    """Names wait in the facts' `added_names` (a table whose scan takes seconds on a cold disk
+    once it is large) only until there are FOLD_AT of them; a fresh build leaves none there."""
+    from indexer import pipeline
+    from xref import search
+    from xref.queries import Index
+
+    monkeypatch.setattr(search, "FOLD_AT", 5)
+    tree = make_tree(tmp_path / "t", {"base.c": "#define MAKE(n) int made_##n(void) { return 0; }\n"
+                                                "MAKE(one)\nint base_fn(void) { return 0; }\n"})
+    db = tmp_path / "db"
+    trees = [pipeline.Tree("t", tree)]
+    pipeline.run(trees, db, jobs=1)
+    index = Index.open(str(db))
+    waiting = lambda: index.conn.execute("SELECT count(*) FROM added_names").fetchone()[0]  # noqa: E731
+    assert waiting() == 0 and [hit.name for hit in index.search("made_one")][:1] == ["made_one"]
+    segments = len(index._search().reader.leaf_readers())
+    for i in range(5):
+        make_tree(tree, {f"n{i}.c": f"int added_name_{i}(void) {{ return base_fn(); }}\n"})
+        pipeline.run(trees, db, jobs=1)
+        assert waiting() == (i + 1) % 5
+        assert {hit.name for hit in index.search("ded_name_", limit=100)} == {f"added_name_{j}" for j in range(i + 1)}
+    assert len(index._search().reader.leaf_readers()) == segments + 1  # the open index sees the new segment
+    assert (index.gen / "search" / search.LOWER_NAMES).read_text().split().count("added_name_4") == 1
+
+
 def test_a_full_disk_is_one_line_and_the_published_index_still_answers(tmp_path):
     import resource
 

@@ -163,3 +163,4 @@ def test_search_index_in_several_segments_answers_like_one(tmp_path, monkeypatch
         assert [d["name"] for d in s.search(query.Term("lower", "inet_bind"))] == ["Inet_Bind"]
         assert s.doc_count() == len(names)
     assert (tmp_path / "search" / "names.lower").read_text().split() == [name.lower() for name in names]
+    assert (tmp_path / "search" / "names.cased").read_text().split() == names

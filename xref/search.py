@@ -6,6 +6,7 @@ One document per defined name (not per occurrence), holding its kinds and a firs
 from __future__ import annotations
 
 import mmap
+import os
 import shutil
 import sqlite3
 import time
@@ -85,7 +86,29 @@ KIND_RANK = {"function": 0, "alias": 0, "macro": 1, "struct": 2, "union": 2, "ty
              "syscall": 4, "variable": 5, "enumerator": 6, "member": 7, "prototype": 8, "extern": 9}
 
 
-LOWER_NAMES = "names.lower"
+# Every name, one per line, as written (`names.cased`) and lowercased in ASCII (`names.lower`):
+# the same length, so a name found in the second is read at the same place in the first.
+CASED_NAMES, LOWER_NAMES = "names.cased", "names.lower"
+
+
+def _lowered(name: str) -> bytes:
+    return name.encode("utf-8").lower()  # ASCII letters only: the same bytes long
+
+
+def _append_names(directory: Path, names: list[str]) -> None:
+    """Add names to the end of both names files, as written first: a line in `names.lower` past
+    the end of `names.cased` is not read, and a run cut short between the two writes is evened
+    out by the next one (whose names are still waiting in `added_names`)."""
+    cased, lower = directory / CASED_NAMES, directory / LOWER_NAMES
+    for path in (cased, lower):
+        path.touch()
+    even = min(cased.stat().st_size, lower.stat().st_size)
+    for path in (cased, lower):
+        os.truncate(path, even)
+    with open(cased, "ab") as listed:
+        listed.writelines(name.encode("utf-8") + b"\n" for name in names)
+    with open(lower, "ab") as listed:
+        listed.writelines(_lowered(name) + b"\n" for name in names)
 
 
 @dataclass
@@ -110,23 +133,23 @@ _SEGMENT = 500_000
 
 
 def build_from_names(gen: Path, names: Iterable[str]) -> None:
-    """Write a new search index holding these names and swap it in; `names.lower` beside it holds
-    them lowercased, one per line, for substring search (a scan in C instead of Whoosh's term walk)."""
+    """Write a new search index holding these names and swap it in; the names files beside it
+    list them for substring search (a scan in C instead of Whoosh's term walk)."""
     target = gen / "search"
     tmp = gen / "search.tmp"
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir()
     ix = index.create_in(str(tmp), SCHEMA)
-    with open(tmp / LOWER_NAMES, "w", encoding="utf-8") as listed:
-        batch: list[str] = []
-        for name in names:
-            batch.append(name)
-            listed.write(name.lower() + "\n")
-            if len(batch) == _SEGMENT:
-                _add_segment(ix, batch)
-                batch = []
-        if batch or ix.is_empty():
+    batch: list[str] = []
+    for name in names:
+        batch.append(name)
+        if len(batch) == _SEGMENT:
+            _append_names(tmp, batch)
             _add_segment(ix, batch)
+            batch = []
+    _append_names(tmp, batch)
+    if batch or ix.is_empty():
+        _add_segment(ix, batch)
     old = gen / "search.old"
     if target.exists():
         target.rename(old)
@@ -162,6 +185,33 @@ def add_names(conn: sqlite3.Connection, names: Iterable[str]) -> None:
     queries check each hit against the facts). Whoosh is never merged into: its segment merge
     is where a re-index used to crash, and it could not be undone with the facts."""
     conn.executemany("INSERT OR IGNORE INTO added_names VALUES (?, ?)", ((name, name.lower()) for name in names))
+
+
+# A re-index's new names wait in `added_names` until there are this many; then they become a
+# segment of the search index. A scan of a bigger table, its pages spread through gigabytes of
+# facts, took 26 s on a cold disk (the kernel's macro stage alone adds 320,000 names).
+FOLD_AT = 10_000
+
+
+def fold_added(gen: Path, conn: sqlite3.Connection, least: int = FOLD_AT) -> int:
+    """Move the names waiting in `added_names` into a new segment of the search index and the end
+    of the names files, once there are `least` of them; how many moved.
+
+    Each step can be cut short and leaves every name findable: the names files first, then the
+    segment (Whoosh publishes it by renaming its table of contents), and only then are the names
+    taken out of `added_names`. A run cut short after the first leaves a name twice, which
+    search skips."""
+    (count,) = conn.execute("SELECT count(*) FROM added_names").fetchone()
+    if count == 0 or count < least:
+        return 0
+    names = [name for (name,) in conn.execute("SELECT name FROM added_names")]
+    _append_names(gen / "search", names)
+    ix = index.open_dir(str(gen / "search"))
+    for start in range(0, len(names), _SEGMENT):
+        _add_segment(ix, names[start:start + _SEGMENT])
+    with conn:
+        conn.execute("DELETE FROM added_names")
+    return count
 
 
 # Bounds that keep every search under a second on the kernel's 4 M names.
@@ -206,19 +256,25 @@ class Searcher:
         self.gen = gen
         self.conn = conn
 
-    def _describe(self, name: str) -> tuple[list[str], str]:
-        """The kinds of a name's definitions, best first, and the first place of one of the best
-        kind, from the facts (their index on name and kind answers both without reading the
-        hundred thousand rows of a name like `a`)."""
-        kinds = sorted((kind for (kind,) in self.conn.execute("SELECT DISTINCT kind FROM defs WHERE name = ?",
-                                                              (name,))), key=lambda k: KIND_RANK.get(k, 10))
-        if not kinds:
-            return [], ""
+    def _latest(self) -> None:
+        """Read the search index's latest segments (a re-index may have added one)."""
+        if self.ix.latest_generation() != self.reader.generation():
+            self.reader.close()
+            self.reader = self.ix.reader()
+
+    def _kinds(self, name: str) -> list[str]:
+        """The kinds of a name's definitions, best first (from the facts' index on name and kind,
+        without reading the hundred thousand rows of a name like `a`)."""
+        return sorted((kind for (kind,) in self.conn.execute("SELECT DISTINCT kind FROM defs WHERE name = ?", (name,))),
+                      key=lambda k: KIND_RANK.get(k, 10))
+
+    def _first_place(self, name: str, kind: str) -> str:
+        """tree:path:line of the first definition of a name of this kind."""
         first = self.conn.execute(
             "SELECT t.name || ':' || f.path || ':' || d.line FROM defs d "
             "JOIN files f ON f.id = d.file_id JOIN trees t ON t.id = f.tree_id "
-            "WHERE d.name = ? AND d.kind = ? ORDER BY t.name, f.path, d.line LIMIT 1", (name, kinds[0])).fetchone()
-        return kinds, first[0] if first else ""
+            "WHERE d.name = ? AND d.kind = ? ORDER BY t.name, f.path, d.line LIMIT 1", (name, kind)).fetchone()
+        return first[0] if first else ""
 
     def search(self, text: str, kind: str | None = None, limit: int = 50) -> Found:
         """Names equal to the text (in any case), then starting with it, then containing it, then
@@ -227,6 +283,7 @@ class Searcher:
         text = text.strip()
         if not text:
             return found
+        self._latest()
         low = text.lower()
         want = 20000 if kind else limit * 4
         hits: dict[str, SearchHit] = {}
@@ -251,14 +308,16 @@ class Searcher:
                     continue
                 if budget.over():
                     break
-                kinds, where = self._describe(name)
+                kinds = self._kinds(name)
                 if not kinds or (kind and kind not in kinds):
                     continue  # no longer defined, or not of the kind asked for
-                hits[name] = SearchHit(name, kinds, where, how)
-                best = min(KIND_RANK.get(k, 10) for k in kinds)
-                order.append((rank, best, len(name), name))
+                hits[name] = SearchHit(name, kinds, "", how)
+                order.append((rank, KIND_RANK.get(kinds[0], 10), len(name), name))
         order.sort()
-        found.extend(hits[name] for *_, name in order[:limit])
+        for *_, name in order[:limit]:  # only the hits shown are placed: on a cold disk each costs a read
+            hit = hits[name]
+            hit.where = self._first_place(name, hit.kinds[0])
+            found.append(hit)
         found.more = found.more or len(order) > limit
         return found
 
@@ -289,37 +348,41 @@ class Searcher:
         terms = sorted((t for t in terms if t != low), key=lambda t: (len(t), t))[:cap]
         return self._names_of(terms)
 
-    def _added(self, where: str, params: tuple, cap: int) -> list[str]:
+    def _added(self, where: str, params: tuple, cap: int) -> Iterator[str]:
         """Up to `cap` names matching `where` among those re-indexes added since the search
-        index was written (`added_names`)."""
-        return [name for (name,) in self.conn.execute(
-            f"SELECT name FROM added_names WHERE {where} LIMIT ?", (*params, cap))]
+        index was written (`added_names`), read when asked for."""
+        yield from (name for (name,) in self.conn.execute(
+            f"SELECT name FROM added_names WHERE {where} LIMIT ?", (*params, cap)))
 
-    def _containing(self, low: str, cap: int) -> Iterator[str]:
+    def _containing(self, low: str, cap: int) -> list[str]:
         """Up to `cap` names containing `low` (not at their start), shortest first: a scan of
-        `names.lower` (every name lowercased, one per line), mapped, not read."""
-        path = self.gen / "search" / LOWER_NAMES
+        `names.lower`, mapped, not read, each found line read as written from `names.cased`."""
+        folder = self.gen / "search"
         try:
-            with open(path, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as listed:
-                needle = low.encode("utf-8")
-                terms: set[bytes] = set()
+            with open(folder / LOWER_NAMES, "rb") as low_fh, open(folder / CASED_NAMES, "rb") as cased_fh, \
+                    mmap.mmap(low_fh.fileno(), 0, access=mmap.ACCESS_READ) as listed, \
+                    mmap.mmap(cased_fh.fileno(), 0, access=mmap.ACCESS_READ) as cased:
+                needle = _lowered(low)
+                places: dict[bytes, list[tuple[int, int]]] = {}
                 pos = listed.find(needle)
-                while pos != -1 and len(terms) < cap * 4:
+                while pos != -1 and len(places) < cap * 4:
                     start = listed.rfind(b"\n", 0, pos) + 1
                     end = listed.find(b"\n", pos)
                     end = len(listed) if end == -1 else end
-                    if pos > start:
-                        terms.add(listed[start:end])
+                    if pos > start and end <= len(cased):
+                        places.setdefault(listed[start:end], []).append((start, end))
                     pos = listed.find(needle, end)
+                shortest = sorted(places, key=lambda t: (len(t), t))[:cap]
+                return [cased[start:end].decode("utf-8", "replace") for term in shortest
+                        for start, end in places[term]]
         except (OSError, ValueError):  # missing, or empty (mmap cannot map nothing)
-            return iter(())
-        shortest = sorted(terms, key=lambda t: (len(t), t))[:cap]
-        return self._names_of([t.decode("utf-8", "replace") for t in shortest])
+            return []
 
     def complete(self, text: str, limit: int = 12) -> list[dict]:
         """Names as the user types: those starting with the text (as typed, in lower and in upper
         case; read from the facts' index on names, at most 5,000 each), the text itself first, then
         the shortest; when none starts so, the names one or two edits away. Each with its best kind."""
+        self._latest()
         low = text.lower()
         names = self._starting((text, low, text.upper()), 5000)
         ranked = sorted(names, key=lambda n: (n.lower() != low, len(n), n))[:limit]

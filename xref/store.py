@@ -12,7 +12,7 @@ import shutil
 import sqlite3
 from pathlib import Path
 
-SCHEMA_VERSION = "15"
+SCHEMA_VERSION = "16"
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);
@@ -69,8 +69,10 @@ CREATE TABLE IF NOT EXISTS added_names(name TEXT PRIMARY KEY, lower TEXT) WITHOU
 CREATE INDEX IF NOT EXISTS added_names_lower ON added_names(lower);
 """
 
+# defs_name holds file_id and line too: a name's first place is read from the index alone (a
+# search places 50 names; on a cold disk each row read from the table cost 45 ms).
 INDEXES = """
-CREATE INDEX IF NOT EXISTS defs_name ON defs(name, kind);
+CREATE INDEX IF NOT EXISTS defs_name ON defs(name, kind, file_id, line);
 CREATE INDEX IF NOT EXISTS defs_file ON defs(file_id);
 CREATE INDEX IF NOT EXISTS refs_name ON refs(name);
 CREATE INDEX IF NOT EXISTS refs_file ON refs(file_id);

@@ -833,7 +833,8 @@ class CallGraph:
         for name in missing:
             self._inline[name] = False
         for (name,) in self._rows(
-                "SELECT DISTINCT d.name FROM defs d JOIN files f ON f.id = d.file_id WHERE d.name IN ({marks}) "
+                "SELECT DISTINCT d.name FROM defs d INDEXED BY defs_inline JOIN files f ON f.id = d.file_id "
+                "WHERE d.name IN ({marks}) "
                 "AND d.kind = 'function' AND d.signature LIKE '%inline%'" + (
                     f" AND f.tree_id = {int(self.tree_id)}" if self.tree_id is not None else ""), missing):
             self._inline[name] = True

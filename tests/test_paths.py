@@ -459,3 +459,20 @@ def test_the_answer_does_not_depend_on_the_order_the_index_stores_its_rows(reque
                         for key, to in questions for chain in path_hops(index, model, key, to, 40).chains])
     assert answers[0] == answers[1]
     assert len(answers[0]) > len(questions)
+
+
+def test_the_inline_functions_are_read_from_their_own_index(corpus_db):
+    """CallGraph.inline answers from defs_inline (the kernel's signatures, read from the table,
+    took 15 minutes): `static inline` and `__always_inline` functions, not the others."""
+    from xref.model.callgraph import CallGraph
+    from xref.queries import Index
+
+    index = Index.open(str(corpus_db))
+    plan = " ".join(row[-1] for row in index.conn.execute(
+        "EXPLAIN QUERY PLAN SELECT DISTINCT d.name FROM defs d INDEXED BY defs_inline WHERE d.name IN ('x') "
+        "AND d.kind = 'function' AND d.signature LIKE '%inline%'"))
+    assert "defs_inline" in plan
+    [linux] = [tree_id for tree_id, (name, _) in index.trees.items() if name == "linux"]
+    graph = CallGraph(index, "x86_64", linux)
+    names = {"sock_sendmsg_nosec", "do_syscall_x64", "__sys_sendto", "udp_sendmsg"}
+    assert graph.inline(names) == {"sock_sendmsg_nosec", "do_syscall_x64"}

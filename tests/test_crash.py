@@ -36,9 +36,10 @@ def _change(trees: list[Path]) -> None:
     header.write_text("#define XREF_CRASH_FLAG 1\n" + header.read_text())
 
 
-# The real glibc 2.36 as a slow variant ("glibc") waits on a determinism bug: two fresh builds of
-# it disagree on the struct of 3 registrations in posix/regcomp.c, so a re-index cannot equal
-# "a fresh build" there yet.
+# The real glibc 2.36 as a slow variant ("glibc") waits on a determinism bug: the parser's struct
+# for `mbcset` in posix/regcomp.c (build_equiv_class, whose parameter list has an #ifdef inside)
+# depends on what the worker parsed before, so 3 registrations differ between builds and a
+# re-index cannot equal "a fresh build" there yet.
 @pytest.fixture(scope="module", params=["corpus"])
 def states(request, tmp_path_factory):
     """The trees after the change, and the snapshots of the old index, of the new tree-sitter

@@ -316,7 +316,8 @@ def run(trees: list[Tree], index_dir: Path, jobs: int | None = None,
         elif not (gen / "search").is_dir():  # lost, or never made: made again from the facts
             search.build(gen, store.connect(gen / "facts.sqlite"))
         # A fresh build's search index was written from the parser's names, before the macro
-        # stage and the semantic pass found theirs: they join it before it is published.
+        # stage and the semantic pass found theirs: they join it before it is published (a
+        # re-index's, once FOLD_AT of them wait).
         conn = store.connect(gen / "facts.sqlite")
         search.fold_added(gen, conn, 1 if fresh else search.FOLD_AT)
         conn.close()

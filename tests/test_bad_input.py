@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -222,6 +223,15 @@ def test_names_a_run_adds_join_the_search_index_in_a_segment_of_their_own(tmp_pa
         assert {hit.name for hit in index.search("ded_name_", limit=100)} == {f"added_name_{j}" for j in range(i + 1)}
     assert len(index._search().reader.leaf_readers()) == segments + 1  # the open index sees the new segment
     assert (index.gen / "search" / search.LOWER_NAMES).read_text().split().count("added_name_4") == 1
+    # A lost search index is made again from every definition, the waiting names with them, once.
+    make_tree(tree, {"n5.c": "int added_name_5(void) { return base_fn(); }\n"})
+    pipeline.run(trees, db, jobs=1)
+    assert waiting() == 1
+    shutil.rmtree(index.gen / "search")
+    pipeline.run(trees, db, jobs=1)
+    assert waiting() == 0
+    assert (index.gen / "search" / search.LOWER_NAMES).read_text().split().count("added_name_5") == 1
+    assert [hit.name for hit in Index.open(str(db)).search("added_name_5")][:1] == ["added_name_5"]
 
 
 def test_a_full_disk_is_one_line_and_the_published_index_still_answers(tmp_path):

@@ -120,10 +120,13 @@ class SearchHit:
 
 
 def build(gen: Path, conn: sqlite3.Connection) -> None:
-    """(Re)build the search index of a generation from its definitions."""
+    """(Re)build the search index of a generation from its definitions; the names waiting in
+    `added_names` are in it, and leave the table once it is in place."""
     names = [row[0] for row in conn.execute("SELECT DISTINCT name FROM defs")]
-    conn.close()
     build_from_names(gen, names)
+    with conn:
+        conn.execute("DELETE FROM added_names")
+    conn.close()
 
 
 # Names per Whoosh segment: its postings are sorted in memory (Whoosh spills a bigger pool to

@@ -604,7 +604,12 @@ def extract_c(source: bytes) -> FileFacts:
     tree = parser.parse(parsed)
     ex = _FileExtractor(parsed)
     facts = ex.facts
-    captures = QueryCursor(query).captures(tree.root_node)
+    # py-tree-sitter does not always list a capture's nodes in source order, and later facts of
+    # one file (a file-scope variable's type: the last declaration wins) depend on that order.
+    captures = {
+        name: sorted(nodes, key=lambda node: (node.start_byte, -node.end_byte))
+        for name, nodes in QueryCursor(query).captures(tree.root_node).items()
+    }
     defs = facts.definitions
 
     for func in captures.get("function", ()):

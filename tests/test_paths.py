@@ -476,3 +476,34 @@ def test_the_inline_functions_are_read_from_their_own_index(corpus_db):
     graph = CallGraph(index, "x86_64", linux)
     names = {"sock_sendmsg_nosec", "do_syscall_x64", "__sys_sendto", "udp_sendmsg"}
     assert graph.inline(names) == {"sock_sendmsg_nosec", "do_syscall_x64"}
+
+
+def test_a_field_of_a_typedef_d_anonymous_struct_is_the_typedef_s(tmp_path):
+    # glibc's `typedef struct { ... } re_token_t;`: dfa->nodes[i].type is re_token_t's member
+    # (re_dfa_t's nodes are re_token_t), and a field reached so is re_token_t's field.
+    from xref.model.callgraph import CallGraph
+    from xref.queries import Index
+
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    (tree / "tok.h").write_text("typedef struct { int (*next)(int); int type; } token_t;\n"
+                                "typedef struct { token_t *tokens; } dfa_t;\n"
+                                "struct list { int (*next)(int); };\n")  # `next` is no clue alone
+    (tree / "tok.c").write_text("""\
+#include "tok.h"
+static int step(int c) { return c + 1; }
+static token_t first = { .next = step };
+int advance(dfa_t *dfa, int c)
+{
+	dfa->tokens->next = step;
+	return dfa->tokens->next(c);
+}
+""")
+    db = tmp_path / "db"
+    run_xref("index", str(tree), "--db", str(db), "--no-semantic", check=True)
+    index = Index.open(str(db))
+    assert {(hit.name, hit.line) for hit in index.registrations(struct="token_t", field_="next")} == {
+        ("step", 3), ("step", 6)}
+    assert not index.registrations(struct="{")
+    assert [e.via for e in CallGraph(index).forward(["advance"]) if e.callee == "step"] == [
+        "indirect via struct token_t.next"]

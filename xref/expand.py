@@ -16,7 +16,7 @@ from functools import lru_cache
 
 from xref.conditions import evaluate, kernel_srcarch
 from xref.macros import Expander, ExpansionError, Macro, Step, define_text, parse_define, render, tokenize
-from xref.queries import Index
+from xref.queries import Index, by_basename
 from xref.sysdeps import sysdeps_rank
 
 
@@ -60,9 +60,11 @@ class IndexMacros:
         self._deps: set[int] | None = None
 
     def _included(self) -> set[int]:
-        """The context file and the headers it includes, three levels deep (targets matched by path suffix)."""
+        """The context file and the headers it includes, three levels deep (targets matched by path
+        suffix; among the files its unit read where the compiler's view counts and there is one)."""
         if self._near is None:
-            by_name = self.index.by_basename()
+            read = self._read_by_context() if self._semantic() else None
+            by_name = self.index.by_basename() if read is None else by_basename(self.index.paths_of(read))
             near: set[int] = set()
             frontier = [self.context] if self.context is not None else []
             for _ in range(3):
@@ -79,13 +81,16 @@ class IndexMacros:
             self._near = near
         return self._near
 
+    def _semantic(self) -> bool:
+        """Whether the semantic pass's view counts here: it saw C units of the tree's configured
+        target; assembly (the context a .S file) and other targets see the parser's view."""
+        return self.configured and not self._assembly() and (
+            self.arch is None or self.tree_id is None or self.arch == self.index.arch(self.tree_id))
+
     def __call__(self, name: str) -> Macro | None:
         if name in self.cache:
             return self.cache[name]
-        # The semantic pass saw C units of the tree's configured target; assembly (the context
-        # a .S file) and other targets see the parser's view.
-        semantic = self.configured and not self._assembly() and (
-            self.arch is None or self.tree_id is None or self.arch == self.index.arch(self.tree_id))
+        semantic = self._semantic()
         macro = self._from_semantic(name) if semantic else None
         if macro is None and (not semantic or self._read_by_context() is None):
             # Only without a unit for the context: with one, a name the preprocessor never saw
@@ -104,8 +109,7 @@ class IndexMacros:
             row = self.index.conn.execute("SELECT deps FROM tus WHERE file_id = ?", (self.context,)).fetchone() \
                 if self.context is not None else None
             if row and row[0]:
-                ids = self.index.by_absolute_path()
-                self._deps = {ids[p] for p in zlib.decompress(row[0]).decode().split("\n") if p in ids}
+                self._deps = self.index.ids_of_absolute(zlib.decompress(row[0]).decode().split("\n"))
         return self._deps or None
 
     def _redefines(self, file_id: int, line: int, name: str) -> bool:

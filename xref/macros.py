@@ -62,14 +62,27 @@ def tokenize(text: str, assembly: bool = False) -> list[Token]:
 
 def render(tokens: list[Token]) -> str:
     """Tokens as text, one space where the source or the expansion had white space."""
+    return render_marked(tokens, -1)[0]
+
+
+def render_marked(tokens: list[Token], mark: int) -> tuple[str, int]:
+    """`render(tokens)`, and the length of `render(tokens[:mark])` (where token `mark` starts,
+    before the space that may separate it): one pass where a step needs both."""
     out: list[str] = []
-    for tok in tokens:
+    lead = -1
+    last = ""
+    for n, tok in enumerate(tokens):
+        if n == mark:
+            lead = sum(map(len, out))
         if tok.kind == "placemarker":
             continue
-        if out and (tok.space or _would_merge(out[-1], tok.text)):
+        text = tok.text
+        if out and (tok.space or _would_merge(last, text)):
             out.append(" ")
-        out.append(tok.text)
-    return "".join(out)
+        out.append(text)
+        last = text
+    whole = "".join(out)
+    return whole, (len(whole) if lead < 0 else lead)
 
 
 _PUNCT_PREFIXES = frozenset(p[:n] for p in ("%:%:", "...", "<<=", ">>=", "->", "++", "--", "<<", ">>", "<=", ">=",
@@ -78,6 +91,7 @@ _PUNCT_PREFIXES = frozenset(p[:n] for p in ("%:%:", "...", "<<=", ">>=", "->", "
                            for n in range(2, len(p) + 1))
 
 
+@lru_cache(maxsize=1 << 16)  # a few hundred distinct pairs in a text; every step renders it whole
 def _would_merge(left: str, right: str) -> bool:
     """Whether printing two tokens side by side would read back as different tokens."""
     if not left or not right:
@@ -249,8 +263,8 @@ class Expander:
                 raise ExpansionError(f"more than {self.max_steps} replacements: stopping")
             if record:
                 before = shown or render(rest)
-                shown = render(rest[:i] + replacement + rest[end:])
-                invocation, replaced, lead = render(rest[i:end]), render(replacement), len(render(rest[:i]))
+                shown, lead = render_marked(rest[:i] + replacement + rest[end:], i)
+                invocation, replaced = render(rest[i:end]), render(replacement)
                 self.steps.append(Step(
                     len(self.steps) + 1, macro.name, macro.where, invocation, replaced,
                     [render(a) for a in args_raw], [render(a) for a in expanded], before, shown, i, end, depth,

@@ -11,6 +11,7 @@ import json
 import os
 import re
 import sqlite3
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from dataclasses import field as dc_field
 from functools import lru_cache
@@ -86,6 +87,14 @@ def _build_running(index_dir: Path) -> bool:
     return False
 
 
+def by_basename(files: Iterable[tuple[int, str]]) -> dict[str, list[tuple[int, str]]]:
+    """File name -> (id, path) of these files with that name: where an #include may lead."""
+    grouped: dict[str, list[tuple[int, str]]] = {}
+    for file_id, path in files:
+        grouped.setdefault(path.rsplit("/", 1)[-1], []).append((file_id, path))
+    return grouped
+
+
 class Index:
     def __init__(self, index_dir: Path) -> None:
         self.dir = index_dir
@@ -106,7 +115,6 @@ class Index:
         self._by_basename: dict[str, list[tuple[int, str]]] | None = None
         self._sysdirs: dict[tuple[int, str], list[str] | None] = {}
         self._tree_files: dict[int, set[int]] = {}
-        self._by_absolute: dict[str, int] | None = None
         self._weak: dict[tuple[str, str], bool] = {}
         self._arch_dirs: dict[tuple[int, str], int] = {}
 
@@ -126,7 +134,7 @@ class Index:
         index = cls.__new__(cls)
         index.dir, index.gen, index.conn, index._searcher = None, None, conn, None
         index._listing = index._by_basename = None
-        index._sysdirs, index._tree_files, index._by_absolute, index._weak = {}, {}, None, {}
+        index._sysdirs, index._tree_files, index._weak = {}, {}, {}
         index._arch_dirs = {}
         index.trees = {id_: (name, Path(root)) for id_, name, root in conn.execute("SELECT id, name, root FROM trees")}
         return index
@@ -137,12 +145,23 @@ class Index:
             self._listing = self.conn.execute("SELECT id, tree_id, path FROM files").fetchall()
         return self._listing
 
-    def by_absolute_path(self) -> dict[str, int]:
-        """Absolute path -> id of every indexed file (what a unit's list of read files names), built once."""
-        if self._by_absolute is None:
-            roots = {tree_id: str(root) for tree_id, (_, root) in self.trees.items()}
-            self._by_absolute = {f"{roots[tid]}/{path}": fid for fid, tid, path in self.listing()}
-        return self._by_absolute
+    def ids_of_absolute(self, paths: list[str]) -> set[int]:
+        """The ids of the indexed files among absolute paths (what a unit's list of read files
+        names): looked up by (tree, path), without reading the whole file list."""
+        ids: set[int] = set()
+        for tree_id, (_, root) in self.trees.items():
+            prefix = f"{root}/"
+            mine = [p[len(prefix):] for p in paths if p.startswith(prefix)]
+            if mine:
+                ids.update(fid for (fid,) in self.conn.execute(
+                    "SELECT f.id FROM json_each(?) j CROSS JOIN files f ON f.tree_id = ? AND f.path = j.value",
+                    (json.dumps(mine), tree_id)))
+        return ids
+
+    def paths_of(self, ids: set[int]) -> list[tuple[int, str]]:
+        """(id, path) of these files."""
+        return self.conn.execute("SELECT f.id, f.path FROM json_each(?) j CROSS JOIN files f ON f.id = j.value",
+                                 (json.dumps(sorted(ids)),)).fetchall()
 
     def tree_files(self, tree_id: int) -> set[int]:
         """The ids of one tree's files, read once."""
@@ -153,9 +172,7 @@ class Index:
     def by_basename(self) -> dict[str, list[tuple[int, str]]]:
         """File name -> (id, path) of the indexed files with that name: where an #include may lead."""
         if self._by_basename is None:
-            self._by_basename = {}
-            for file_id, _, path in self.listing():
-                self._by_basename.setdefault(path.rsplit("/", 1)[-1], []).append((file_id, path))
+            self._by_basename = by_basename((file_id, path) for file_id, _, path in self.listing())
         return self._by_basename
 
     def arch(self, tree_id: int) -> str:

@@ -267,7 +267,7 @@ def run(trees: list[Tree], index_dir: Path, jobs: int | None = None,
     lock = _lock(index_dir)
     searcher = None  # a fresh build's search-index process (daemonic: it dies with us)
     gen = conn = None
-    fresh = published = False
+    fresh = published = committing = False
     try:
         live = store.current_generation(index_dir)
         store.remove_abandoned(index_dir, live)
@@ -300,6 +300,7 @@ def run(trees: list[Tree], index_dir: Path, jobs: int | None = None,
             _step("semantic")
         search.add_names(conn, new_names)
         _step("search")
+        committing = True
         conn.execute("COMMIT")
         published = not fresh
         _step("committed")
@@ -333,6 +334,11 @@ def run(trees: list[Tree], index_dir: Path, jobs: int | None = None,
         summary.search_seconds = time.monotonic() - facts_done
         return summary
     except BaseException as err:
+        if not published:
+            # A signal is handled only once the call it arrived in returns: after a COMMIT or a
+            # swap of CURRENT that did happen (and then the new generation must not be removed).
+            published = (committing and not fresh and not conn.in_transaction) or (
+                fresh and gen is not None and store.current_generation(index_dir) == gen)
         if searcher is not None and searcher.is_alive():
             searcher.terminate()
         if conn is not None and not fresh:

@@ -284,3 +284,49 @@ def test_an_index_path_that_cannot_be_a_directory_is_one_line(tmp_path):
         proc = run_xref("index", "--no-semantic", str(tree), "--db", str(db))
         assert proc.returncode == 2 and proc.stderr.startswith("xref: ") and "Traceback" not in proc.stderr
         assert len(proc.stderr.strip().splitlines()) == 1, proc.stderr
+
+
+@pytest.mark.parametrize("moment", ["fresh build, after CURRENT is swapped", "re-index, after the COMMIT"])
+def test_a_signal_handled_just_after_the_publishing_call_knows_it_was_published(tmp_path, monkeypatch, moment):
+    """Python handles Ctrl-C only once the call it arrived in returns: a COMMIT or the swap of
+    CURRENT that happened must be reported as published, and a fresh build's generation kept."""
+    from indexer import pipeline
+    from xref import store
+    from xref.queries import Index
+
+    tree = make_tree(tmp_path / "t", {"base.c": "int base_fn(void) { return 0; }\n"})
+    db = tmp_path / "db"
+    trees = [pipeline.Tree("t", tree)]
+    if moment.startswith("fresh"):
+        publish = store.publish_generation
+
+        def publish_then_signal(index_dir, gen):
+            publish(index_dir, gen)
+            raise KeyboardInterrupt
+
+        monkeypatch.setattr(store, "publish_generation", publish_then_signal)
+    else:
+        pipeline.run(trees, db, jobs=1)
+        make_tree(tree, {"added.c": "int added_fn(void) { return base_fn(); }\n"})
+        connect = store.connect
+
+        class CommitThenSignal:
+            def __init__(self, conn):
+                self.conn = conn
+
+            def __getattr__(self, name):
+                return getattr(self.conn, name)
+
+            def execute(self, sql, *args):
+                done = self.conn.execute(sql, *args)
+                if sql == "COMMIT":
+                    raise KeyboardInterrupt
+                return done
+
+        monkeypatch.setattr(store, "connect", lambda *a, **k: CommitThenSignal(connect(*a, **k)))
+    with pytest.raises(pipeline.Interrupted) as stopped:
+        pipeline.run(trees, db, jobs=1)
+    monkeypatch.undo()
+    assert stopped.value.published
+    name = "base_fn" if moment.startswith("fresh") else "added_fn"
+    assert [hit.name for hit in Index.open(str(db)).definitions(name)] == [name]

@@ -688,7 +688,7 @@ def extract_c(source: bytes) -> FileFacts:
         # the typedef's (their scope above), so the typedef leads nowhere further.
         anonymous = type_node is not None and type_node.type in ("struct_specifier", "union_specifier") \
             and type_node.child_by_field_name("name") is None
-        type_text = "" if anonymous else _type_text(node)
+        type_text = "" if anonymous else _text(type_node)
         for declarator in node.children_by_field_name("declarator"):
             name = _declared_name(declarator)
             if name is not None:

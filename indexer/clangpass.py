@@ -257,10 +257,12 @@ def _anonymous_member(record: Cursor) -> bool:
 
 
 def _function_pointer(field: Cursor) -> bool:
-    """Whether a struct field holds a pointer to a function."""
+    """Whether a struct field (or a parameter) holds a pointer to a function; a parameter declared
+    as a function (`int getfrag(void *, char *)`) is one too."""
     kind = field.type.get_canonical()
-    return kind.kind == TypeKind.POINTER and kind.get_pointee().kind in (TypeKind.FUNCTIONPROTO,
-                                                                          TypeKind.FUNCTIONNOPROTO)
+    if kind.kind == TypeKind.POINTER:
+        kind = kind.get_pointee()
+    return kind.kind in (TypeKind.FUNCTIONPROTO, TypeKind.FUNCTIONNOPROTO)
 
 
 def _function_named(expr: Cursor) -> str:
@@ -432,8 +434,7 @@ class _Walker:
             # `typeof(f) __f1 = (sock->ops->sendmsg); __f1(...)` (INDIRECT_CALL's local copy), `fn =
             # READ_ONCE(sk->sk_write_space); fn(sk)`: a call through each field (or of each
             # function) the variable is given
-            values = ([origin] if origin is not None and origin.kind != CursorKind.DECL_REF_EXPR else []) \
-                + (self.local_fields.get(target.hash, []) if target is not None else [])
+            values = self._values_of(target, origin)
             if values and all(_function_named(v) or (
                     v.kind == CursorKind.MEMBER_REF_EXPR and v.referenced is not None
                     and v.referenced.kind == CursorKind.FIELD_DECL) for v in values):
@@ -462,6 +463,22 @@ class _Walker:
                                                            argpos=position, context=self.function))
                 continue
             value = _unwrap(arg)
+            target = value.referenced if value.kind == CursorKind.DECL_REF_EXPR else None
+            if target is not None and target.kind == CursorKind.PARM_DECL and _function_pointer(target) \
+                    and target.spelling in self.params:
+                # `ip_append_data(..., getfrag)` passing on its own parameter (see cparse)
+                self.out.registrations.append(Registration(
+                    "", str(self.params[target.spelling]), target.spelling, line, "forward", callee=callee,
+                    argpos=position, context=self.function))
+                continue
+            if target is not None and target.kind == CursorKind.VAR_DECL:
+                # `getfrag = is_udplite ? udplite_getfrag : ip_generic_getfrag; ip_append_data(..., getfrag)`
+                names = [_function_named(v) for v in self._values_of(target, _local_origin(target))]
+                if names and all(names):
+                    for name in dict.fromkeys(names):
+                        self.out.registrations.append(Registration("", "", name, line, "argument", callee=callee,
+                                                                   argpos=position, context=self.function))
+                continue
             member = value.referenced if value.kind == CursorKind.MEMBER_REF_EXPR else None
             if member is not None and member.kind == CursorKind.FIELD_DECL and _function_pointer(member) \
                     and self._calls_parameter(ref, position):
@@ -469,6 +486,15 @@ class _Walker:
                 # through tty_ldisc_ops.write here
                 calls.append(Call(self.function, member.spelling, line, "field", struct=_record_name(member),
                                   via=_expression_text(value)))
+
+    def _values_of(self, variable: Cursor | None, origin: Cursor | None) -> list[Cursor]:
+        """What a local variable is given: its initializer's origin and the values assigned to it,
+        both sides of `cond ? f : g`."""
+        values = ([origin] if origin is not None and origin.kind != CursorKind.DECL_REF_EXPR else []) \
+            + (self.local_fields.get(variable.hash, []) if variable is not None else [])
+        return [_unwrap(side) if value.kind == CursorKind.CONDITIONAL_OPERATOR else value
+                for value in values
+                for side in (_children(value)[1:] if value.kind == CursorKind.CONDITIONAL_OPERATOR else [value])]
 
     def _calls_parameter(self, function: Cursor, position: int) -> bool:
         """Whether the unit's definition of `function` calls its parameter at `position`."""

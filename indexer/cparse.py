@@ -46,13 +46,19 @@ _QUERY = """
 # annotation macro with arguments between declaration words and the declarator. tree-sitter
 # cannot parse it, and its error recovery can swallow the rest of the file, so it is blanked
 # (same length, newlines kept) before parsing. Only at the start of a declaration line,
-# after declaration words and before more of the declaration on the same line.
+# after declaration words and before more of the declaration on the same line, or before the
+# next line's declarator.
 _ANNOTATION = re.compile(
     rb"^([ \t]*(?:[A-Za-z_]\w*[ \t]+\**[ \t]*)*)"
     rb"(__[A-Za-z_]\w*[ \t]*\((?:[^()\n]|\([^()\n]*\))*\))"
-    rb"(?=[ \t]*\**[ \t]*[A-Za-z_])",
+    rb"(?=[ \t]*\**[ \t]*[A-Za-z_]"
+    rb"|(?P<wrapped>[ \t]*\n[ \t]*(?:[A-Za-z_]\w*[ \t]+|\*+[ \t]*)*\**[A-Za-z_]\w*[ \t]*\())",
     re.M,
 )
+# `static void __printf(2, 3)` with the function's name on the next line: blanked when its
+# arguments are single numbers, strings or words (not `void`), as an annotation's are, and a
+# function's parameters (`__lock_timer(timer_t id)`, before a `__acquires(...)` line) are not.
+_ANNOTATION_ARGUMENTS = re.compile(rb"\(\s*(?!void\s*\))(?:[\w.\"]+\s*(?:,\s*[\w.\"]+\s*)*)?\)$")
 _NOT_DECLARATION_WORDS = {b"return", b"case", b"goto", b"else", b"do", b"sizeof"}
 
 
@@ -73,6 +79,8 @@ def _blank_annotations(source: bytes) -> bytes:
             continue
         words = match.group(1).split()
         if any(w.strip(b"*") in _NOT_DECLARATION_WORDS for w in words):
+            continue
+        if match.group("wrapped") and not (words and _ANNOTATION_ARGUMENTS.search(match.group(2))):
             continue
         pieces.append(source[done : match.start(2)])
         pieces.append(b" " * (match.end(2) - match.start(2)))
@@ -130,6 +138,10 @@ def _is_function_declarator(declarator: Node | None) -> bool:
     return False
 
 
+_TYPE_NODES = {"primitive_type", "type_identifier", "sized_type_specifier", "struct_specifier", "union_specifier",
+               "enum_specifier", "macro_type_specifier"}
+
+
 def _type_text(decl: Node) -> str:
     type_node = decl.child_by_field_name("type")
     return _text(type_node)
@@ -148,15 +160,18 @@ class _FileExtractor:
         self.scope_nodes: list[tuple[int, int, str, Node]] = []
         self.locals_cache: dict[int, dict[str, tuple[str, int]]] = {}
         self.params_cache: dict[int, dict[str, tuple[str, int]]] = {}
+        self.pointer_params: dict[int, set[str]] = {}  # a function's parameters that point to functions
         self.globals: dict[str, str] = {}  # file-scope variable -> its type
         # Function-pointer fields passed to a call: (caller, callee, position, the call it would be)
         self.field_arguments: list[tuple[str, str, int, Call]] = []
 
     # -- scopes ---------------------------------------------------------------
 
-    def add_scope(self, name: str, body: Node, start_node: Node) -> None:
-        self.scope_nodes.append((start_node.start_byte, body.end_byte, name, start_node))
-        self.facts.scopes.append(Scope(name, _line(start_node), body.end_point[0] + 1))
+    def add_scope(self, name: str, body: Node, scope_node: Node, start: Node | None = None) -> None:
+        """`scope_node` holds the parameters; the scope begins at `start` (by default, there)."""
+        start = start or scope_node
+        self.scope_nodes.append((start.start_byte, body.end_byte, name, scope_node))
+        self.facts.scopes.append(Scope(name, _line(start), body.end_point[0] + 1))
 
     def finish_scopes(self) -> None:
         self.scope_nodes.sort(key=lambda s: s[0])
@@ -182,6 +197,7 @@ class _FileExtractor:
         if cached is not None:
             return cached
         found: dict[str, tuple[str, int]] = {}
+        pointers = self.pointer_params[key] = set()
         if scope_node.type == "function_definition":
             declarator = _function_declarator(scope_node)
             params = declarator.child_by_field_name("parameters") if declarator is not None else None
@@ -193,6 +209,8 @@ class _FileExtractor:
                 name = _declared_name(param.child_by_field_name("declarator"))
                 if name is not None:
                     found[_text(name)] = (_type_text(param) + _pointer_suffix(param), position)
+                    if _points_to_function(param):
+                        pointers.add(_text(name))
         self.params_cache[key] = found
         return found
 
@@ -269,6 +287,25 @@ class _FileExtractor:
 
 
 
+# Typedef names of function pointer types, by the kernel's and glibc's naming habits
+# (`irq_handler_t`, `filldir_t`, `work_func_t`, `rcu_callback_t`, `bpf_func_t`).
+_FUNCTION_TYPEDEF = re.compile(r"(?:_fn|_func|_cb|_proc|_actor|_callback|_handler|filldir)(?:_t)?$")
+
+
+def _points_to_function(param: Node) -> bool:
+    """Whether a parameter holds a function: `int getfrag(void *, char *)`, `void (*fn)(void)`,
+    or a type named as a function pointer typedef is."""
+    declarator = param.child_by_field_name("declarator")
+    while declarator is not None and declarator.type in ("pointer_declarator", "parenthesized_declarator"):
+        declarator = declarator.child_by_field_name("declarator") if declarator.type == "pointer_declarator" \
+            else next(iter(declarator.named_children), None)
+    if declarator is not None and declarator.type == "function_declarator":
+        return True
+    type_node = param.child_by_field_name("type")
+    return type_node is not None and type_node.type == "type_identifier" and \
+        _FUNCTION_TYPEDEF.search(_text(type_node)) is not None
+
+
 def _pointer_suffix(param: Node) -> str:
     return _pointer_suffix_of(param.child_by_field_name("declarator"))
 
@@ -284,10 +321,33 @@ def _pointer_suffix_of(declarator: Node | None) -> str:
 
 def _function_declarator(func: Node) -> Node | None:
     """The `name(params)` part of a function definition, under any pointer declarators."""
-    declarator = func.child_by_field_name("declarator")
+    head = _misparsed_head(func)
+    declarator = func.child_by_field_name("declarator") if head is None else head
     while declarator is not None and declarator.type != "function_declarator":
         declarator = declarator.child_by_field_name("declarator")
     return declarator
+
+
+def _misparsed_head(func: Node) -> Node | None:
+    """`DEFINE_PER_CPU(struct s, v) __aligned(64);` then, lines later, `static void f(void) { ... }`:
+    tree-sitter reads the first line's `__aligned(64)` as a K&R function's declarator, what follows
+    as its parameter declarations, and the real function's head as an error just before the body.
+    That error's declarator, when there is one (the real function's); else None."""
+    body = func.child_by_field_name("body")
+    before = body.prev_named_sibling if body is not None else None
+    while before is not None and before.type == "comment":
+        before = before.prev_named_sibling
+    if before is None or before.type != "ERROR":
+        return None
+    for child in reversed(before.named_children):
+        if child.type in ("function_declarator", "pointer_declarator"):
+            declarator = child
+            while declarator is not None and declarator.type != "function_declarator":
+                declarator = declarator.child_by_field_name("declarator")
+            name = _declared_name(declarator.child_by_field_name("declarator")) if declarator is not None else None
+            # `if (x)` in a body the error recovery cut up is no function's head
+            return child if name is not None and name.text not in C_KEYWORDS else None
+    return None
 
 
 def _function_name(func: Node) -> Node | None:
@@ -329,8 +389,15 @@ def _record_indirect_call(ex: _FileExtractor, node: Node, caller: str, scope_nod
 # function registered there (the LSM's `call_int_hook(file_permission, 0, file)` calls each
 # module's hook for file_permission), and macros registering a function (second argument) in
 # such a field (first argument): `LSM_HOOK_INIT(file_permission, apparmor_file_permission)`.
-FIELD_CALLS = {"call_int_hook": "security_list_options", "call_void_hook": "security_list_options"}
-FIELD_REGISTRATIONS = {"LSM_HOOK_INIT": "security_list_options"}
+# Static calls are alike, one key per name (include/linux/static_call.h): `static_call_mod(
+# might_resched)()` calls what `DECLARE_STATIC_CALL(might_resched, __cond_resched)`, the
+# `DEFINE_STATIC_CALL*`s and `static_call_update` set the key `might_resched` to.
+FIELD_CALLS = {"call_int_hook": "security_list_options", "call_void_hook": "security_list_options",
+               "static_call": "static_call_key", "static_call_mod": "static_call_key",
+               "static_call_cond": "static_call_key"}
+FIELD_REGISTRATIONS = {"LSM_HOOK_INIT": "security_list_options", "DECLARE_STATIC_CALL": "static_call_key",
+                       "DEFINE_STATIC_CALL": "static_call_key", "DEFINE_STATIC_CALL_RET0": "static_call_key",
+                       "static_call_update": "static_call_key"}
 
 
 def _record_field_macro(ex: _FileExtractor, node: Node, caller: str, macro: str) -> None:
@@ -617,11 +684,17 @@ def extract_c(source: bytes) -> FileFacts:
         name = _function_name(func)
         if name is None or body is None:
             continue
-        header = ex.source[func.start_byte : body.start_byte].decode("utf-8", "replace")
-        return_type = _type_text(func) + _pointer_suffix_of(func.child_by_field_name("declarator"))
+        head = _misparsed_head(func)
+        start = func if head is None else head.parent
+        header = ex.source[start.start_byte : body.start_byte].decode("utf-8", "replace")
+        if head is None:
+            return_type = _type_text(func) + _pointer_suffix_of(func.child_by_field_name("declarator"))
+        else:
+            types = [c for c in start.named_children if c.end_byte <= head.start_byte and c.type in _TYPE_NODES]
+            return_type = (_text(types[-1]) if types else "") + _pointer_suffix_of(head)
         defs.append(Definition(_text(name), "function", _line(name), _one_line(header),
                                typeref=return_type.strip(), end_line=body.end_point[0] + 1))
-        ex.add_scope(_text(name), body, func)
+        ex.add_scope(_text(name), body, func, start)
 
     # `SYSCALL_DEFINE3(bind, ...) { ... }`: a file-scope macro call followed by a block is a
     # function whose name only the macro knows; its body is still a scope.
@@ -877,10 +950,18 @@ def _local_values(ex: _FileExtractor, scope_node: Node | None, name: str) -> lis
         elif node.type == "assignment_expression" and _text(node.child_by_field_name("left")) == name:
             values.append(_read_value(node.child_by_field_name("right")))
         stack.extend(node.named_children)
+    values = [v for value in values for v in _alternatives(value)]
     if not values or any(v is None or not (v.type == "field_expression" or (
             v.type == "identifier" and _text(v) not in locals_ and not _text(v).isupper())) for v in values):
         return []
     return list({_text(v): v for v in values}.values())
+
+
+def _alternatives(value: Node | None) -> list[Node | None]:
+    """`cond ? f : g`: f and g (read as `_read_value` reads); any other value: itself."""
+    if value is None or value.type != "conditional_expression":
+        return [value]
+    return [_read_value(value.child_by_field_name(side)) for side in ("consequence", "alternative")]
 
 
 def _read_value(value: Node | None) -> Node | None:
@@ -999,7 +1080,21 @@ def _record_call(ex: _FileExtractor, node: Node) -> None:
             name = _value_name(arg)
         else:
             continue
-        if not name or name in params or name.isupper():
+        if not name or name.isupper():
             continue  # all capitals: a constant, not a function (a third of all arguments)
+        if name in params:
+            if name in ex.pointer_params.get(scope_node.start_byte, ()):
+                # `ip_append_data(..., getfrag, ...)` passing on its own parameter `getfrag`, which
+                # __ip_append_data calls: the functions its callers pass reach there
+                registrations.append(Registration("", str(params[name][1]), name, line, "forward", callee=callee,
+                                                  argpos=position, context=caller))
+            continue
+        if name in ex.locals_of(scope_node):
+            # `getfrag = is_udplite ? udplite_getfrag : ip_generic_getfrag; ip_append_data(..., getfrag)`
+            for value in _local_values(ex, scope_node, name):
+                if value.type == "identifier":
+                    registrations.append(Registration("", "", _text(value), line, "argument", callee=callee,
+                                                      argpos=position, context=caller))
+            continue
         registrations.append(Registration("", "", name, line, "argument", callee=callee, argpos=position,
                                           context=caller))

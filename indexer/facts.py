@@ -46,7 +46,8 @@ class Registration:
     function: str
     line: int
     # initializer | assignment | argument | copy (function: the field copied; context: its struct) |
-    # param (function: a parameter of `context`, at `argpos`: the field holds what its callers pass)
+    # param (function: a parameter of `context`, at `argpos`: the field holds what its callers pass) |
+    # forward (`context` passes its parameter `function`, its `field`-th, to `callee` at `argpos`)
     how: str
     callee: str = ""  # for arguments: the function the pointer is passed to
     argpos: int = 0  # for arguments and parameters: 1-based position

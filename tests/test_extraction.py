@@ -304,3 +304,36 @@ unsigned long area(struct file *file)
 }
 """)
     assert [(c.callee, c.how, c.struct) for c in parsed.calls] == [("get_unmapped_area", "field", "()get_current.mm")]
+
+
+def test_a_function_after_a_trailing_annotation_is_itself():
+    # `DEFINE_PER_CPU(...) __aligned(64) __visible;` makes tree-sitter read `__aligned(64)` as a
+    # K&R function's head, the declarations after it as its parameters, and the real function's
+    # head as an error: the function is the real one, from its own line, with its own calls.
+    parsed = cparse.extract_c(b"""
+DEFINE_PER_CPU_THING(struct steal_time, steal_time) __aligned(64) __visible;
+static int has_steal_clock = 0;
+
+/* no delay */
+static struct page *io_delay(int slot)
+{
+	return find_page(slot);
+}
+""")
+    assert [(d.name, d.line, d.typeref) for d in parsed.definitions if d.kind == "function"] == \
+        [("io_delay", 6, "struct page *")]
+    assert [(s.name, s.start, s.end) for s in parsed.scopes] == [("io_delay", 6, 9)]
+    assert [(c.caller, c.callee) for c in parsed.calls] == [("io_delay", "find_page")]
+
+
+@pytest.mark.parametrize("head, name", [
+    (b"static void __printf(2, 3)\nsend_note(struct sock *sk, const char *fmt, ...)", "send_note"),
+    (b"asmlinkage __printf(4, 0)\nint emit(int level, const char *fmt, va_list args)", "emit"),
+    # A function's own parameters before an annotation line are no annotation.
+    (b"static struct timer *__lock_timer(int id, unsigned long *flags)\n\t__acquires(lock)", "__lock_timer"),
+    (b"static void __flush(void)\n\t__releases(lock)", "__flush"),
+])
+def test_an_annotation_ending_the_line_before_the_name_is_no_function(head, name):
+    parsed = cparse.extract_c(head + b"\n{\n\tlog_it(1);\n}\n")
+    assert [d.name for d in parsed.definitions if d.kind == "function"] == [name]
+    assert [c.caller for c in parsed.calls if c.callee == "log_it"] == [name]

@@ -507,3 +507,153 @@ int advance(dfa_t *dfa, int c)
     assert not index.registrations(struct="{")
     assert [e.via for e in CallGraph(index).forward(["advance"]) if e.callee == "step"] == [
         "indirect via struct token_t.next"]
+
+
+def test_what_a_macro_names_but_no_function_is_no_call(tmp_path):
+    # `likely(x)` with branch profiling is `__branch_check__(x)`, whose body names an attribute
+    # (`__aligned(8)` -> `__aligned__`) beside the function it calls: only the function is a callee.
+    from xref.model.callgraph import CallGraph
+    from xref.queries import Index
+
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    (tree / "check.h").write_text("""\
+#define __aligned(x) __attribute__((__aligned__(x)))
+#define __branch_check__(x) ({ static struct data __aligned(8) d; record_branch(&d, x); x; })
+#define likely(x) __branch_check__(x)
+""")
+    (tree / "run.c").write_text("""\
+#include "check.h"
+void record_branch(struct data *d, int x) { }
+int run(int x)
+{
+	if (likely(x))
+		return 1;
+	return 0;
+}
+""")
+    db = tmp_path / "db"
+    run_xref("index", str(tree), "--db", str(db), "--no-semantic", check=True)
+    assert [e.callee for e in CallGraph(Index.open(str(db))).forward(["run"])] == ["record_branch"]
+
+
+OUTPUT_C = """\
+typedef int (*frag_fn)(void *from, char *to);
+static int __append(frag_fn getfrag, void *from)
+{
+	return getfrag(from, 0);
+}
+int append_data(int getfrag(void *from, char *to), void *from)
+{
+	return __append(getfrag, from);
+}
+"""
+SEND_C = """\
+int append_data(int getfrag(void *from, char *to), void *from);
+static int plain_getfrag(void *from, char *to) { return 0; }
+static int lite_getfrag(void *from, char *to) { return 1; }
+int send_msg(int lite, void *from)
+{
+	int (*getfrag)(void *, char *);
+
+	getfrag = lite ? lite_getfrag : plain_getfrag;
+	return append_data(getfrag, from);
+}
+"""
+
+
+@pytest.mark.parametrize("semantic", [False, True])
+def test_a_function_pointer_passed_on_reaches_the_call_of_it(tmp_path, semantic):
+    # udp_sendmsg's `getfrag = is_udplite ? udplite_getfrag : ip_generic_getfrag` goes to
+    # ip_append_data, which passes its parameter on to __ip_append_data, which calls it.
+    from xref.model.callgraph import CallGraph
+    from xref.queries import Index
+
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    (tree / "output.c").write_text(OUTPUT_C)
+    (tree / "send.c").write_text(SEND_C)
+    if semantic:
+        (tree / "compile_commands.json").write_text(json.dumps(
+            [{"directory": str(tree), "file": name, "command": f"cc -c {name}"} for name in ("output.c", "send.c")]))
+    db = tmp_path / "db"
+    run_xref("index", str(tree), "--db", str(db), *([] if semantic else ["--no-semantic"]),
+             env={"XREF_CACHE": str(tmp_path / "cache")}, check=True)
+    index = Index.open(str(db))
+    edges = [e for e in CallGraph(index, passed_anywhere=True).forward(["__append"]) if e.via.startswith("indirect")]
+    assert sorted(e.callee for e in edges) == ["lite_getfrag", "plain_getfrag"]
+    assert all("send.c:9" in e.evidence and e.path == "output.c" and e.line == 4 for e in edges), edges
+    assert {e.source for e in edges} == {"clang" if semantic else "ts"}
+    # A path goes from the function choosing it, through the call that reaches the parameter's call.
+    [edge] = [e for e in CallGraph(index).forward(["send_msg"]) if e.callee == "plain_getfrag"]
+    assert edge.via == "indirect via parameter 1 of append_data" and "output.c:4" in edge.evidence
+    assert {e.caller for e in CallGraph(index, passed_anywhere=True).backward(["lite_getfrag"])} == {
+        "__append", "send_msg"}
+
+
+def test_a_static_call_goes_where_its_key_is_set(tmp_path):
+    # might_resched() is `static_call_mod(might_resched)()` with PREEMPT_DYNAMIC: the function the
+    # key's DECLARE_STATIC_CALL/DEFINE_STATIC_CALL*/static_call_update name.
+    from xref.model.callgraph import CallGraph
+    from xref.queries import Index
+
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    (tree / "kernel.h").write_text("""\
+DECLARE_STATIC_CALL(might_resched, __cond_resched);
+static inline void might_resched(void)
+{
+	static_call_mod(might_resched)();
+}
+""")
+    (tree / "core.c").write_text("""\
+#include "kernel.h"
+int __cond_resched(void) { return 0; }
+int __dynamic_cond_resched(void) { return 1; }
+DEFINE_STATIC_CALL_RET0(might_resched, __cond_resched);
+void sched_update(void) { static_call_update(might_resched, __dynamic_cond_resched); }
+void *slab_alloc(int size) { might_resched(); return 0; }
+""")
+    db = tmp_path / "db"
+    run_xref("index", str(tree), "--db", str(db), "--no-semantic", check=True)
+    graph = CallGraph(Index.open(str(db)))
+    edges = [e for e in graph.forward(["might_resched"]) if e.via.startswith("indirect")]
+    assert sorted(e.callee for e in edges) == ["__cond_resched", "__dynamic_cond_resched"]
+    assert {e.via for e in edges} == {"indirect via struct static_call_key.might_resched"}
+    assert [e.callee for e in graph.shortest("slab_alloc", "__cond_resched", 4)] == ["might_resched", "__cond_resched"]
+
+
+@pytest.mark.parametrize("profiling", ["y", None])
+def test_a_macro_definition_the_configuration_leaves_out_makes_no_call(tmp_path, profiling):
+    # likely() with branch profiling records every branch (`__branch_check__` ->
+    # ftrace_likely_update); in a configuration without it, it calls nothing.
+    from xref.model.callgraph import CallGraph
+    from xref.queries import Index
+
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    (tree / "compiler.h").write_text("""\
+#ifdef CONFIG_BRANCH_PROFILING
+#define likely(x) (branch_record(x), (x))
+#else
+#define likely(x) __builtin_expect(!!(x), 1)
+#endif
+""")
+    (tree / "run.c").write_text("""\
+#include "compiler.h"
+void branch_record(int x) { }
+int go(void) { return 1; }
+int run(int x)
+{
+	if (likely(x))
+		return go();
+	return 0;
+}
+""")
+    # the tree's own .config, as a configured kernel tree has
+    (tree / ".config").write_text(f"CONFIG_BRANCH_PROFILING={profiling}\n" if profiling
+                                  else "# CONFIG_BRANCH_PROFILING is not set\n")
+    db = tmp_path / "db"
+    run_xref("index", str(tree), "--db", str(db), "--no-semantic", check=True)
+    callees = {e.callee for e in CallGraph(Index.open(str(db))).forward(["run"])}
+    assert "go" in callees and ("branch_record" in callees) == bool(profiling)

@@ -233,6 +233,19 @@ class Index:
                 return read_config(path)
         return None
 
+    @lru_cache(maxsize=64)  # noqa: B019 - one Index lives as long as its connection
+    def build_configuration(self, tree_id: int) -> dict[str, str] | None:
+        """The configuration the tree is taken to be built with: the one given or found
+        (`configuration`), else the one kbuild's Makefiles were read with (x86_64 defconfig by
+        default); None when neither is known."""
+        from xref.conditions import read_config
+
+        known = self.configuration(tree_id)
+        if known is not None:
+            return known
+        row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (f"built_config:{tree_id}",)).fetchone()
+        return read_config(Path(row[0])) if row and Path(row[0]).is_file() else None
+
     # -- helpers --------------------------------------------------------------
 
     @lru_cache(maxsize=65536)  # noqa: B019 - one Index lives as long as its connection
@@ -481,11 +494,11 @@ class Index:
         if name is not None:
             rows = self.conn.execute(
                 "SELECT struct, field, func, file_id, line, how, callee, argpos, context, source FROM regs "
-                f"WHERE func = ? AND how NOT IN ('copy', 'param') AND {PREFERRED}", (name,)).fetchall()
+                f"WHERE func = ? AND how NOT IN ('copy', 'param', 'forward') AND {PREFERRED}", (name,)).fetchall()
         else:
             rows = self.conn.execute(
                 "SELECT struct, field, func, file_id, line, how, callee, argpos, context, source FROM regs "
-                f"WHERE field = ? AND (struct = ? OR ? = '') AND {PREFERRED}",
+                f"WHERE field = ? AND (struct = ? OR ? = '') AND how != 'forward' AND {PREFERRED}",
                 (field_, struct or "", struct or "")).fetchall()
         hits = []
         for struct_, field__, function, file_id, line, how, callee, argpos, context, source in rows:

@@ -9,12 +9,11 @@ import math
 import time
 import tomllib
 from collections import deque
-from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 from typing import NamedTuple
 
-from xref.conditions import DEFAULT_ARCH, kernel_srcarch
+from xref.conditions import DEFAULT_ARCH, evaluate, kernel_srcarch
 from xref.queries import PREFERRED, Index
 
 _BATCH = 900  # SQLite's bound-parameter limit, with room to spare
@@ -39,9 +38,9 @@ _HINT_ODDS = 2
 _CHOICES_WORK = 60_000
 
 
-@dataclass(frozen=True)
-class Edge:
-    """`caller` reaches `callee` at path:line; `via` says how, `evidence` why we believe it."""
+class Edge(NamedTuple):
+    """`caller` reaches `callee` at path:line; `via` says how, `evidence` why we believe it. A
+    tuple: a search makes and costs hundreds of thousands of them."""
 
     caller: str
     callee: str
@@ -95,10 +94,16 @@ class CallGraph:
         self._claimed: set[int] | None = None  # files a unit of the semantic pass parsed
         self._holders: dict[tuple[str, str], list[tuple[str, int, int]]] = {}
         self._copies: dict[tuple[str, str, str], str] = {}  # (struct, field, function): the copy that put it there
+        self._conditions: dict[tuple[int, str], bool] = {}  # (tree, `#if`): false in its configuration
+        self._tree_of: dict[int, int] = {}
+        self._off: dict[str, bool] = {}  # what `off_path` said of a name the searches met
+        self._costs: dict[Edge, int] = {}  # what `cost` said: searches cost the same edges again and again
         self._choices: dict[str, int] = {}  # an edge's `via`: what choosing one of its candidates costs
         self._fit_cache: dict[tuple, set[str]] = {}
         self._guesses: dict[tuple, set[str]] = {}
         self._param_calls: dict[tuple[str, str], str | None] = {}
+        self._sent: dict[tuple[str, str], set[tuple[str, str]]] = {}  # see `_senders`
+        self._received: dict[tuple[str, str], set[tuple[str, str]]] = {}  # see `_receivers`
         self._site_calls: dict[tuple[str, int, int], set[str]] = {}
         self._out: dict[tuple[str, bool], list[Edge]] = {}
         self._in: dict[tuple[str, bool], list[Edge]] = {}
@@ -156,7 +161,10 @@ class CallGraph:
     def detour(self, edge: Edge, name: str) -> bool:
         """Whether following `edge` to `name` leaves the data path: `name` is off it, or the call
         is made in code off it (the sanitizer's own memcpy in mm/kasan/)."""
-        return self.off_path(name) or _off_path_file(edge.path)
+        off = self._off.get(name)
+        if off is None:
+            off = self._off[name] = self.off_path(name)
+        return off or _off_path_file(edge.path)
 
     def _rows(self, sql: str, names: list[str]) -> list[tuple]:
         rows = []
@@ -241,10 +249,14 @@ class CallGraph:
         missing = [m for m in dict.fromkeys(macros) if m not in cache]
         for name in missing:
             cache[name] = []
-        for caller, callee, file_id, line in self._rows(
-                "SELECT caller, callee, file_id, line FROM calls WHERE how = 'macro' AND "
-                f"{column} IN ({{marks}})", missing) if missing else []:
-            if not self.skipped(file_id):
+        rows = [row for row in (self._rows("SELECT caller, callee, file_id, line FROM calls WHERE how = 'macro' AND "
+                                           f"{column} IN ({{marks}})", missing) if missing else [])
+                if not self.skipped(row[2])]
+        off = self._not_configured(sorted({caller for caller, _, _, _ in rows}))
+        for caller, callee, file_id, line in rows:
+            # the body of a definition the configuration leaves out (`likely` with branch profiling)
+            definition = max((d for d in off.get((caller, file_id), ()) if d[0] <= line), default=None)
+            if definition is None or not definition[1]:
                 cache[caller if column == "caller" else callee].append((caller, callee, file_id, line))
         for name in missing:  # one call of each function by each macro: the first place that makes it
             first: dict[tuple[str, str], tuple[str, str, int, int]] = {}
@@ -253,32 +265,59 @@ class CallGraph:
             cache[name] = list(first.values())
         return {m: cache[m] for m in macros}
 
+    def _not_configured(self, macros: list[str]) -> dict[tuple[str, int], list[tuple[int, bool]]]:
+        """The definitions of `macros`, by (name, file): (line, whether the `#if` around it is false
+        with the tree's build configuration), in line order."""
+        found: dict[tuple[str, int], list[tuple[int, bool]]] = {}
+        for name, file_id, line, condition in self._rows(
+                "SELECT name, file_id, line, scope FROM defs WHERE kind = 'macro' AND name IN ({marks})", macros):
+            found.setdefault((name, file_id), []).append((line, self._false(file_id, condition)))
+        return found
+
+    def _false(self, file_id: int, condition: str) -> bool:
+        if not condition:
+            return False
+        tree_id = self._tree_of.get(file_id)
+        if tree_id is None:
+            tree_id = self._tree_of[file_id] = self.index.tree_of(file_id)
+        key = (tree_id, condition)
+        if key not in self._conditions:
+            self._conditions[key] = evaluate(condition, self.index.build_configuration(tree_id)) is False
+        return self._conditions[key]
+
     def _expand_macros(self, edges: list[Edge], depth: int = 4) -> list[Edge]:
         """A call of a function-like macro is the calls its body makes (`spin_lock` ->
         `raw_spin_lock` (a macro) -> `_raw_spin_lock`), at the same call site; where a function
         has the name too (another configuration's, or a tool's), the call of it stays beside them."""
         out, todo = [], edges
         seen: set[tuple[str, str, int, str]] = set()  # a call site reaches each function once
-        for _ in range(depth):
+        for level in range(depth):
             direct = [e.callee for e in todo if e.via == "call"]
             bodies = self._macro_calls(direct, "caller") if direct else {}
-            self._load_homes([m for m, calls in bodies.items() if calls])
+            if level:
+                self._load_homes(direct)
+            else:
+                self._load_homes([m for m, calls in bodies.items() if calls])
             expanded = []
             for edge in todo:
                 calls = bodies.get(edge.callee) if edge.via == "call" else None
-                if not calls or self.home(edge.callee):
+                # What a macro's body names but the tree defines no function of is no call: an
+                # attribute (`__aligned` -> `__attribute__`), a compile-time check, a builtin.
+                if (not level and not calls) or self.home(edge.callee):
                     out.append(edge)
                 for macro, callee, file_id, line in calls or ():
                     key = (edge.caller, edge.path, edge.line, callee)
                     if key in seen:
                         continue
                     seen.add(key)
-                    expanded.append(replace(edge, callee=callee, evidence=f"{edge.evidence} through the macro "
-                                                                          f"{macro} ({self._where(file_id)}:{line})"))
+                    expanded.append(Edge(edge.caller, callee, edge.via, edge.path, edge.line,
+                                         f"{edge.evidence} through the macro {macro} ({self._where(file_id)}:{line})",
+                                         *edge[6:]))
             todo = expanded
             if not todo:
                 break
-        return out + todo
+        self._load_homes([e.callee for e in todo])
+        return out + [e for e in todo if self.home(e.callee)]  # deeper than `depth` macros: only functions
 
     def _backward(self, names: list[str], hinted: bool) -> list[Edge]:
         edges = []
@@ -345,8 +384,8 @@ class CallGraph:
         for name, rows in found.items():
             for macro, _, file_id, line in rows:
                 for edge in into.get(macro, []):
-                    edges.append(replace(edge, callee=name, evidence=f"{edge.evidence} through the macro {macro} "
-                                                                     f"({self._where(file_id)}:{line})"))
+                    edges.append(edge._replace(callee=name, evidence=f"{edge.evidence} through the macro {macro} "
+                                                                       f"({self._where(file_id)}:{line})"))
         return edges
 
     def _hints_elsewhere(self, caller: str, file_id: int, line: int, struct: str, field: str, function: str) -> bool:
@@ -392,19 +431,23 @@ class CallGraph:
 
     def _parameter_calls(self, names: list[str], backward: bool) -> list[Edge]:
         """A function calling its parameter calls every function some caller passes there
-        (`folio_batch_move_lru(fbatch, lru_add_fn)` then `move_fn(lruvec, folio)`): one edge from
-        the function calling it to each, with the first place passing it as evidence. `_passed`
-        has the same calls as seen from the function passing it, which knows which one it is."""
+        (`folio_batch_move_lru(fbatch, lru_add_fn)` then `move_fn(lruvec, folio)`), or passes to a
+        function that hands its own parameter on to it (`ip_append_data(..., getfrag)` to
+        __ip_append_data): one edge from the function calling it to each, with the first place
+        passing it as evidence. `_passed` has the same calls as seen from the function passing
+        it, which knows which one it is."""
         if backward:
             passed = self._rows("SELECT r.callee, r.argpos, r.func, r.file_id, r.line, r.context, r.source FROM regs r "
                                 "WHERE r.func IN ({marks}) AND r.how = 'argument'", names)
+            receivers = {r for row in passed for r in self._receivers(row[0], str(row[1]))}
             calls = self._rows("SELECT c.caller, c.via, c.file_id, c.line, c.source FROM calls c WHERE c.caller IN "
-                               "({marks}) AND c.how = 'param'", sorted({row[0] for row in passed}))
+                               "({marks}) AND c.how = 'param'", sorted({r[0] for r in receivers}))
         else:
             calls = self._rows("SELECT c.caller, c.via, c.file_id, c.line, c.source FROM calls c WHERE c.caller IN "
                                "({marks}) AND c.how = 'param'", names)
+            senders = {s for row in calls for s in self._senders(row[0], row[1])}
             passed = self._rows("SELECT r.callee, r.argpos, r.func, r.file_id, r.line, r.context, r.source FROM regs r "
-                                "WHERE r.callee IN ({marks}) AND r.how = 'argument'", sorted({row[0] for row in calls}))
+                                "WHERE r.callee IN ({marks}) AND r.how = 'argument'", sorted({s[0] for s in senders}))
         passers: dict[tuple[str, str], dict[str, tuple[int, int, str]]] = {}
         for callee, argpos, function, file_id, line, context, source in passed:
             if context and self._kept(source, file_id) and not self.skipped(file_id):
@@ -414,18 +457,54 @@ class CallGraph:
             if not self._kept(source, file_id) or self.skipped(file_id):
                 continue
             path = self._where(file_id)
-            for function, (pass_file, pass_line, context) in passers.get((caller, position), {}).items():
-                edges.append(Edge(caller, function, f"indirect via parameter {position}", path, line,
-                                  f"{context} passes it at {self._where(pass_file)}:{pass_line}", source=source))
+            for sender in sorted(self._senders(caller, position)):
+                onward = f" to {sender[0]}, which passes it on" if sender[0] != caller else ""
+                for function, (pass_file, pass_line, context) in passers.get(sender, {}).items():
+                    edges.append(Edge(caller, function, f"indirect via parameter {position}", path, line,
+                                      f"{context} passes it at {self._where(pass_file)}:{pass_line}{onward}",
+                                      source=source))
         return edges
 
+    def _senders(self, function: str, position: str) -> set[tuple[str, str]]:
+        """(function, parameter position) pairs whose callers' functions reach `function`'s
+        parameter at `position`: itself, and the functions passing a parameter of theirs on to it
+        (ip_append_data's 3rd, passed to __ip_append_data's 6th), up to 3 deep."""
+        return self._forwarded(function, position, "callee = ? AND argpos = ?", "context, field", self._sent)
+
+    def _receivers(self, function: str, position: str) -> set[tuple[str, str]]:
+        """The pairs `function`'s parameter at `position` is passed on to (see `_senders`), and itself."""
+        return self._forwarded(function, position, "context = ? AND field = ?", "callee, argpos", self._received)
+
+    def _forwarded(self, function: str, position: str, where: str, columns: str, cache: dict) -> set[tuple[str, str]]:
+        key = (function, str(position))
+        if key not in cache:
+            found, todo = {key}, [key]
+            for _ in range(3):
+                step = []
+                for pair in todo:
+                    for name, pos, file_id, source in self.index.conn.execute(
+                            f"SELECT {columns}, file_id, source FROM regs WHERE how = 'forward' AND {where}", pair):
+                        if self._kept(source, file_id) and not self.skipped(file_id) and (name, str(pos)) not in found:
+                            found.add((name, str(pos)))
+                            step.append((name, str(pos)))
+                todo = step
+            cache[key] = found
+        return cache[key]
+
     def _param_call(self, function: str, position: int) -> str | None:
+        """Where `function` calls its parameter at `position`, or where a function it passes that
+        parameter on to does; None when none does."""
         key = (function, str(position))
         if key not in self._param_calls:
-            row = next(((file_id, line) for file_id, line, source in self.index.conn.execute(
-                "SELECT c.file_id, c.line, c.source FROM calls c WHERE c.caller = ? AND c.how = 'param' AND c.via = ?",
-                key) if self._kept(source, file_id)), None)
-            self._param_calls[key] = f"{self._where(row[0])}:{row[1]}" if row else None
+            found = None
+            for receiver, at in sorted(self._receivers(*key), key=lambda pair: pair != key):
+                row = next(((file_id, line) for file_id, line, source in self.index.conn.execute(
+                    "SELECT c.file_id, c.line, c.source FROM calls c WHERE c.caller = ? AND c.how = 'param' "
+                    "AND c.via = ?", (receiver, at)) if self._kept(source, file_id)), None)
+                if row:
+                    found = f"{self._where(row[0])}:{row[1]}" + (f" ({receiver})" if receiver != function else "")
+                    break
+            self._param_calls[key] = found
         return self._param_calls[key]
 
     def _registered(self, struct: str, field: str) -> list[tuple[str, int, int]]:
@@ -456,10 +535,12 @@ class CallGraph:
         return self._holders[key]
 
     def _passed_at(self, function: str, position: int) -> list[tuple[str, int, int]]:
-        """The functions the calls of `function` pass at `position`: (name, file, line) of each call."""
-        return [(name, file_id, line) for name, file_id, line, source in self.index.conn.execute(
-            "SELECT func, file_id, line, source FROM regs WHERE how = 'argument' AND callee = ? AND argpos = ?",
-            (function, position)) if self._kept(source, file_id)]
+        """The functions the calls of `function` pass at `position`, directly or to a function
+        passing them on (`_senders`): (name, file, line) of each call."""
+        return [(name, file_id, line) for sender, at in sorted(self._senders(function, str(position)))
+                for name, file_id, line, source in self.index.conn.execute(
+                    "SELECT func, file_id, line, source FROM regs WHERE how = 'argument' AND callee = ? AND argpos = ?",
+                    (sender, int(at))) if self._kept(source, file_id)]
 
     def _copied_into(self, struct: str, field: str) -> dict[tuple[str, str], str]:
         """The fields struct.field is copied into, and those they are copied into: for each, the
@@ -496,13 +577,20 @@ class CallGraph:
     def cost(self, edge: Edge) -> int:
         """What taking a call costs the search: one step, more for a callee that half the tree calls
         (a utility like _printk: the path through it is rarely the one meant), more for leaving
-        the caller's subsystem (net/ to kernel/ to drivers/ and back is a detour), more for a
+        the caller's subsystem (net/ to kernel/ to drivers/ and back is a detour), two steps for a
+        function passed to one that calls it (`ip_fragment(..., ip_finish_output2)`), more for a
         pointer call with many candidates (`_choice_cost`), more for entering a module from built-in
         code, for a call in a branch marked `unlikely`, and for entering code that is the second
         choice (IPv6's, where IPv4's twin gets there as cheaply)."""
-        return 2 + self._fan_in_cost(edge.callee) + (2 if self._crosses(edge) else 0) + self._choice_cost(edge) \
+        known = self._costs.get(edge)
+        if known is not None:
+            return known
+        cost = 2 + (2 if edge.through else 0) + self._fan_in_cost(edge.callee) + (2 if self._crosses(edge) else 0) \
+            + self._choice_cost(edge) \
             + (_MODULE_COST if self._enters_module(edge) else 0) + (_RARE_COST if self._rare(edge) else 0) \
             + (_SECOND_COST if self._enters_second(edge) else 0)
+        self._costs[edge] = cost
+        return cost
 
     def _enters_second(self, edge: Edge) -> bool:
         second = _off_path().second
@@ -601,6 +689,7 @@ class CallGraph:
         sides = [_Side(start, lambda e: e.callee, forward=True), self._behind[key]]
         best: tuple[float, str] = (sides[1].cost[start], start) if start in sides[1].cost else (math.inf, "")
         settled = 0
+        astray = self.off_path(target)  # asked for a function off the data path: detours allowed
         while sides[0].levels:
             # Once the target's side has reached all it can, its costs are exact: only the
             # start's side still grows.
@@ -616,19 +705,18 @@ class CallGraph:
             edges = self.forward(names, hinted) if side.forward else self.backward(names, hinted)
             self._load_fan_in([e.callee for e in edges])  # what `cost` reads, in one query each
             self._load_homes([e.callee for e in edges])
+            forward, costs, hops = side.forward, side.cost, side.hops
             for edge in edges:
-                name = side.end(edge)
+                name, near = (edge.callee, edge.caller) if forward else (edge.caller, edge.callee)
                 if edge.leaf and edge.callee != target:
                     continue  # registered where nothing is compiled: shown, not followed
-                if name not in (start, target) and self.detour(edge, name) and not self.off_path(target):
+                if name != start and name != target and self.detour(edge, name) and not astray:
                     continue  # error reporting and debugging are never the way data goes (unless asked for)
-                near = edge.caller if side.forward else edge.callee
-                if side.hops[near] + 1 > depth:
+                if hops[near] >= depth:
                     continue
-                if side.relax(name, side.cost[near] + self.cost(edge), edge, side.hops[near] + 1) \
-                        and name in other.cost:
-                    total = side.cost[name] + other.cost[name]
-                    if total < best[0] and side.hops[name] + other.hops[name] <= depth:
+                if side.relax(name, costs[near] + self.cost(edge), edge, hops[near] + 1) and name in other.cost:
+                    total = costs[name] + other.cost[name]
+                    if total < best[0] and hops[name] + other.hops[name] <= depth:
                         best = (total, name)
         if not best[1] or best[0] > bound:
             stopped = " (the search stopped at its limit)" if self._exhausted() or settled > _BUDGET else ""
@@ -1131,7 +1219,7 @@ def _merge_hints(edges: list[Edge]) -> list[Edge]:
         if key in hints:
             if e.via == "call":
                 continue
-            e = replace(e, hint=True, evidence=e.evidence + "; INDIRECT_CALL names it at the call")
+            e = e._replace(hint=True, evidence=e.evidence + "; INDIRECT_CALL names it at the call")
         merged.append(e)
     return merged
 

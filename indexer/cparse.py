@@ -319,6 +319,18 @@ def _pointer_suffix_of(declarator: Node | None) -> str:
     return " " + "*" * stars if stars else ""
 
 
+_PREPROCESSOR_BLOCKS = frozenset(("preproc_if", "preproc_ifdef", "preproc_else", "preproc_elif", "preproc_elifdef"))
+
+
+def _field_declarations(body: Node):
+    """A struct body's member declarations, those in its `#if` blocks too (every branch)."""
+    for child in body.named_children:
+        if child.type == "field_declaration":
+            yield child
+        elif child.type in _PREPROCESSOR_BLOCKS:
+            yield from _field_declarations(child)
+
+
 def _function_declarator(func: Node) -> Node | None:
     """The `name(params)` part of a function definition, under any pointer declarators."""
     head = _misparsed_head(func)
@@ -733,9 +745,7 @@ def extract_c(source: bytes) -> FileFacts:
             defs.append(Definition(owner, kind, _line(name_node), f"{kind} {owner}", end_line=body.end_point[0] + 1))
         elif node.parent is not None and node.parent.type == "type_definition":
             owner = _text(_declared_name(node.parent.child_by_field_name("declarator")))
-        for member in body.named_children:
-            if member.type != "field_declaration":
-                continue
+        for member in _field_declarations(body):
             type_text = _type_text(member)
             for declarator in member.children_by_field_name("declarator"):
                 mname = _declared_name(declarator)

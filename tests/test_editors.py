@@ -316,3 +316,27 @@ def test_language_server_survives_malformed_messages_and_refuses_a_giant_one(tre
         err = client.proc.stderr.read().decode()
         assert "Traceback" not in err and "MemoryError" not in err
         assert err.strip().splitlines()[-1].startswith("xref lsp: a message of 99,999,999,999 bytes")
+
+
+def test_cscope_definitions_hold_the_initializers_of_a_member_of_that_name(tmp_path):
+    # cscope -1 lists `.encap_rcv = encap_rcv,` (the member an initializer sets) as a definition.
+    from xref.editors.cscope import Answerer
+    from xref.queries import Index
+
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    (tree / "stub.c").write_text("""\
+struct stub {
+#ifdef CONFIG_XFRM
+	int (*encap_rcv)(int skb);
+#endif
+};
+int encap_rcv(int skb) { return skb; }
+const struct stub ipv6_stub = {
+	.encap_rcv = encap_rcv,
+};
+""")
+    db = tmp_path / "db"
+    run_xref("index", str(tree), "--db", str(db), "--no-semantic", check=True)
+    lines = Answerer(Index.open(str(db)), tree).answer(1, "encap_rcv")
+    assert sorted(int(line.split(" ")[2]) for line in lines) == [3, 6, 8]

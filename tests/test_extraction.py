@@ -337,3 +337,18 @@ def test_an_annotation_ending_the_line_before_the_name_is_no_function(head, name
     parsed = cparse.extract_c(head + b"\n{\n\tlog_it(1);\n}\n")
     assert [d.name for d in parsed.definitions if d.kind == "function"] == [name]
     assert [c.caller for c in parsed.calls if c.callee == "log_it"] == [name]
+
+
+def test_members_in_an_if_block_of_a_struct_body_are_members():
+    parsed = cparse.extract_c(b"""
+struct stub {
+	void (*enable)(void);
+#ifdef CONFIG_XFRM
+	int (*encap_rcv)(int skb);
+#else
+	int spare;
+#endif
+};
+""")
+    assert [(d.name, d.line, d.scope) for d in parsed.definitions if d.kind == "member"] == [
+        ("enable", 3, "stub"), ("encap_rcv", 5, "stub"), ("spare", 7, "stub")]

@@ -69,6 +69,10 @@ class Answerer:
         for hit in self.index.definitions(name):
             if hit.kind not in _NOT_DEFINITIONS:
                 yield hit.tree, hit.path, name, hit.line, self._text_of(hit)
+        # cscope reads `.name = f,` in an initializer as a definition of the member it sets
+        for hit in self.index.registrations(field_=name):
+            if hit.how == "initializer":
+                yield hit.tree, hit.path, name, hit.line, self._text_of(hit)
 
     def _callees(self, name: str):
         """Direct calls, and for a call through a struct field each function registered in that

@@ -497,7 +497,7 @@ class CallGraph:
         key = (function, str(position))
         if key not in self._param_calls:
             found = None
-            for receiver, at in sorted(self._receivers(*key), key=lambda pair: pair != key):
+            for receiver, at in sorted(self._receivers(*key), key=lambda pair: (pair != key, pair)):
                 row = next(((file_id, line) for file_id, line, source in self.index.conn.execute(
                     "SELECT c.file_id, c.line, c.source FROM calls c WHERE c.caller = ? AND c.how = 'param' "
                     "AND c.via = ?", (receiver, at)) if self._kept(source, file_id)), None)

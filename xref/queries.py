@@ -213,6 +213,7 @@ class Index:
             self._arch_dirs[key] = 0 if key[1] == kernel_srcarch(self.arch(tree_id)) else 2
         return self._arch_dirs[key]
 
+    @lru_cache(maxsize=65536)  # noqa: B019 - one Index lives as long as its connection
     def tree_of(self, file_id: int) -> int:
         return self.conn.execute("SELECT tree_id FROM files WHERE id = ?", (file_id,)).fetchone()[0]
 

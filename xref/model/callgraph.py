@@ -95,7 +95,6 @@ class CallGraph:
         self._holders: dict[tuple[str, str], list[tuple[str, int, int]]] = {}
         self._copies: dict[tuple[str, str, str], str] = {}  # (struct, field, function): the copy that put it there
         self._conditions: dict[tuple[int, str], bool] = {}  # (tree, `#if`): false in its configuration
-        self._tree_of: dict[int, int] = {}
         self._off: dict[str, bool] = {}  # what `off_path` said of a name the searches met
         self._costs: dict[Edge, int] = {}  # what `cost` said: searches cost the same edges again and again
         self._choices: dict[str, int] = {}  # an edge's `via`: what choosing one of its candidates costs
@@ -267,7 +266,7 @@ class CallGraph:
 
     def _not_configured(self, macros: list[str]) -> dict[tuple[str, int], list[tuple[int, bool]]]:
         """The definitions of `macros`, by (name, file): (line, whether the `#if` around it is false
-        with the tree's build configuration), in line order."""
+        with the tree's build configuration)."""
         found: dict[tuple[str, int], list[tuple[int, bool]]] = {}
         for name, file_id, line, condition in self._rows(
                 "SELECT name, file_id, line, scope FROM defs WHERE kind = 'macro' AND name IN ({marks})", macros):
@@ -277,9 +276,7 @@ class CallGraph:
     def _false(self, file_id: int, condition: str) -> bool:
         if not condition:
             return False
-        tree_id = self._tree_of.get(file_id)
-        if tree_id is None:
-            tree_id = self._tree_of[file_id] = self.index.tree_of(file_id)
+        tree_id = self.index.tree_of(file_id)
         key = (tree_id, condition)
         if key not in self._conditions:
             self._conditions[key] = evaluate(condition, self.index.build_configuration(tree_id)) is False

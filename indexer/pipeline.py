@@ -27,7 +27,7 @@ from indexer.asm import extract_asm
 from indexer.cparse import extract_c, includes_of
 from indexer.facts import FileFacts
 from indexer.tables import extract_syscalls_list, extract_table
-from indexer.workers import init_worker
+from indexer.workers import init_worker, interrupts_held
 from xref import search, store
 from xref.conditions import DEFAULT_ARCH
 from xref.sourcefiles import on_disk, read_regular, stored_name
@@ -633,11 +633,13 @@ def _index_into(conn: sqlite3.Connection, trees: list[Tree], jobs: int,
 
     done = 0
     written: list[int] = []
-    ctx = get_context("fork")
-    pool = ctx.Pool(jobs, initializer=init_worker) if jobs > 1 and len(tasks) > 1 else None
-    results = (pool.imap_unordered(extract_file, tasks, chunksize=8) if pool
-               else map(extract_file, tasks))
+    pool = None
     try:
+        if jobs > 1 and len(tasks) > 1:
+            with interrupts_held():
+                pool = get_context("fork").Pool(jobs, initializer=init_worker)
+        results = (pool.imap_unordered(extract_file, tasks, chunksize=8) if pool
+                   else map(extract_file, tasks))
         for file_id, tree_id, rel, size, mtime, digest, lang, rows, reason, errors in results:
             done += 1
             if progress:
@@ -697,7 +699,8 @@ def _index_into(conn: sqlite3.Connection, trees: list[Tree], jobs: int,
             listed.writelines(name + "\n" for name in touched)
         touched = set()
         searcher = get_context("spawn").Process(target=_build_search, args=(gen, names_file), daemon=True)
-        searcher.start()
+        with interrupts_held():
+            searcher.start()
     # What _finish looks names up with; the other indexes after it, so that its updates and the
     # two million arguments it drops on the kernel touch no index.
     store.create_indexes(conn, ["defs_name"])

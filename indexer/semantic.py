@@ -23,7 +23,7 @@ from multiprocessing import get_context
 from pathlib import Path
 
 from indexer import glibcbuild, kbuild
-from indexer.workers import init_worker
+from indexer.workers import init_worker, interrupts_held
 from xref import store
 from xref.conditions import kernel_srcarch, read_config
 from xref.macros import define_text, file_lines
@@ -440,8 +440,9 @@ def _outcomes(resumed: list[Outcome], todo: list[Unit], jobs: int, timeout: floa
     if not todo:
         return
     with ProcessPool(max_workers=jobs, initializer=init_worker, context=get_context("fork")) as pool:
-        futures = {pool.schedule(extract_unit, args=(unit,), timeout=timeout): unit for unit in todo}
         try:
+            with interrupts_held():  # the pool forks its workers at the first `schedule`
+                futures = {pool.schedule(extract_unit, args=(unit,), timeout=timeout): unit for unit in todo}
             for future in as_completed(futures):
                 unit = futures[future]
                 try:

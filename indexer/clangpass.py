@@ -275,6 +275,8 @@ def _function_named(expr: Cursor) -> str:
 
 
 _STMT_EXPR = CursorKind.StmtExpr  # `({ ...; value; })`
+# A static call's trampoline and key (include/linux/static_call_types.h's STATIC_CALL_TRAMP/KEY)
+_TRAMPOLINE, _KEY = "__SCT__", "__SCK__"
 _FUNCTION_DECL, _VAR_DECL = CursorKind.FUNCTION_DECL.value, CursorKind.VAR_DECL.value
 _CALL_EXPR, _BINARY_OPERATOR = CursorKind.CALL_EXPR.value, CursorKind.BINARY_OPERATOR.value
 _INIT_LIST_EXPR = CursorKind.INIT_LIST_EXPR.value
@@ -420,6 +422,14 @@ class _Walker:
         ref = call.referenced
         callee = ""
         calls = self.out.calls
+        trampoline = ref if ref is not None else (
+            callee_expr.referenced if callee_expr.kind == CursorKind.DECL_REF_EXPR else None)
+        if trampoline is not None and trampoline.spelling.startswith(_TRAMPOLINE):
+            # `static_call_mod(might_resched)()` is a call of the trampoline `__SCT__might_resched`:
+            # a call through the key, as the parser records it (cparse.FIELD_CALLS)
+            key = trampoline.spelling[len(_TRAMPOLINE):]
+            calls.append(Call(self.function, key, line, "field", struct="static_call_key", via=f"static_call({key})"))
+            return
         if ref is not None and ref.kind == CursorKind.FUNCTION_DECL:
             callee = ref.spelling
             calls.append(Call(self.function, callee, line, "direct"))
@@ -458,6 +468,13 @@ class _Walker:
             return
         for position, arg in enumerate(children[1:], start=1):
             name = _function_named(arg)
+            if name and callee == "__static_call_update" and position == 3:
+                # static_call_update(might_resched, __cond_resched): the key `&__SCK__might_resched` comes first
+                key = _unwrap(children[1])
+                if key.kind == CursorKind.DECL_REF_EXPR and key.spelling.startswith(_KEY):
+                    self.out.registrations.append(Registration("static_call_key", key.spelling[len(_KEY):], name,
+                                                               line, "assignment", context=self.function))
+                    continue
             if name:
                 self.out.registrations.append(Registration("", "", name, line, "argument", callee=callee,
                                                            argpos=position, context=self.function))
@@ -566,9 +583,11 @@ class _Walker:
             member = members[-1].referenced
             function = _function_named(parts[-1])
             if function and member is not None and member.kind == CursorKind.FIELD_DECL:
-                self.out.registrations.append(Registration(
-                    _record_name(member), member.spelling, function, _line(parts[-1]), "initializer",
-                    context=self.function))
+                struct, field = _record_name(member), member.spelling
+                if struct == "static_call_key" and self.function.startswith(_KEY):
+                    field = self.function[len(_KEY):]  # DEFINE_STATIC_CALL(name, f): the key `name` holds f
+                self.out.registrations.append(Registration(struct, field, function, _line(parts[-1]), "initializer",
+                                                           context=self.function))
 
 
 def _names(text: str, name: str) -> bool:

@@ -319,7 +319,7 @@ def content_hash(path: str) -> str:
 
 
 # Part of every unit's cache key: bump it when what the pass extracts changes.
-EXTRACTOR_VERSION = "9"
+EXTRACTOR_VERSION = "10"
 
 
 def unit_key(args: list[str], deps: list[str]) -> str:

@@ -657,3 +657,43 @@ int run(int x)
     run_xref("index", str(tree), "--db", str(db), "--no-semantic", check=True)
     callees = {e.callee for e in CallGraph(Index.open(str(db))).forward(["run"])}
     assert "go" in callees and ("branch_record" in callees) == bool(profiling)
+
+
+STATIC_CALL_H = """\
+struct static_call_key { void *func; };
+#define STATIC_CALL_KEY(name) __SCK__##name
+#define STATIC_CALL_TRAMP(name) __SCT__##name
+#define DECLARE_STATIC_CALL(name, func) \\
+	extern struct static_call_key STATIC_CALL_KEY(name); extern __typeof__(func) STATIC_CALL_TRAMP(name)
+#define DEFINE_STATIC_CALL(name, _func) \\
+	DECLARE_STATIC_CALL(name, _func); struct static_call_key STATIC_CALL_KEY(name) = { .func = _func }
+#define static_call_mod(name) ({ (void)0; &STATIC_CALL_TRAMP(name); })
+void __static_call_update(struct static_call_key *key, void *tramp, void *func);
+#define static_call_update(name, func) __static_call_update(&STATIC_CALL_KEY(name), &STATIC_CALL_TRAMP(name), func)
+"""
+
+
+def test_the_compiler_s_static_call_is_a_call_through_its_key(tmp_path):
+    # What the semantic pass sees once the macros are expanded: a call of the trampoline
+    # __SCT__pick, the key __SCK__pick initialized, and __static_call_update given the key.
+    from xref.model.callgraph import CallGraph
+    from xref.queries import Index
+
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    (tree / "static_call.h").write_text(STATIC_CALL_H)
+    (tree / "core.c").write_text("""\
+#include "static_call.h"
+int pick_first(int x) { return x; }
+int pick_second(int x) { return x + 1; }
+DEFINE_STATIC_CALL(pick, pick_first);
+void switch_pick(void) { static_call_update(pick, pick_second); }
+int choose(int x) { return static_call_mod(pick)(x); }
+""")
+    (tree / "compile_commands.json").write_text(json.dumps(
+        [{"directory": str(tree), "file": "core.c", "command": "cc -c core.c"}]))
+    db = tmp_path / "db"
+    run_xref("index", str(tree), "--db", str(db), env={"XREF_CACHE": str(tmp_path / "cache")}, check=True)
+    edges = [e for e in CallGraph(Index.open(str(db))).forward(["choose"]) if e.source == "clang"]
+    assert sorted(e.callee for e in edges) == ["pick_first", "pick_second"]
+    assert {e.via for e in edges} == {"indirect via struct static_call_key.pick"}

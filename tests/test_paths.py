@@ -228,6 +228,23 @@ def test_a_detour_through_error_paths_never_stands_in_for_the_data_path(corpus_d
             assert not off_path & set(symbols(chain)), symbols(chain)
 
 
+def test_a_preemption_point_is_not_the_way_a_call_goes(corpus_db):
+    # getrusage offers the CPU (cond_resched) before it counts: __cond_resched -> __schedule ->
+    # pick_next_task_fair -> update_curr is shorter than the call's own way there, through the
+    # scheduling class's update_curr, but it is what the next task costs, not what getrusage does.
+    for chain in chains(corpus_db, "getrusage", "--to", "update_curr"):
+        assert "__cond_resched" not in symbols(chain), symbols(chain)
+    assert in_order(["getrusage", "task_sched_runtime", "update_curr_fair", "update_curr"],
+                    chains(corpus_db, "getrusage", "--to", "update_curr")[0])
+    # Where only the preemption point leads, the answer says what to ask instead ...
+    proc = run_xref("path", "getrusage", "--to", "__schedule", "--db", str(corpus_db))
+    assert proc.returncode == 1 and proc.stderr.count("\n") == 1, proc.stderr
+    assert "--through __cond_resched" in proc.stderr, proc.stderr
+    # ... which finds it.
+    asked = chains(corpus_db, "getrusage", "--to", "__schedule", "--through", "__cond_resched")[0]
+    assert in_order(["getrusage", "__cond_resched", "__schedule"], asked)
+
+
 def test_another_architectures_definition_is_never_the_handler(corpus_db):
     # arch/arm64/kernel/sys.c has its own SYSCALL_DEFINE0(getpid); x86_64 runs kernel/sys.c's.
     found = json.loads(run_xref("syscall", "getpid", "--json", "--db", str(corpus_db), check=True).stdout)

@@ -107,7 +107,7 @@ class CallGraph:
         self._out: dict[tuple[str, bool], list[Edge]] = {}
         self._in: dict[tuple[str, bool], list[Edge]] = {}
         self._fan_in: dict[str, int] = {}
-        self._behind: dict[tuple[str, bool], _Side] = {}
+        self._behind: dict[tuple[str, bool, bool], _Side] = {}
         self._object_cache: dict[tuple[str, str, str], set[str]] = {}
         self._companion_cache: dict[str, set[str]] = {}
         self._homes: dict[str, str] = {}
@@ -563,13 +563,28 @@ class CallGraph:
         `bound`), through the `INDIRECT_CALL` guesses at the sites that have them, unless a chain
         past them costs less than half as much (the guesses name the common case: inet_recvmsg
         for a socket's recvmsg, a long way round to packet_recvmsg's skb_recv_datagram)."""
-        plain = self._cheapest(start, target, depth, False, bound)
+        try:
+            plain = self._cheapest(start, target, depth, False, bound)
+        except NoPath as err:
+            raise NoPath(f"{err}{self._only_off_path(start, target, depth, bound)}") from None
         if not any(e.registered and not e.hint and any(x.hint for x in self.site(e)) for e in plain):
             return plain  # it passes no guess by: the search keeping to them finds the same
         try:
             return self._cheapest(start, target, depth, True, min(bound, sum(map(self.cost, plain)) * _HINT_ODDS))
         except NoPath:
             return plain
+
+    def _only_off_path(self, start: str, target: str, depth: int, bound: float) -> str:
+        """Where the data path has no chain to `target` but one through code off it does (a
+        preemption point's `__schedule`), what to ask to see it."""
+        if self._exhausted() or self.off_path(target):
+            return ""
+        try:
+            chain = self._cheapest(start, target, depth, False, bound, astray=True)
+        except NoPath:
+            return ""
+        off = next(e.callee for e in chain if self.detour(e, e.callee))
+        return f"; one passes {off}, which is off the data path: ask with --through {off}"
 
     def cost(self, edge: Edge) -> int:
         """What taking a call costs the search: one step, more for a callee that half the tree calls
@@ -673,20 +688,22 @@ class CallGraph:
         for name in missing:
             self._homes[name] = found[name][1] if name in found else ""
 
-    def _cheapest(self, start: str, target: str, depth: int, hinted: bool, bound: float = math.inf) -> list[Edge]:
+    def _cheapest(self, start: str, target: str, depth: int, hinted: bool, bound: float = math.inf,
+                  astray: bool = False) -> list[Edge]:
         """Bidirectional Dijkstra over integer costs, a whole cost level of one side expanded at once
-        (one query per level); at most `depth` calls on the chain."""
+        (one query per level); at most `depth` calls on the chain; through code off the data path
+        only if `astray` or `target` is off it."""
         if start == target:
             return []
         # The side searching back from the target is the same for every start: kept, and grown
         # further only as far as a later search needs.
-        key = (target, hinted)
+        astray = astray or self.off_path(target)  # asked for a function off the data path: detours allowed
+        key = (target, hinted, astray)
         if key not in self._behind:
             self._behind[key] = _Side(target, lambda e: e.caller, forward=False)
         sides = [_Side(start, lambda e: e.callee, forward=True), self._behind[key]]
         best: tuple[float, str] = (sides[1].cost[start], start) if start in sides[1].cost else (math.inf, "")
         settled = 0
-        astray = self.off_path(target)  # asked for a function off the data path: detours allowed
         while sides[0].levels:
             # Once the target's side has reached all it can, its costs are exact: only the
             # start's side still grows.
@@ -793,7 +810,7 @@ class CallGraph:
         __skb_recv_udp as well as through __sk_queue_drop_skb), or come back to it within
         `_REJOIN` direct calls (____sys_sendmsg's __sock_sendmsg, the wrapper of the
         sock_sendmsg_nosec it also calls): at most `limit`, none dearer than `ceiling`."""
-        behind = [side for (end, _), side in self._behind.items() if end == target]
+        behind = [side for (end, _, _), side in self._behind.items() if end == target]
         leaving: list[tuple[int, Edge, float]] = []
         spent = 0
         for i, taken in enumerate(chain[:-1]):

@@ -6,6 +6,7 @@ struct sched_class {
 	void (*yield_task)(void);
 	void (*enqueue_task)(int cpu);
 	int (*balance)(int cpu);
+	void (*update_curr)(void);
 };
 
 /* Load balancing's state: another struct with a member named balance. */
@@ -18,6 +19,9 @@ struct lb_env {
 #define DEFINE_SCHED_CLASS(name) const struct sched_class name##_sched_class
 
 extern const struct sched_class fair_sched_class;
+
+/* The fair class's choice of the task to run next. */
+void pick_next_task_fair(void);
 
 /* The class of the task running here (always the fair one in this tree). */
 #define current_class (&fair_sched_class)

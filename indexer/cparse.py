@@ -91,6 +91,19 @@ def _blank_annotations(source: bytes) -> bytes:
     return b"".join(pieces)
 
 
+# `do { ... } while_each_thread(g, t);`: a macro that ends a do-while with its `while (...)`.
+# tree-sitter sees a `do` with no `while`, and its recovery swallowed the rest of the file
+# (kernel/exit.c's do_wait and kernel_wait4). The name after `while` is blanked (same length),
+# leaving `while (g, t);`, which parses.
+_LOOP_TAIL = re.compile(rb"\}[ \t]*while(_\w+)[ \t]*\(")
+
+
+def _blank_loop_tails(source: bytes) -> bytes:
+    if b"} while_" not in source and b"}while_" not in source and b"}\twhile_" not in source:
+        return source
+    return _LOOP_TAIL.sub(lambda m: m.group(0).replace(m.group(1), b" " * len(m.group(1)), 1), source)
+
+
 @lru_cache(maxsize=1)
 def _machinery() -> tuple[Parser, Query]:
     language = Language(tree_sitter_c.language())
@@ -679,7 +692,7 @@ def extract_c(source: bytes) -> FileFacts:
     if _directives_only(code):
         return _extract_directives(source, code, includes)
     parser, query = _machinery()
-    parsed = _blank_annotations(source)
+    parsed = _blank_loop_tails(_blank_annotations(source))
     tree = parser.parse(parsed)
     ex = _FileExtractor(parsed)
     facts = ex.facts

@@ -352,3 +352,28 @@ struct stub {
 """)
     assert [(d.name, d.line, d.scope) for d in parsed.definitions if d.kind == "member"] == [
         ("enable", 3, "stub"), ("encap_rcv", 5, "stub"), ("spare", 7, "stub")]
+
+
+def test_a_macro_ending_a_do_while_keeps_the_rest_of_the_file():
+    # `do { ... } while_each_thread(g, t);`: the macro is the loop's `while (...)`. Read as a `do`
+    # with no `while`, it swallowed the functions after it (kernel/exit.c's do_wait, kernel_wait4).
+    parsed = cparse.extract_c(b"""
+static long scan(struct task *g)
+{
+	struct task *t = g;
+
+	do {
+		if (reap(t))
+			return 1;
+	} while_each_thread(g, t);
+	return 0;
+}
+
+long wait_for(struct task *g)
+{
+	return scan(g);
+}
+""")
+    assert [(d.name, d.line) for d in parsed.definitions if d.kind == "function"] == [("scan", 2), ("wait_for", 13)]
+    assert [(c.caller, c.callee, c.line) for c in parsed.calls] == [("scan", "reap", 7), ("wait_for", "scan", 15)]
+    assert not parsed.parse_errors

@@ -424,14 +424,15 @@ class _Walker:
         calls = self.out.calls
         trampoline = ref if ref is not None else (
             callee_expr.referenced if callee_expr.kind == CursorKind.DECL_REF_EXPR else None)
-        if trampoline is not None and trampoline.spelling.startswith(_TRAMPOLINE):
+        spelling = trampoline.spelling if trampoline is not None else ""  # read once: a libclang call
+        if spelling.startswith(_TRAMPOLINE):
             # `static_call_mod(might_resched)()` is a call of the trampoline `__SCT__might_resched`:
             # a call through the key, as the parser records it (cparse.FIELD_CALLS)
-            key = trampoline.spelling[len(_TRAMPOLINE):]
+            key = spelling[len(_TRAMPOLINE):]
             calls.append(Call(self.function, key, line, "field", struct="static_call_key", via=f"static_call({key})"))
             return
         if ref is not None and ref.kind == CursorKind.FUNCTION_DECL:
-            callee = ref.spelling
+            callee = spelling  # `trampoline` is `ref` here
             calls.append(Call(self.function, callee, line, "direct"))
         elif callee_expr.kind == CursorKind.MEMBER_REF_EXPR:
             member = callee_expr.referenced

@@ -99,7 +99,7 @@ _LOOP_TAIL = re.compile(rb"\}[ \t]*while(_\w+)[ \t]*\(")
 
 
 def _blank_loop_tails(source: bytes) -> bytes:
-    if b"} while_" not in source and b"}while_" not in source and b"}\twhile_" not in source:
+    if b"while_" not in source:
         return source
     return _LOOP_TAIL.sub(lambda m: m.group(0).replace(m.group(1), b" " * len(m.group(1)), 1), source)
 

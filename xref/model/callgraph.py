@@ -56,7 +56,12 @@ class Edge(NamedTuple):
 
 
 class NoPath(Exception):
-    """No chain of calls the index knows leads there."""
+    """No chain of calls the index knows leads there; `stopped`: the search gave up at its limit
+    rather than running out of calls to follow."""
+
+    def __init__(self, message: str, stopped: bool = False) -> None:
+        super().__init__(message)
+        self.stopped = stopped
 
 
 class _OffPath(NamedTuple):
@@ -566,6 +571,8 @@ class CallGraph:
         try:
             plain = self._cheapest(start, target, depth, False, bound)
         except NoPath as err:
+            if err.stopped:
+                raise
             raise NoPath(f"{err}{self._only_off_path(start, target, depth, bound)}") from None
         if not any(e.registered and not e.hint and any(x.hint for x in self.site(e)) for e in plain):
             return plain  # it passes no guess by: the search keeping to them finds the same
@@ -576,15 +583,16 @@ class CallGraph:
 
     def _only_off_path(self, start: str, target: str, depth: int, bound: float) -> str:
         """Where the data path has no chain to `target` but one through code off it does (a
-        preemption point's `__schedule`), what to ask to see it."""
-        if self._exhausted() or self.off_path(target):
+        preemption point's `__schedule`), what to ask to see it (asked after a search that ran out
+        of calls to follow, not one that stopped at its limit)."""
+        if self.off_path(target):
             return ""
         try:
             chain = self._cheapest(start, target, depth, False, bound, astray=True)
         except NoPath:
             return ""
-        off = next(e.callee for e in chain if self.detour(e, e.callee))
-        return f"; one passes {off}, which is off the data path: ask with --through {off}"
+        off = next((e.callee for e in chain if self.detour(e, e.callee)), None)
+        return f"; one passes {off}, which is off the data path: ask with --through {off}" if off else ""
 
     def cost(self, edge: Edge) -> int:
         """What taking a call costs the search: one step, more for a callee that half the tree calls
@@ -733,8 +741,9 @@ class CallGraph:
                     if total < best[0] and hops[name] + other.hops[name] <= depth:
                         best = (total, name)
         if not best[1] or best[0] > bound:
-            stopped = " (the search stopped at its limit)" if self._exhausted() or settled > _BUDGET else ""
-            raise NoPath(f"no chain of at most {depth} calls from {start} to {target} in the index{stopped}")
+            stopped = self._exhausted() or settled > _BUDGET
+            raise NoPath(f"no chain of at most {depth} calls from {start} to {target} in the index"
+                         + (" (the search stopped at its limit)" if stopped else ""), stopped)
         return self._join(best[1], sides[0].parent, sides[1].parent)
 
     def chains(self, start: str, target: str, depth: int, limit: int = 8, searches: int = 24,

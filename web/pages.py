@@ -76,26 +76,26 @@ def source(tree: str, path: str = ""):
         raise NotFound(f"{tree}/{path} is not in the index")  # a symlink out of the tree, or gone
     rendered = _rendered(index, row[0], row[1], real, path)
     if "chunks" in request.args:
-        return _chunks(rendered, row[1])
+        return _chunks(index, rendered, row[1])
     symbol = request.args.get("sym", "")
-    eager = len(rendered.chunks) if request.args.get("all") else EAGER_CHUNKS
+    eager = rendered.blocks if request.args.get("all") else min(EAGER_CHUNKS, rendered.blocks)
     return render_template("source.html", tree=tree, path=path, crumbs=_crumbs(tree, path), rendered=rendered,
-                           eager=eager, chunk=CHUNK, version=row[1],
+                           shown=[rendered.block(index, k) for k in range(eager)], chunk=CHUNK, version=row[1],
                            symbol=symbol if re.fullmatch(r"\w{1,256}", symbol) else "")
 
 
-def _chunks(rendered: Rendered, version: str) -> Response:
+def _chunks(index: Index, rendered: Rendered, version: str) -> Response:
     """`?chunks=A-B&v=HASH`: blocks A to B of a file the page left for later, as HTML; 409 when
     the file changed since the page was made (the page then reloads)."""
     match = re.fullmatch(r"(\d{1,7})-(\d{1,7})", request.args.get("chunks", ""))
     if not match:
         raise BadRequest("chunks must be FIRST-LAST, block numbers")
     first, last = int(match[1]), int(match[2])
-    if not first <= last < len(rendered.chunks):
-        raise BadRequest(f"the file has blocks 0 to {len(rendered.chunks) - 1}")
+    if not first <= last < rendered.blocks:
+        raise BadRequest(f"the file has blocks 0 to {rendered.blocks - 1}")
     if request.args.get("v") != version:
         return Response("the file changed since this page was made: reload it\n", status=409, mimetype="text/plain")
-    body = "".join(f'<div class="chunk">{chunk}</div>' for chunk in rendered.chunks[first:last + 1])
+    body = "".join(f'<div class="chunk">{rendered.block(index, k)}</div>' for k in range(first, last + 1))
     return Response(body, mimetype="text/html")
 
 

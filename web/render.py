@@ -11,7 +11,7 @@ import posixpath
 import re
 import shutil
 import subprocess
-from dataclasses import dataclass
+import threading
 from functools import lru_cache
 from urllib.parse import quote, urlencode
 
@@ -29,10 +29,54 @@ _DIRECTIVES = frozenset(("if", "ifdef", "ifndef", "elif", "else", "endif", "defi
                          "include_next", "defined", "error", "warning", "pragma", "line"))
 
 
-@dataclass
 class Rendered:
-    lines: int
-    chunks: list[Markup]  # CHUNK lines each
+    """A file's highlighted lines, CHUNK to a block. Lexing takes the whole file (a comment may
+    span blocks); a block becomes HTML the first time it is shown, so a long file's page costs its
+    first blocks, not all of them."""
+
+    def __init__(self, lines: list[list[tuple[str, str, str]]], includes: dict[int, str], inactive: set[int]):
+        self.lines = len(lines)
+        self.blocks = -(-len(lines) // CHUNK)
+        self._pieces = lines  # per line: (CSS class, what may link in it, text), as _category says
+        self._includes = includes
+        self._inactive = inactive
+        self._made: dict[int, Markup] = {}
+        self._lock = threading.Lock()
+
+    def block(self, index: Index, k: int) -> Markup:
+        """Block k (0-based) as HTML: each line with its anchor (`L12`), identifiers the index
+        defines linked to them, `#include` targets to the header, lines the configuration skips
+        marked."""
+        with self._lock:
+            if k in self._made:
+                return self._made[k]
+            first = k * CHUNK
+            rows = self._pieces[first:first + CHUNK]
+        words = {m.group() for row in rows for _, kind, part in row if kind in ("name", "preproc")
+                 for m in _IDENT.finditer(part)}
+        defined = _defined(index, words)
+        html_rows = []
+        for n, row in enumerate(rows, first + 1):
+            dim = ' class="off"' if n in self._inactive else ""
+            html_rows.append(f'<span id="L{n}"{dim}><a class="ln" href="#L{n}">{n}</a>'
+                             f'{"".join(self._piece(n, css, kind, part, defined) for css, kind, part in row)}\n</span>')
+        made = Markup("".join(html_rows))
+        with self._lock:
+            self._made[k] = made
+            if len(self._made) == self.blocks:
+                self._pieces = []  # every block made: the tokens are not needed again
+        return made
+
+    def _piece(self, line: int, css: str, kind: str, part: str, defined: set[str]) -> str:
+        if kind == "name" and part in defined:  # one identifier: the common case, made quick
+            return f'<a class="{css} id" href="/def/{part}">{part}</a>'
+        if kind == "file":
+            target = self._includes.get(line)
+            return (f'<a class="{css} inc" href="{target}">{_esc(part)}</a>' if target
+                    else f'<span class="{css}">{_esc(part)}</span>')
+        if kind and (kind == "preproc" or not _IDENT.fullmatch(part)):
+            return _linked(part, css, defined, kind == "preproc")
+        return f'<span class="{css}">{_esc(part)}</span>' if css else _esc(part)
 
 
 def lexer_for(path: str):
@@ -44,50 +88,22 @@ def lexer_for(path: str):
 
 
 def render_source(index: Index, file_id: int, text: str, path: str) -> Rendered:
-    """The file as highlighted lines, each with its anchor (`L12`); identifiers the index defines
-    link to them, `#include` targets to the header, lines the configuration skips marked."""
-    tokens = list(lexer_for(path).get_tokens(text))
-    words = {m.group() for value in _linkable_values(tokens) for m in _IDENT.finditer(value)}
-    defined = _defined(index, words)
-    includes = _include_targets(index, file_id)
-    inactive = _inactive_lines(index, file_id)
-    lines: list[str] = []
-    current: list[str] = []
-    for ttype, value in tokens:
+    """The file lexed into lines of pieces, with what its blocks will link: `#include` targets and
+    the lines the configuration skips."""
+    lines: list[list[tuple[str, str, str]]] = []
+    current: list[tuple[str, str, str]] = []
+    for ttype, value in lexer_for(path).get_tokens(text):
         css, kind = _category(ttype)
         for k, part in enumerate(value.split("\n") if "\n" in value else (value,)):
             if k:
-                lines.append("".join(current))
+                lines.append(current)
                 current = []
-            if not part:
-                continue
-            if kind == "name" and part in defined:  # one identifier: the common case, made quick
-                current.append(f'<a class="{css} id" href="/def/{part}">{part}</a>')
-            elif kind == "file":
-                target = includes.get(len(lines) + 1)
-                current.append(f'<a class="{css} inc" href="{target}">{_esc(part)}</a>' if target
-                               else f'<span class="{css}">{_esc(part)}</span>')
-            elif kind and (kind == "preproc" or not _IDENT.fullmatch(part)):
-                current.append(_linked(part, css, defined, kind == "preproc"))
-            else:
-                current.append(f'<span class="{css}">{_esc(part)}</span>' if css else _esc(part))
-    lines.append("".join(current))
-    if lines and lines[-1] == "" and text.endswith("\n"):
+            if part:
+                current.append((css, kind, part))
+    lines.append(current)
+    if lines and not lines[-1] and text.endswith("\n"):
         lines.pop()
-    chunks = []
-    for first in range(0, len(lines), CHUNK):
-        rows = []
-        for n, code in enumerate(lines[first:first + CHUNK], first + 1):
-            dim = ' class="off"' if n in inactive else ""
-            rows.append(f'<span id="L{n}"{dim}><a class="ln" href="#L{n}">{n}</a>{code}\n</span>')
-        chunks.append(Markup("".join(rows)))
-    return Rendered(len(lines), chunks)
-
-
-def _linkable_values(tokens):
-    for ttype, value in tokens:
-        if _category(ttype)[1] in ("name", "preproc"):
-            yield value
+    return Rendered(lines, _include_targets(index, file_id), _inactive_lines(index, file_id))
 
 
 @lru_cache(maxsize=512)

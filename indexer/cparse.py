@@ -104,6 +104,54 @@ def _blank_loop_tails(source: bytes) -> bytes:
     return _LOOP_TAIL.sub(lambda m: m.group(0).replace(m.group(1), b" " * len(m.group(1)), 1), source)
 
 
+# `asmlinkage __visible void __softirq_entry __do_softirq(void)`, `static void __always_unused
+# check(void)`: with words before the name that tree-sitter cannot tell from types, it may read
+# `NAME (void)` as a parenthesized declarator of type NAME and the words before it as
+# declarations, and the function is lost. In a function's head with such a word, `(void)` is
+# blanked to `(    )`, which only a parameter list can be, and so are its annotations (`notrace`,
+# `asmlinkage`, and `__word` after the first unknown word, which may be the type: `__u32`),
+# which leaves the words of the type (same length throughout; the definition's text is the
+# source's).
+_VOID_HEAD = re.compile(
+    rb"^[ \t]*((?:[A-Za-z_]\w*[ \t]+\**[ \t]*)+)\**[A-Za-z_]\w*[ \t]*\((void)\)[ \t]*\n[ \t]*\{", re.M)
+_C_TYPE_WORDS = {b"static", b"inline", b"extern", b"const", b"volatile", b"void", b"char", b"short", b"int",
+                 b"long", b"unsigned", b"signed", b"float", b"double", b"_Bool", b"bool", b"register"}
+_TAGS = {b"struct", b"union", b"enum"}
+_ANNOTATION_WORDS = {b"asmlinkage", b"notrace", b"noinline", b"noinstr", b"__always_inline", b"__init", b"__visible"}
+_HEAD_WORD = re.compile(rb"[A-Za-z_]\w*")
+
+
+def _unknown_words(head: re.Match) -> list[tuple[int, int]]:
+    """Where the words of a declaration's head are that are neither C's type words nor a tag's name."""
+    unknown, tagged = [], False
+    for word in _HEAD_WORD.finditer(head.group(1)):
+        text = word.group()
+        if text in _TAGS:
+            tagged = True
+            continue
+        if not tagged and text not in _C_TYPE_WORDS:
+            unknown.append((head.start(1) + word.start(), head.start(1) + word.end()))
+        tagged = False
+    return unknown
+
+
+def _blank_void_heads(source: bytes) -> bytes:
+    if b"(void)" not in source:
+        return source
+    out = None
+    for match in _VOID_HEAD.finditer(source):
+        unknown = _unknown_words(match)
+        if not unknown:
+            continue
+        if out is None:
+            out = bytearray(source)
+        out[match.start(2):match.end(2)] = b"    "
+        for i, (start, end) in enumerate(unknown):
+            if source[start:end] in _ANNOTATION_WORDS or (i and source.startswith(b"__", start)):
+                out[start:end] = b" " * (end - start)
+    return source if out is None else bytes(out)
+
+
 @lru_cache(maxsize=1)
 def _machinery() -> tuple[Parser, Query]:
     language = Language(tree_sitter_c.language())
@@ -692,7 +740,7 @@ def extract_c(source: bytes) -> FileFacts:
     if _directives_only(code):
         return _extract_directives(source, code, includes)
     parser, query = _machinery()
-    parsed = _blank_loop_tails(_blank_annotations(source))
+    parsed = _blank_void_heads(_blank_loop_tails(_blank_annotations(source)))
     tree = parser.parse(parsed)
     ex = _FileExtractor(parsed)
     facts = ex.facts
@@ -711,7 +759,7 @@ def extract_c(source: bytes) -> FileFacts:
             continue
         head = _misparsed_head(func)
         start = func if head is None else head.parent
-        header = ex.source[start.start_byte : body.start_byte].decode("utf-8", "replace")
+        header = source[start.start_byte : body.start_byte].decode("utf-8", "replace")
         if head is None:
             return_type = _type_text(func) + _pointer_suffix_of(func.child_by_field_name("declarator"))
         else:

@@ -377,3 +377,21 @@ long wait_for(struct task *g)
     assert [(d.name, d.line) for d in parsed.definitions if d.kind == "function"] == [("scan", 2), ("wait_for", 13)]
     assert [(c.caller, c.callee, c.line) for c in parsed.calls] == [("scan", "reap", 7), ("wait_for", "scan", 15)]
     assert not parsed.parse_errors
+
+
+@pytest.mark.parametrize("head, name, typeref", [
+    (b"asmlinkage __visible void __softirq_entry __do_softirq(void)", "__do_softirq", "void"),
+    (b"static void __always_unused check_sizes(void)", "check_sizes", "void"),
+    (b"static noinline depot_stack_handle_t set_track_prepare(void)", "set_track_prepare", "depot_stack_handle_t"),
+    (b"static enum memblock_flags __init_memblock choose_flags(void)", "choose_flags", "enum memblock_flags"),
+    (b"static __u32 __maybe_unused pick(void)", "pick", "__u32"),
+])
+def test_a_function_of_no_parameters_after_unknown_words_is_a_function(head, name, typeref):
+    # tree-sitter read `NAME (void)` as a parenthesized declarator of a type NAME, and the words
+    # before as variables (`__visible`, `__softirq_entry`): the function was lost.
+    parsed = cparse.extract_c(b"int before;\n\n" + head + b"\n{\n\tcall_it();\n}\n")
+    assert sorted((d.name, d.kind, d.typeref) for d in parsed.definitions) == sorted(
+        [("before", "variable", "int"), (name, "function", typeref)])
+    [function] = [d for d in parsed.definitions if d.kind == "function"]
+    assert head.decode().endswith(function.signature) and function.signature.endswith(f"{name}(void)")
+    assert [(c.caller, c.callee) for c in parsed.calls] == [(name, "call_it")]

@@ -245,6 +245,25 @@ def test_a_preemption_point_is_not_the_way_a_call_goes(corpus_db):
     assert in_order(["getrusage", "__cond_resched", "__schedule"], asked)
 
 
+def test_a_softirq_run_at_bottom_half_enable_is_not_the_way_a_call_goes(corpus_db):
+    # release_sock turns bottom halves on again, and the transmit softirq that may run there
+    # reaches loopback_xmit in fewer calls than the packet's own way down; but what runs there is
+    # whatever the CPU had pending, not the datagram sendto sends.
+    for chain in chains(corpus_db, "sendto", "--to", "loopback_xmit"):
+        assert not {"do_softirq", "__do_softirq", "net_tx_action"} & set(symbols(chain)), symbols(chain)
+    assert in_order(["__sys_sendto", "udp_sendmsg", "ip_output", "__dev_queue_xmit", "loopback_xmit"],
+                    chains(corpus_db, "sendto", "--to", "loopback_xmit", "--through", "udp_sendmsg")[0])
+    # Where only the softirq leads, the answer says what to ask instead ...
+    proc = run_xref("path", "sendto", "--to", "net_tx_action", "--db", str(corpus_db))
+    assert proc.returncode == 1 and proc.stderr.count("\n") == 1, proc.stderr
+    assert "--through do_softirq" in proc.stderr, proc.stderr
+    # ... which finds it, through __do_softirq (off the path too) and the handler open_softirq set.
+    asked = chains(corpus_db, "sendto", "--to", "net_tx_action", "--through", "do_softirq")[0]
+    assert in_order(["release_sock", "__local_bh_enable_ip"], asked)
+    assert symbols(asked)[-3:] == ["do_softirq", "__do_softirq", "net_tx_action"], symbols(asked)
+    assert asked[-1]["via"] == "indirect via struct softirq_action.action"
+
+
 def test_another_architectures_definition_is_never_the_handler(corpus_db):
     # arch/arm64/kernel/sys.c has its own SYSCALL_DEFINE0(getpid); x86_64 runs kernel/sys.c's.
     found = json.loads(run_xref("syscall", "getpid", "--json", "--db", str(corpus_db), check=True).stdout)

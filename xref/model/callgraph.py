@@ -585,7 +585,7 @@ class CallGraph:
         """Where the data path has no chain to `target` but one through code off it does (a
         preemption point's `__schedule`), what to ask to see it (asked after a search that ran out
         of calls to follow, not one that stopped at its limit)."""
-        if self.off_path(target):
+        if self.off_path(target) or self.off_path(start):
             return ""
         try:
             chain = self._cheapest(start, target, depth, False, bound, astray=True)
@@ -705,7 +705,8 @@ class CallGraph:
             return []
         # The side searching back from the target is the same for every start: kept, and grown
         # further only as far as a later search needs.
-        astray = astray or self.off_path(target)  # asked for a function off the data path: detours allowed
+        # Asked for a function off the data path (`--to panic`, `--through do_softirq`): detours allowed.
+        astray = astray or self.off_path(target) or self.off_path(start)
         key = (target, hinted, astray)
         if key not in self._behind:
             self._behind[key] = _Side(target, lambda e: e.caller, forward=False)

@@ -165,7 +165,8 @@ DISTINCTIVE = 20
 
 def target(graph: CallGraph, trace: Trace, traced_in: dict[str, int]) -> int | None:
     """The line of the trace a path is asked to reach: the deepest function the call tree shows
-    once, on the data path (not `CallGraph.off_path`), defined in the graph's tree, in at most
+    once, on the data path (neither it nor a function above it `CallGraph.off_path`: a softirq run
+    at bottom-half enable is not the call's own work), defined in the graph's tree, in at most
     COMMON_TRACES traces (`traced_in`: how many each name is in) and called from at most
     DISTINCTIVE places in the index; None when the tree shows none below the handler."""
     counts: dict[str, int] = {}
@@ -173,8 +174,14 @@ def target(graph: CallGraph, trace: Trace, traced_in: dict[str, int]) -> int | N
         counts[name] = counts.get(name, 0) + 1
     sites = graph.call_sites([name for _, name in trace.calls[1:]])
     best = None
+    above: list[tuple[int, bool]] = []  # (depth, off the path) of the functions above the line
     for i, (depth, name) in enumerate(trace.calls[1:], 1):
-        if counts[name] > 1 or sites[name] > DISTINCTIVE or graph.off_path(name) or not graph.home(name):
+        while above and above[-1][0] >= depth:
+            above.pop()
+        off = graph.off_path(name)
+        astray = off or bool(above and above[-1][1])
+        above.append((depth, astray))
+        if counts[name] > 1 or sites[name] > DISTINCTIVE or astray or not graph.home(name):
             continue
         if traced_in.get(name, 0) > COMMON_TRACES:
             continue

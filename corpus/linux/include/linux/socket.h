@@ -17,6 +17,7 @@
 #define IPPROTO_UDP	17
 
 #define MSG_DONTWAIT	0x40
+#define MSG_MORE	0x8000
 #define MSG_ERRQUEUE	0x2000
 
 struct sockaddr {

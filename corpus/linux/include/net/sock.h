@@ -33,6 +33,8 @@ struct sock {
 	u32 sk_rcv_saddr;
 	u16 sk_dport;
 	u16 sk_num;
+	unsigned int sk_lock_owned;
+	size_t sk_corked;
 };
 
 static inline struct net *sock_net(const struct sock *sk)

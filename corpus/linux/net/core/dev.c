@@ -8,6 +8,8 @@
 #include <linux/export.h>
 #include <linux/mutex.h>
 #include <linux/percpu-defs.h>
+#include <linux/interrupt.h>
+#include <linux/compiler_types.h>
 #include <net/sch_generic.h>
 
 struct softnet_data {
@@ -67,6 +69,24 @@ int __dev_queue_xmit(struct sk_buff *skb, struct net_device *sb_dev)
 	return rc;
 }
 EXPORT_SYMBOL(__dev_queue_xmit);
+
+/* Packets a device could not take at once, sent again from the transmit softirq. */
+static void net_tx_action(struct softirq_action *h)
+{
+	struct softnet_data *sd = this_cpu_ptr(&softnet_data);
+	struct sk_buff *skb = sd->output_queue;
+	int rc;
+
+	sd->output_queue = NULL;
+	if (skb)
+		dev_hard_start_xmit(skb, skb->dev, &skb->dev->tx_queue, &rc);
+}
+
+static int __init net_dev_init(void)
+{
+	open_softirq(NET_TX_SOFTIRQ, net_tx_action);
+	return 0;
+}
 
 static struct net_device *dev_list[8];
 static int dev_count;

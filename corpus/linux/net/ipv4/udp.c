@@ -21,6 +21,13 @@ int udp_sendmsg(struct sock *sk, struct msghdr *msg, size_t len)
 	struct sk_buff *skb;
 	u32 daddr = sk->sk_daddr;
 
+	if (msg->msg_flags & MSG_MORE) {
+		/* Corked: the datagram grows over several calls, under the socket's lock. */
+		lock_sock(sk);
+		sk->sk_corked += len;
+		release_sock(sk);
+		return len;
+	}
 	if (msg->msg_name)
 		daddr = *(u32 *)&((struct sockaddr *)msg->msg_name)->sa_data[2];
 	rt = ip_route_output(sock_net(sk), daddr, sk->sk_rcv_saddr);

@@ -11,7 +11,7 @@ import re
 from functools import lru_cache
 
 import tree_sitter_c
-from tree_sitter import Language, Node, Parser, Query, QueryCursor
+from tree_sitter import Language, Node, Parser, Query, QueryCursor, Tree
 
 from indexer.facts import Call, Definition, FileFacts, Include, Invocation, Registration, Scope
 from indexer.identifiers import C_KEYWORDS, identifier_lines, strip_noise
@@ -150,6 +150,79 @@ def _blank_void_heads(source: bytes) -> bytes:
             if source[start:end] in _ANNOTATION_WORDS or (i and source.startswith(b"__", start)):
                 out[start:end] = b" " * (end - start)
     return source if out is None else bytes(out)
+
+
+# A body tree-sitter cannot read at all (kernel/bpf/core.c's interpreter: labels that macros
+# paste, `ALU(ADD, +)` as statements, `#define`s between them; lib/siphash.c's `POSTAMBLE` with
+# no `;` before the `}`) can leave its `{` as a bare token of the file, or of an ERROR at its top,
+# and every function after it as loose tokens too. In such a body the lines that are a macro
+# alone (a capitalised name, its arguments, no `;`) are blanked first, and the file parsed again;
+# if the body still fails, all of it but its directives is blanked, up to the `}` that starts a
+# line (where a function ends in kernel and GNU style alike): the function keeps its definition,
+# its calls are read from the tree of the file as it is, and the rest of the file is read.
+# Offsets and lines stay the source's.
+_BODY_END = re.compile(rb"\n\}")
+_LONE_MACRO = re.compile(rb"^[ \t]*[A-Z_][A-Z0-9_]*[ \t]*(?:\([^;{}\n]*\))?[ \t]*$", re.M)
+_RESCUES = 4  # rounds of blanking: a blanked body may let the parser reach another it cannot read
+
+
+_DIRECTIVE_LINES = re.compile(rb"^[ \t]*#(?:[^\n]*\\\n)*[^\n]*", re.M)
+
+
+def _blank_code(body: bytes) -> bytes:
+    """The body with all but its preprocessor directives blanked (a `#define` there is the
+    file's: lib/crc32.c's DO_CRC), newlines kept."""
+    out, pos = [], 0
+    for match in _DIRECTIVE_LINES.finditer(body):
+        out.append(re.sub(rb"[^\n]", b" ", body[pos:match.start()]))
+        out.append(match.group())
+        pos = match.end()
+    out.append(re.sub(rb"[^\n]", b" ", body[pos:]))
+    return b"".join(out)
+
+
+def _top_level(root: Node):
+    """The file's top-level nodes, and those of the top-level ERROR nodes the parser made."""
+    for node in root.children:
+        if node.type == "ERROR":
+            yield from node.children
+        else:
+            yield node
+
+
+def _parse_rescuing_bodies(parser: Parser, parsed: bytes) -> tuple[Tree, Tree, list[tuple[int, int]]]:
+    """The tree of the file with the bodies it cannot read blanked, the tree of the file as it
+    is, and the (start, end) offsets of the bodies blanked whole (their calls are read from the
+    second tree)."""
+    tree = first = parser.parse(parsed)
+    tried: set[int] = set()  # bodies whose lone macros are blanked already
+    blanked: list[tuple[int, int]] = []
+    for _ in range(_RESCUES):
+        if not tree.root_node.has_error:
+            break
+        spans = []
+        for node in _top_level(tree.root_node):
+            before = node.prev_sibling
+            if node.type == "{" and before is not None and before.type == "function_declarator":
+                end = _BODY_END.search(parsed, node.end_byte)
+                if end is not None and (not spans or node.end_byte >= spans[-1][1]):
+                    spans.append((node.end_byte, end.start()))
+        if not spans:
+            break
+        out = bytearray(parsed)
+        for start, end in spans:
+            body = parsed[start:end]
+            if start not in tried:
+                tried.add(start)
+                body = _LONE_MACRO.sub(lambda m: b" " * len(m.group()), body)
+                if body != parsed[start:end]:
+                    out[start:end] = body
+                    continue
+            out[start:end] = _blank_code(body)
+            blanked.append((start, end))
+        parsed = bytes(out)
+        tree = parser.parse(parsed)
+    return tree, first, blanked
 
 
 @lru_cache(maxsize=1)
@@ -741,8 +814,8 @@ def extract_c(source: bytes) -> FileFacts:
         return _extract_directives(source, code, includes)
     parser, query = _machinery()
     parsed = _blank_void_heads(_blank_loop_tails(_blank_annotations(source)))
-    tree = parser.parse(parsed)
-    ex = _FileExtractor(parsed)
+    tree, unrescued, blanked = _parse_rescuing_bodies(parser, parsed)
+    ex = _FileExtractor(parsed)  # (the text of every node of either tree)
     facts = ex.facts
     # py-tree-sitter does not always list a capture's nodes in source order, and later facts of
     # one file (a file-scope variable's type: the last declaration wins) depend on that order.
@@ -868,6 +941,12 @@ def extract_c(source: bytes) -> FileFacts:
 
     for node in captures.get("call", ()):
         _record_call(ex, node)
+    for start, end in blanked:  # a body blanked whole: its calls as the file's own tree has them
+        cursor = QueryCursor(query)
+        cursor.set_byte_range(start, end)
+        for node in sorted(cursor.captures(unrescued.root_node).get("call", ()), key=lambda n: n.start_byte):
+            if start <= node.start_byte and node.end_byte <= end:
+                _record_call(ex, node)
     _field_arguments_called(ex)
 
     for pair in captures.get("initializer", ()):

@@ -379,6 +379,66 @@ long wait_for(struct task *g)
     assert not parsed.parse_errors
 
 
+_INTERPRETER = b"""static unsigned long run_ops(unsigned long *regs, const struct insn *insn)
+{
+#define OP(NAME, SYM) NAME: regs[0] = regs[0] SYM regs[1]; goto next;
+	static const void *jumps[] = { [0 ... 7] = &&bad, };
+next:
+	goto *jumps[load_code(insn++)];
+	OP(ADD, +)
+	OP(SUB, -)
+bad:
+	return finish(regs);
+}
+EXPORT_SYMBOL(run_ops);
+
+int run_program(const struct insn *insn)
+{
+	unsigned long regs[2] = { 0 };
+
+	return run_ops(regs, insn);
+}
+"""
+
+
+@pytest.mark.parametrize("source", [
+    _INTERPRETER,  # `OP(ADD, +)` alone on its line: blanked, and the body parses
+    _INTERPRETER.replace(b"OP(", b"op_case("),  # not a capitalised macro: the whole body blanked
+    # lib/siphash.c's shape: a statement macro with no `;` just before the `}`
+    b"""#define FINISH return h ^ seed;
+
+u64 mix_one(u64 h, u64 seed)
+{
+	h = load_code(h);
+	FINISH
+}
+EXPORT_SYMBOL(mix_one);
+
+u64 run_ops(u64 h, u64 seed)
+{
+	h = finish(h);
+	FINISH
+}
+EXPORT_SYMBOL(run_ops);
+
+int run_program(u64 h)
+{
+	return run_ops(h, 0);
+}
+"""], ids=["lone-macros", "whole-body", "macro-before-brace"])
+def test_a_body_the_parser_cannot_read_keeps_its_function_calls_and_the_rest_of_the_file(source):
+    # kernel/bpf/core.c's interpreter (macros pasting labels, `ALU(ADD, +)` as statements) left
+    # its `{` a bare token of the file, and the 41 functions after it were lost with it.
+    parsed = cparse.extract_c(source)
+    functions = {d.name for d in parsed.definitions if d.kind == "function"}
+    assert {"run_ops", "run_program"} <= functions
+    calls = {(c.caller, c.callee) for c in parsed.calls}
+    assert {("run_program", "run_ops"), ("run_ops", "finish")} <= calls
+    assert not any(c.caller == "" and c.callee in ("load_code", "finish") for c in parsed.calls)
+    # a `#define` inside a body blanked whole is still the file's
+    assert {"OP", "op_case", "FINISH"} & {d.name for d in parsed.definitions if d.kind == "macro"}
+
+
 @pytest.mark.parametrize("head, name, typeref", [
     (b"asmlinkage __visible void __softirq_entry __do_softirq(void)", "__do_softirq", "void"),
     (b"static void __always_unused check_sizes(void)", "check_sizes", "void"),

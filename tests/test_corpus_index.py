@@ -32,7 +32,7 @@ def test_member_knows_its_struct_and_type(corpus_index):
 
 def test_references_include_initializer_and_indirect_call_site(corpus_index):
     refs = {(h.path, h.line): h for h in corpus_index.references("udp_sendmsg")}
-    assert ("net/ipv4/udp.c", 48) in refs  # .sendmsg = udp_sendmsg
+    assert ("net/ipv4/udp.c", 55) in refs  # .sendmsg = udp_sendmsg
     assert refs[("net/ipv4/af_inet.c", 119)].function == "inet_sendmsg"  # INDIRECT_CALL_2 line
     assert refs[("net/ipv6/udp.c", 20)].function == "udpv6_sendmsg"
 

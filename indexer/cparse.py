@@ -561,6 +561,34 @@ def _record_field_macro(ex: _FileExtractor, node: Node, caller: str, macro: str)
                                                    "initializer", context=caller))
 
 
+# x86's paravirt calls: `PVOP_VCALL0(mmu.flush_tlb_user)`, `PVOP_CALL1(unsigned long, cpu.read_cr0)`
+# call pv_ops' member through inline assembly (arch/x86/include/asm/paravirt_types.h), where the
+# tree sees no call; each is the call through that field of struct paravirt_patch_template's member
+# (pv_ops is initialized `.mmu.flush_tlb_user = native_flush_tlb_local` in arch/x86/kernel/paravirt.c).
+# Read from the text: tree-sitter cannot parse a return type (`unsigned long`) as an argument.
+_PARAVIRT_MACRO = re.compile(r"PVOP_(?:ALT_)?V?CALL(?:EE)?\d")
+_PARAVIRT_CALL = re.compile(rb"\b(PVOP_(?:ALT_)?V?CALL(?:EE)?\d)[ \t]*\([ \t\n]*"
+                            rb"(?:[^,()]*,[ \t\n]*)?"  # the return type, if any
+                            rb"([A-Za-z_]\w*(?:[ \t]*\.[ \t]*[A-Za-z_]\w*)+)[ \t\n]*[,)]")
+
+
+def _paravirt_calls(code: bytes, scopes: list[Scope]) -> list[Call]:
+    if b"PVOP_" not in code:
+        return []
+    calls = []
+    for match in _PARAVIRT_CALL.finditer(code):
+        line = code.count(b"\n", 0, match.start()) + 1
+        around = [s for s in scopes if s.start <= line <= s.end]
+        if not around:
+            continue  # a macro's own definition
+        caller = max(around, key=lambda s: s.start).name
+        members = re.sub(rb"\s", b"", match.group(2)).decode().split(".")
+        struct = ".".join(["paravirt_patch_template", *members[:-1]])
+        calls.append(Call(caller, members[-1], line, "field", struct=struct,
+                          via=f"{match.group(1).decode()}({'.'.join(members)})"))
+    return calls
+
+
 # What _value_name looks inside of, besides a plain identifier.
 _WRAPPED_VALUE = frozenset(("pointer_expression", "cast_expression", "parenthesized_expression"))
 
@@ -941,6 +969,7 @@ def extract_c(source: bytes) -> FileFacts:
 
     for node in captures.get("call", ()):
         _record_call(ex, node)
+    facts.calls += _paravirt_calls(code, facts.scopes)
     for start, end in blanked:  # a body blanked whole: its calls as the file's own tree has them
         cursor = QueryCursor(query)
         cursor.set_byte_range(start, end)
@@ -1195,6 +1224,8 @@ def _record_call(ex: _FileExtractor, node: Node) -> None:
     if callee in FIELD_CALLS or callee in FIELD_REGISTRATIONS:
         _record_field_macro(ex, node, caller, callee)
         return
+    if _PARAVIRT_MACRO.fullmatch(callee):
+        return  # (`_paravirt_calls`, from the text: a return type among the arguments fails the tree)
     param = params.get(callee)
     if param is not None:
         facts.calls.append(Call(caller, callee, line, "param", via=str(param[1])))

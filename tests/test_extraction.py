@@ -455,3 +455,31 @@ def test_a_function_of_no_parameters_after_unknown_words_is_a_function(head, nam
     [function] = [d for d in parsed.definitions if d.kind == "function"]
     assert head.decode().endswith(function.signature) and function.signature.endswith(f"{name}(void)")
     assert [(c.caller, c.callee) for c in parsed.calls] == [(name, "call_it")]
+
+
+def test_a_paravirt_call_is_a_call_through_its_pv_ops_member():
+    # PVOP_* call pv_ops' member from inline assembly: the tree sees no call, and a return type
+    # among the arguments (`unsigned long`) is no expression it can parse.
+    parsed = cparse.extract_c(b"""
+#define PVOP_VCALL0(op) __PVOP_VCALL(op)
+
+static inline void flush_local(void)
+{
+	PVOP_VCALL0(mmu.flush_tlb_user);
+}
+
+static inline unsigned long read_fault_address(void)
+{
+	return PVOP_ALT_CALLEE0(unsigned long, mmu.read_cr2,
+				"mov %%cr2, %%rax;", ALT_NOT(X86_FEATURE_XENPV));
+}
+
+static inline u64 read_msr_safe(unsigned int msr)
+{
+	return PVOP_CALL1(u64, cpu.read_msr, msr);
+}
+""")
+    fields = [(c.caller, c.struct, c.callee, c.line) for c in parsed.calls if c.how == "field"]
+    assert fields == [("flush_local", "paravirt_patch_template.mmu", "flush_tlb_user", 6),
+                      ("read_fault_address", "paravirt_patch_template.mmu", "read_cr2", 11),
+                      ("read_msr_safe", "paravirt_patch_template.cpu", "read_msr", 17)]

@@ -1224,7 +1224,7 @@ def _record_call(ex: _FileExtractor, node: Node) -> None:
     if callee in FIELD_CALLS or callee in FIELD_REGISTRATIONS:
         _record_field_macro(ex, node, caller, callee)
         return
-    if _PARAVIRT_MACRO.fullmatch(callee):
+    if callee.startswith("PVOP_") and _PARAVIRT_MACRO.fullmatch(callee):
         return  # (`_paravirt_calls`, from the text: a return type among the arguments fails the tree)
     param = params.get(callee)
     if param is not None:

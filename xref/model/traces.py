@@ -178,8 +178,7 @@ def target(graph: CallGraph, trace: Trace, traced_in: dict[str, int]) -> int | N
     for i, (depth, name) in enumerate(trace.calls[1:], 1):
         while above and above[-1][0] >= depth:
             above.pop()
-        off = graph.off_path(name)
-        astray = off or bool(above and above[-1][1])
+        astray = graph.off_path(name) or bool(above and above[-1][1])
         above.append((depth, astray))
         if counts[name] > 1 or sites[name] > DISTINCTIVE or astray or not graph.home(name):
             continue
